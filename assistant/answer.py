@@ -1,0 +1,142 @@
+"""Answerers: turn retrieved sentences into an answer that cites them.
+
+:class:`Answerer` is the protocol; :class:`ExtractiveAnswerer` is the offline
+default. It never writes words of its own beyond fixed phrases: the answer
+is a speaker or sentence taken from the article, and every citation is a
+retrieved sentence ID (resolved against the store in :mod:`assistant.cite`).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from assistant.attribution import find_speaker
+from assistant.models import Turn
+from assistant.retrieve import Hit
+from index.models import Article, Sentence
+
+ABSTAIN_TEXT = "The article doesn't say."
+
+_WHO_SAID = re.compile(
+    r"^\s*(who|which\s+\w+)\b.*\b(said|say|says|told|stated|claimed|argued|warned|called|"
+    r"described|believes?|thinks?|wrote|source of the following statement|according)\b",
+    re.I,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerRequest:
+    """What an answerer gets: the question, its standalone form and the evidence."""
+
+    question: str
+    #: The question rewritten to stand alone (pronouns resolved from history).
+    query: str
+    hits: tuple[Hit, ...]
+    articles: Mapping[str, Article]
+    history: tuple[Turn, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """An answer before its citations are resolved against the store."""
+
+    text: str
+    #: (article_id, sentence_id) pairs, in the order to show them.
+    cited: tuple[tuple[str, str], ...]
+    abstained: bool
+    confidence: float
+    short_answer: str | None = None
+    low_support: frozenset[tuple[str, str]] = field(default_factory=frozenset)
+
+
+class Answerer(Protocol):
+    """Makes a :class:`Draft` from an :class:`AnswerRequest`."""
+
+    name: str
+
+    def answer(self, request: AnswerRequest) -> Draft:
+        """Answer the request, citing only sentences among its hits or articles."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class ExtractiveAnswerer:
+    """Offline answerer: cites the best sentence(s); names speakers for who-said questions."""
+
+    name: str = "extractive"
+    #: Below both, the best sentence is judged not to answer the question.
+    min_coverage: float = 0.25
+    min_dense: float = 0.35
+
+    def answer(self, request: AnswerRequest) -> Draft:
+        hits = _fresh_hits(request)
+        if not hits or not self._supported(hits[0]):
+            return Draft(ABSTAIN_TEXT, (), abstained=True, confidence=_confidence(hits))
+        if _WHO_SAID.search(request.question):
+            draft = self._who_said(request, hits)
+            if draft:
+                return draft
+        top = hits[0]
+        sentence = request.articles[top.article_id].sentence(top.sentence_id)
+        return Draft(
+            text=sentence.text,
+            cited=((top.article_id, top.sentence_id),),
+            abstained=False,
+            confidence=_confidence(hits),
+        )
+
+    def _supported(self, hit: Hit) -> bool:
+        return hit.coverage >= self.min_coverage or hit.dense >= self.min_dense
+
+    def _who_said(self, request: AnswerRequest, hits: list[Hit]) -> Draft | None:
+        """Name the speaker of the best-matching quoted sentence among the top hits."""
+        # A quotation among the top hits beats a sentence that merely reports.
+        for hit in sorted(hits[:5], key=lambda h: not _is_quoted(request, h)):
+            article = request.articles[hit.article_id]
+            sentence = article.sentence(hit.sentence_id)
+            found = find_speaker(article, sentence)
+            if not found:
+                continue
+            speaker, named_in = found
+            cited = _in_order(article, [sentence, named_in])
+            return Draft(
+                text=f"{speaker}.",
+                cited=tuple((article.id, s.id) for s in cited),
+                abstained=False,
+                confidence=_confidence(hits),
+                short_answer=speaker,
+            )
+        return None
+
+
+def _fresh_hits(request: AnswerRequest) -> list[Hit]:
+    """For "what else" follow-ups, skip sentences the conversation already cited."""
+    hits = list(request.hits)
+    if request.history and re.search(r"\belse\b|\bmore\b|\bother\b", request.question, re.I):
+        seen = {(c.article_id, c.sentence_id) for t in request.history for c in t.citations}
+        hits = [h for h in hits if (h.article_id, h.sentence_id) not in seen] or hits
+    return hits
+
+
+def _is_quoted(request: AnswerRequest, hit: Hit) -> bool:
+    sentence = request.articles[hit.article_id].sentence(hit.sentence_id)
+    return bool(sentence.quote_close) or any(q in sentence.text for q in "“”\"")
+
+
+def _in_order(article: Article, sentences: list[Sentence]) -> list[Sentence]:
+    unique = {s.id: s for s in sentences}
+    return sorted(unique.values(), key=lambda s: article.sentences.index(s))
+
+
+def _confidence(hits: list[Hit]) -> float:
+    """A 0..1 score from the top hit's term coverage, similarity and margin."""
+    if not hits:
+        return 0.0
+    top = hits[0]
+    margin = top.score - hits[1].score if len(hits) > 1 else top.score
+    z = -3.0 + 3.0 * top.coverage + 3.0 * top.dense + 2.0 * margin
+    return 1.0 / (1.0 + math.exp(-z))

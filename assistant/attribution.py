@@ -1,0 +1,138 @@
+"""Who said it: find the speaker named in an attribution sentence.
+
+News attributions take a few shapes: ``…,” said John Kirby, the NSC's
+coordinator…``, ``…,” Syrskyi said.``, ``…, according to CNN.``, ``said
+Ukrainian military commander Oleksandr Syrskyi, defending…``. The functions
+here return the speaker as written in the sentence, never invented text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from index.models import Article, Sentence
+
+_VERBS = (
+    r"said|says|say|told|tells|added|adds|noted|notes|stated|states|explained|argued|"
+    r"argues|warned|warns|wrote|writes|declared|insisted|claimed|claims|asked|asks|"
+    r"recalled|continued|replied|responded|announced|acknowledged|admitted|suggested|"
+    r"testified|tweeted|posted|reported|reports|predicted|cautioned|conceded"
+)
+_NAME_WORD = r"(?:[A-Z][\w’'\-]*\.?)"
+_LINK = r"(?:de|da|van|von|bin|al|la|del|of|the)"
+_NAME = rf"{_NAME_WORD}(?:\s+(?:{_LINK}\s+)?{_NAME_WORD})*(?:\s+\([A-Z]-[A-Z]{{2}}\))?"
+_PRONOUNS = {"He", "She", "They", "It", "We", "I", "You", "This", "That", "There", "But", "The",
+             "A", "An", "In", "On", "And"}
+# Words that end a speaker description: what follows is the statement, not the speaker.
+_NOT_SPEAKER = frozenset(
+    "that if it he she they we this would will was is to in on of for and but as when "
+    "there his her their its".split()
+)
+
+# "…,” said John Kirby, the NSC's coordinator" / "said Ukrainian commander Oleksandr Syrskyi"
+_VERB_THEN_SPEAKER = re.compile(
+    rf"\b(?:{_VERBS})\s+(?P<speaker>[^,.;:“”\"()]{{1,80}}?(?<=[A-Za-z)]))"
+    rf"(?=\s*(?:[,.;:“”\"]|\s+(?:according|in|on|at|who|when|after|before|during|defending)\b|$))"
+    rf"(?P<role>,\s+(?:the|a|an|his|her|their)\s[^,.;“”\"]*)?"
+)
+# "Syrskyi said" / "Russian President Vladimir Putin previously said"
+_SPEAKER_THEN_VERB = re.compile(
+    rf"(?P<speaker>{_NAME})(?:,[^,]{{1,80}},)?(?:\s+\w+ly)?,?\s+(?:{_VERBS})\b"
+)
+_ACCORDING_TO = re.compile(rf"\baccording to\s+(?P<speaker>(?:the\s+)?{_NAME})")
+_WRITTEN_BY = re.compile(rf"\b(?:written|signed|sent)\s+by\s+(?P<speaker>{_NAME}(?:,\s+(?:and\s+)?{_NAME})*)")
+
+
+def speaker_in(sentence: str) -> str | None:
+    """The speaker an attribution sentence names (with a role if given), or None.
+
+    Of all attribution shapes found outside quotation marks, the earliest
+    wins: a trailing "…, Reuters reported" names the outlet, not the speaker.
+    """
+    outside = _outside_quotes(sentence)
+    found: list[tuple[int, str]] = []
+    for pattern in (_VERB_THEN_SPEAKER, _SPEAKER_THEN_VERB, _WRITTEN_BY, _ACCORDING_TO):
+        for match in pattern.finditer(outside):
+            speaker = _valid_speaker(match.group("speaker"), listing=pattern is _WRITTEN_BY)
+            if speaker is None:
+                continue
+            role = match.groupdict().get("role")
+            if role:
+                speaker += role.rstrip()
+            found.append((match.start("speaker"), speaker))
+            break
+    return min(found)[1] if found else None
+
+
+def _valid_speaker(text: str, listing: bool = False) -> str | None:
+    """Accept a description that ends in a capitalised name and reads as a speaker."""
+    words = text.split()
+    if not words or words[0] in _PRONOUNS:
+        return None
+    if listing:
+        return text.strip()
+    if len(words) > 10 or any(w.lower() in _NOT_SPEAKER for w in words):
+        return None
+    if not re.match(r"[A-Z(]", words[-1]) or not any(w[0].isupper() for w in words):
+        return None
+    return text.strip()
+
+
+def is_pronoun_attribution(sentence: str) -> bool:
+    """True for ``…,” he said.``: the speaker is named elsewhere."""
+    outside = _outside_quotes(sentence)
+    return bool(re.search(rf"\b(he|she|they)\s+(?:{_VERBS})\b|\b(?:{_VERBS})\s+(he|she)\b",
+                          outside, re.I))
+
+
+def attribution_sentences(article: Article, sentence: Sentence) -> list[Sentence]:
+    """The sentence itself, then the one closing its quote, then its neighbours."""
+    chain = [sentence]
+    if sentence.quote_close:
+        chain.append(article.sentence(sentence.quote_close))
+    index = article.sentences.index(sentence)
+    for j in (index + 1, index - 1):
+        if 0 <= j < len(article.sentences):
+            neighbour = article.sentences[j]
+            if neighbour.paragraph == sentence.paragraph and neighbour not in chain:
+                chain.append(neighbour)
+    return chain
+
+
+def find_speaker(article: Article, sentence: Sentence) -> tuple[str, Sentence] | None:
+    """The speaker of ``sentence`` and the sentence naming them, looking around it."""
+    for candidate in attribution_sentences(article, sentence):
+        speaker = speaker_in(candidate.text)
+        if speaker:
+            return speaker, candidate
+    if is_pronoun_attribution(sentence.text) or sentence.quote_close:
+        return _last_named_speaker(article, sentence)
+    return None
+
+
+def _last_named_speaker(article: Article, sentence: Sentence) -> tuple[str, Sentence] | None:
+    """Resolve "he said" to the last speaker named before it."""
+    index = article.sentences.index(sentence)
+    earlier: Sequence[Sentence] = article.sentences[max(0, index - 6) : index]
+    for candidate in reversed(earlier):
+        speaker = speaker_in(candidate.text)
+        if speaker:
+            return speaker, candidate
+    return None
+
+
+def _outside_quotes(sentence: str) -> str:
+    """The sentence with quoted words blanked (same length), so they are not read as verbs."""
+    out = []
+    inside = False
+    for ch in sentence:
+        if ch in "“":
+            inside = True
+            out.append(" ")
+        elif ch in "”":
+            inside = False
+            out.append(" ")
+        else:
+            out.append(" " if inside and ch != " " else ch)
+    return "".join(out)

@@ -1,0 +1,43 @@
+"""Tokenising for lexical matching: lowercase words, stopwords out, Snowball stems."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+_WORD = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)?")
+
+STOPWORDS = frozenset(
+    """a about above after again against all am an and any are as at be because been
+    before being below between both but by can could did do does doing down during each
+    few for from further had has have having he her here hers herself him himself his how
+    i if in into is it its itself just me more most my myself no nor not now of off on
+    once only or other our ours ourselves out over own same she should so some such than
+    that the their theirs them themselves then there these they this those through to too
+    under until up very was we were what when where which while who whom why will with
+    would you your yours yourself yourselves also according article said say says did
+    does do s t""".split()
+)
+
+
+@lru_cache(maxsize=1)
+def _stemmer():  # type: ignore[no-untyped-def]
+    import snowballstemmer
+
+    return snowballstemmer.stemmer("english")
+
+
+def words(text: str) -> list[str]:
+    """Lowercased word tokens, possessive endings dropped."""
+    out = []
+    for match in _WORD.finditer(text):
+        word = match.group().lower()
+        word = re.sub(r"['’]s$", "", word)
+        out.append(word)
+    return out
+
+
+def terms(text: str) -> list[str]:
+    """Stemmed content terms: what BM25 and term coverage compare."""
+    kept = [w for w in words(text) if w not in STOPWORDS]
+    return list(_stemmer().stemWords(kept))

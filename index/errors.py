@@ -1,0 +1,43 @@
+"""The package's exception hierarchy.
+
+Every error a user can cause derives from :class:`ArticleAssistantError`, and
+its message says what went wrong and what to do about it. The CLI prints the
+message on one line; the web app shows it in the page.
+"""
+
+from __future__ import annotations
+
+
+class ArticleAssistantError(Exception):
+    """Root of every error this package raises on purpose."""
+
+
+class InputError(ArticleAssistantError):
+    """The article given to ``add`` cannot be read or holds no usable text."""
+
+
+class FetchError(InputError):
+    """A URL could not be fetched (unreachable, refused, not HTML or text)."""
+
+
+class ArticleNotFoundError(ArticleAssistantError):
+    """An article ID that is not in the store."""
+
+    def __init__(self, article_id: str) -> None:
+        super().__init__(
+            f"No article with ID {article_id!r} in the store. "
+            "Run `article-assistant list` to see the stored IDs."
+        )
+        self.article_id = article_id
+
+
+class StoreError(ArticleAssistantError):
+    """The vector store cannot be opened or written."""
+
+
+class StoreMismatchError(StoreError):
+    """The store was built with settings (embedder, dimension) other than these."""
+
+
+class ConfigError(ArticleAssistantError):
+    """Settings that contradict each other or name something unknown."""

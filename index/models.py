@@ -1,0 +1,66 @@
+"""The write path's data model: articles, their sentences and passages.
+
+The invariant ``article.text[s.start:s.end] == s.text`` holds for every
+sentence; IDs (``s1``, ``s2``, …) never change once an article is stored.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    """One sentence of an article, located by character offsets into its text."""
+
+    id: str
+    start: int
+    end: int
+    text: str
+    paragraph: int
+    #: ID of the sentence that closes the quotation this sentence is part of,
+    #: when the quote stays open past it ("… effectively. … that,” said X.").
+    quote_close: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    """A short window of consecutive sentences: the unit that is embedded."""
+
+    id: str
+    article_id: str
+    sentence_ids: tuple[str, ...]
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """A stored article: the text as given, its metadata and its sentences."""
+
+    id: str
+    text: str
+    sentences: tuple[Sentence, ...]
+    title: str | None = None
+    byline: str | None = None
+    date: str | None = None
+    url: str | None = None
+    source: str | None = None
+    #: When the article was stored (ISO 8601, UTC); ``None`` before it is.
+    added_at: str | None = None
+    #: Lines that cleaning dropped as boilerplate, as (start, end) offsets.
+    dropped: tuple[tuple[int, int], ...] = field(default=())
+
+    def sentence(self, sentence_id: str) -> Sentence:
+        """Return the sentence with this ID; ``KeyError`` when there is none."""
+        for s in self.sentences:
+            if s.id == sentence_id:
+                return s
+        raise KeyError(sentence_id)
+
+    @property
+    def label(self) -> str:
+        """A short human name: the title, else the first words of the text."""
+        if self.title:
+            return self.title
+        first = self.sentences[0].text if self.sentences else self.text
+        return first if len(first) <= 80 else first[:77].rstrip() + "…"

@@ -1,0 +1,255 @@
+"""The article store: Chroma holds passage vectors and the articles themselves.
+
+One code path serves the embedded default (``PersistentClient`` in a data
+dir) and a Chroma server (``HttpClient``). Two collections:
+
+* ``aa_passages``: one row per passage, its vector, ``article_id`` and the
+  passage's sentence IDs joined by spaces (Chroma metadata is flat scalars);
+* ``aa_articles``: one row per article, its text as the document and its
+  metadata and sentence table (JSON) as metadata. This row is the single
+  source of truth for an article, and it is written last, so an article is
+  either fully stored or absent.
+
+Both collections record the embedder's name and dimension and the passage
+window; opening the store with different ones raises
+:class:`~index.errors.StoreMismatchError`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import numpy as np
+
+from index.errors import ArticleNotFoundError, ConfigError, StoreError, StoreMismatchError
+from index.models import Article, Passage, Sentence
+
+log = logging.getLogger(__name__)
+
+PASSAGES = "aa_passages"
+ARTICLES = "aa_articles"
+SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True, slots=True)
+class StoreFingerprint:
+    """The settings that shape stored vectors; a store only opens with its own."""
+
+    embedder: str
+    dimension: int
+    passage_window: int
+
+    def as_metadata(self) -> dict[str, Any]:
+        return {
+            "embedder": self.embedder,
+            "dimension": self.dimension,
+            "passage_window": self.passage_window,
+            "schema": SCHEMA_VERSION,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class PassageHit:
+    """A passage returned by a vector query, with its cosine similarity."""
+
+    article_id: str
+    sentence_ids: tuple[str, ...]
+    similarity: float
+
+
+def make_client(data_dir: Path | None = None, url: str | None = None) -> Any:
+    """Build a Chroma client from exactly one of a data dir or a server URL."""
+    if (data_dir is None) == (url is None):
+        raise ConfigError("Give the store exactly one of a data dir or a Chroma server URL.")
+    import chromadb
+    from chromadb.config import Settings
+
+    settings = Settings(anonymized_telemetry=False)
+    if url is not None:
+        parsed = urlparse(url)
+        if parsed.scheme not in {"http", "https"} or not parsed.hostname:
+            raise ConfigError(
+                f"Chroma URL {url!r} is not an http(s) URL such as http://127.0.0.1:8000."
+            )
+        port = parsed.port or (443 if parsed.scheme == "https" else 8000)
+        try:
+            client = chromadb.HttpClient(
+                host=parsed.hostname, port=port, ssl=parsed.scheme == "https", settings=settings
+            )
+            client.heartbeat()
+        except Exception as e:
+            raise StoreError(
+                f"Cannot reach the Chroma server at {url} ({e}). Start it with "
+                "`chroma run --path DIR --host 127.0.0.1 --port N`, or leave the URL "
+                "unset to use the embedded store."
+            ) from e
+        return client
+    assert data_dir is not None
+    data_dir.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(data_dir), settings=settings)
+
+
+class ChromaStore:
+    """Articles and their passage vectors in two Chroma collections."""
+
+    def __init__(self, client: Any, fingerprint: StoreFingerprint) -> None:
+        self.fingerprint = fingerprint
+        wanted = fingerprint.as_metadata()
+        self._passages = self._open(client, PASSAGES, wanted)
+        self._articles = self._open(client, ARTICLES, wanted)
+
+    @staticmethod
+    def _open(client: Any, name: str, wanted: dict[str, Any]) -> Any:
+        collection = client.get_or_create_collection(
+            name,
+            configuration={"hnsw": {"space": "cosine"}},
+            metadata=wanted,
+            embedding_function=None,
+        )
+        found = {k: (collection.metadata or {}).get(k) for k in wanted}
+        if found != wanted:
+            raise StoreMismatchError(
+                f"This store was built with embedder {found['embedder']!r} "
+                f"(dimension {found['dimension']}, passage window {found['passage_window']}), "
+                f"but it was opened with {wanted['embedder']!r} (dimension "
+                f"{wanted['dimension']}, passage window {wanted['passage_window']}). "
+                "Open it with the settings it was built with, or choose another data dir "
+                "(--data-dir) to build a new store."
+            )
+        return collection
+
+    # -- articles ---------------------------------------------------------
+
+    def has_article(self, article_id: str) -> bool:
+        """True when an article with this ID is stored."""
+        return bool(self._articles.get(ids=[article_id], include=[])["ids"])
+
+    def get_article(self, article_id: str) -> Article:
+        """Return the stored article; :class:`ArticleNotFoundError` when absent."""
+        got = self._articles.get(ids=[article_id], include=["documents", "metadatas"])
+        if not got["ids"]:
+            raise ArticleNotFoundError(article_id)
+        return _article_from_row(got["ids"][0], got["documents"][0], got["metadatas"][0])
+
+    def list_articles(self) -> list[Article]:
+        """Every stored article, oldest first."""
+        got = self._articles.get(include=["documents", "metadatas"])
+        rows = sorted(
+            zip(got["ids"], got["documents"], got["metadatas"], strict=True),
+            key=lambda row: (row[2].get("added_at", ""), row[0]),
+        )
+        return [_article_from_row(*row) for row in rows]
+
+    def count_passages(self) -> int:
+        """How many passage vectors are stored (all articles)."""
+        return int(self._passages.count())
+
+    def put_article(
+        self, article: Article, passages: Sequence[Passage], vectors: np.ndarray
+    ) -> None:
+        """Store an article with its passages and their vectors, all or nothing."""
+        if len(passages) != len(vectors):
+            raise ValueError("one vector per passage is needed")
+        try:
+            self._passages.upsert(
+                ids=[p.id for p in passages],
+                embeddings=vectors.tolist(),
+                documents=[p.text for p in passages],
+                metadatas=[
+                    {"article_id": p.article_id, "sentence_ids": " ".join(p.sentence_ids)}
+                    for p in passages
+                ],
+            )
+            centroid = vectors.mean(axis=0)
+            centroid /= max(float(np.linalg.norm(centroid)), 1e-12)
+            self._articles.upsert(
+                ids=[article.id],
+                embeddings=[centroid.tolist()],
+                documents=[article.text],
+                metadatas=[_article_metadata(article)],
+            )
+        except Exception as e:
+            self._passages.delete(where={"article_id": article.id})
+            raise StoreError(f"Could not store the article: {e}. Nothing was saved.") from e
+
+    def remove_article(self, article_id: str) -> None:
+        """Delete an article and its passages; :class:`ArticleNotFoundError` when absent."""
+        if not self.has_article(article_id):
+            raise ArticleNotFoundError(article_id)
+        # The article row goes first: without it the passages are unreachable.
+        self._articles.delete(ids=[article_id])
+        self._passages.delete(where={"article_id": article_id})
+
+    # -- vectors ----------------------------------------------------------
+
+    def article_vectors(self, article_id: str) -> tuple[list[tuple[str, ...]], np.ndarray]:
+        """All passage vectors of one article, with each passage's sentence IDs."""
+        got = self._passages.get(
+            where={"article_id": article_id}, include=["embeddings", "metadatas"]
+        )
+        ids = [tuple(m["sentence_ids"].split()) for m in got["metadatas"]]
+        vectors = np.asarray(got["embeddings"], dtype=np.float32).reshape(
+            len(ids), self.fingerprint.dimension
+        )
+        return ids, vectors
+
+    def query(self, vector: np.ndarray, k: int) -> list[PassageHit]:
+        """The ``k`` passages nearest to ``vector`` across all articles."""
+        n = min(k, self.count_passages())
+        if n == 0:
+            return []
+        got = self._passages.query(
+            query_embeddings=[vector.tolist()], n_results=n, include=["metadatas", "distances"]
+        )
+        return [
+            PassageHit(m["article_id"], tuple(m["sentence_ids"].split()), _similarity(d))
+            for m, d in zip(got["metadatas"][0], got["distances"][0], strict=True)
+        ]
+
+
+def _similarity(cosine_distance: float) -> float:
+    """Chroma's cosine distance is 1 - cosine similarity."""
+    return 1.0 - float(cosine_distance)
+
+
+def _article_metadata(article: Article) -> dict[str, Any]:
+    meta: dict[str, Any] = {
+        "added_at": datetime.now(UTC).isoformat(timespec="microseconds"),
+        "n_sentences": len(article.sentences),
+        "sentences": json.dumps(
+            [[s.id, s.start, s.end, s.paragraph, s.quote_close] for s in article.sentences],
+            separators=(",", ":"),
+        ),
+        "dropped": json.dumps([list(span) for span in article.dropped]),
+    }
+    for key in ("title", "byline", "date", "url", "source"):
+        value = getattr(article, key)
+        if value:
+            meta[key] = value
+    return meta
+
+
+def _article_from_row(article_id: str, text: str, meta: dict[str, Any]) -> Article:
+    sentences = tuple(
+        Sentence(id=sid, start=start, end=end, text=text[start:end], paragraph=para, quote_close=qc)
+        for sid, start, end, para, qc in json.loads(meta["sentences"])
+    )
+    return Article(
+        id=article_id,
+        text=text,
+        sentences=sentences,
+        title=meta.get("title"),
+        byline=meta.get("byline"),
+        date=meta.get("date"),
+        url=meta.get("url"),
+        source=meta.get("source"),
+        added_at=meta.get("added_at"),
+        dropped=tuple(tuple(span) for span in json.loads(meta.get("dropped", "[]"))),
+    )
