@@ -56,7 +56,10 @@ class Draft:
 class Answerer(Protocol):
     """Makes a :class:`Draft` from an :class:`AnswerRequest`."""
 
-    name: str
+    @property
+    def name(self) -> str:
+        """Shown in reports and recorded with eval results."""
+        ...
 
     def answer(self, request: AnswerRequest) -> Draft:
         """Answer the request, citing only sentences among its hits or articles."""
@@ -124,7 +127,7 @@ def _fresh_hits(request: AnswerRequest) -> list[Hit]:
 
 def _is_quoted(request: AnswerRequest, hit: Hit) -> bool:
     sentence = request.articles[hit.article_id].sentence(hit.sentence_id)
-    return bool(sentence.quote_close) or any(q in sentence.text for q in "“”\"")
+    return bool(sentence.quote_close) or any(q in sentence.text for q in '“”"')
 
 
 def _in_order(article: Article, sentences: list[Sentence]) -> list[Sentence]:

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
+import builtins
 import logging
 import time
 from collections.abc import Iterable, Sequence
-from functools import lru_cache
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from assistant.answer import AnswerRequest, Answerer, Draft
+from assistant.answer import Answerer, AnswerRequest, Draft
 from assistant.backends import make_answerer
 from assistant.chat import standalone
 from assistant.cite import resolve
@@ -50,8 +50,9 @@ class Assistant:
         self._store = store
         self.answerer = answerer or make_answerer(self.settings)
         self._articles: dict[str, Article] | None = None
-        self._vectors: dict[str, tuple[list[tuple[str, ...]], np.ndarray]] = {}
+        self._vectors: dict[str, tuple[builtins.list[tuple[str, ...]], np.ndarray]] = {}
         self._indexes: dict[tuple[str, ...], SentenceIndex] = {}
+        self._query_vectors: dict[str, np.ndarray] = {}
 
     # -- backends ----------------------------------------------------------
 
@@ -68,9 +69,7 @@ class Assistant:
         if self._store is None:
             s = self.settings
             client = make_client(None if s.chroma_url else s.data_dir, s.chroma_url)
-            fingerprint = StoreFingerprint(
-                self.embedder.name, self.embedder.dimension, s.passage_window
-            )
+            fingerprint = StoreFingerprint(self.embedder.name, self.embedder.dimension, s.passage_window)
             self._store = ChromaStore(client, fingerprint)
         return self._store
 
@@ -90,7 +89,7 @@ class Assistant:
             self._forget()
         return result
 
-    def list(self) -> list[Article]:
+    def list(self) -> builtins.list[Article]:
         """Every stored article, oldest first."""
         return list(self._all_articles().values())
 
@@ -161,9 +160,7 @@ class Assistant:
         turns = tuple(Turn.of(t) for t in history or ())
         scope = self._scope(article)
         query = standalone(question, turns)
-        draft: Draft = self.chain(article).invoke(
-            {"question": question, "query": query, "history": turns}
-        )
+        draft: Draft = self.chain(article).invoke({"question": question, "query": query, "history": turns})
         citations = resolve(draft.cited, {a.id: a for a in scope}, draft.low_support)
         total = (time.perf_counter() - started) * 1000
         return Answer(
@@ -175,7 +172,7 @@ class Assistant:
             timings={"total": total},
         )
 
-    def _scope(self, article: str | None) -> list[Article]:
+    def _scope(self, article: str | None) -> builtins.list[Article]:
         if article is not None:
             return [self.get(article)]
         articles = self.list()
@@ -186,7 +183,8 @@ class Assistant:
     def _index(self, articles: Sequence[Article]) -> SentenceIndex:
         key = tuple(a.id for a in articles)
         if key not in self._indexes:
-            vectors, members = [], []
+            vectors: builtins.list[np.ndarray] = []
+            members: builtins.list[builtins.list[int]] = []
             offset = 0
             for a in articles:
                 ids, vecs = self._article_vectors(a.id)
@@ -197,15 +195,15 @@ class Assistant:
             self._indexes[key] = SentenceIndex(articles, np.vstack(vectors), members)
         return self._indexes[key]
 
-    def _article_vectors(self, article_id: str) -> tuple[list[tuple[str, ...]], np.ndarray]:
+    def _article_vectors(self, article_id: str) -> tuple[builtins.list[tuple[str, ...]], np.ndarray]:
         if article_id not in self._vectors:
             self._vectors[article_id] = self.store.article_vectors(article_id)
         return self._vectors[article_id]
 
     def _embed_query(self, query: str) -> np.ndarray:
-        return _cached_query(self.embedder, query)
-
-
-@lru_cache(maxsize=512)
-def _cached_query(embedder: Embedder, query: str) -> np.ndarray:
-    return embedder.embed([query])[0]
+        # Chat turns and evals repeat questions; embedding is most of a warm ask.
+        if query not in self._query_vectors:
+            if len(self._query_vectors) > 1024:
+                self._query_vectors.clear()
+            self._query_vectors[query] = self.embedder.embed([query])[0]
+        return self._query_vectors[query]

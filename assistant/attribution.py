@@ -22,8 +22,25 @@ _VERBS = (
 _NAME_WORD = r"(?:[A-Z][\w’'\-]*\.?)"
 _LINK = r"(?:de|da|van|von|bin|al|la|del|of|the)"
 _NAME = rf"{_NAME_WORD}(?:\s+(?:{_LINK}\s+)?{_NAME_WORD})*(?:\s+\([A-Z]-[A-Z]{{2}}\))?"
-_PRONOUNS = {"He", "She", "They", "It", "We", "I", "You", "This", "That", "There", "But", "The",
-             "A", "An", "In", "On", "And"}
+_PRONOUNS = {
+    "He",
+    "She",
+    "They",
+    "It",
+    "We",
+    "I",
+    "You",
+    "This",
+    "That",
+    "There",
+    "But",
+    "The",
+    "A",
+    "An",
+    "In",
+    "On",
+    "And",
+}
 # Words that end a speaker description: what follows is the statement, not the speaker.
 _NOT_SPEAKER = frozenset(
     "that if it he she they we this would will was is to in on of for and but as when "
@@ -37,9 +54,7 @@ _VERB_THEN_SPEAKER = re.compile(
     rf"(?P<role>,\s+(?:the|a|an|his|her|their)\s[^,.;“”\"]*)?"
 )
 # "Syrskyi said" / "Russian President Vladimir Putin previously said"
-_SPEAKER_THEN_VERB = re.compile(
-    rf"(?P<speaker>{_NAME})(?:,[^,]{{1,80}},)?(?:\s+\w+ly)?,?\s+(?:{_VERBS})\b"
-)
+_SPEAKER_THEN_VERB = re.compile(rf"(?P<speaker>{_NAME})(?:,[^,]{{1,80}},)?(?:\s+\w+ly)?,?\s+(?:{_VERBS})\b")
 _ACCORDING_TO = re.compile(rf"\baccording to\s+(?P<speaker>(?:the\s+)?{_NAME})")
 _WRITTEN_BY = re.compile(rf"\b(?:written|signed|sent)\s+by\s+(?P<speaker>{_NAME}(?:,\s+(?:and\s+)?{_NAME})*)")
 
@@ -82,8 +97,7 @@ def _valid_speaker(text: str, listing: bool = False) -> str | None:
 def is_pronoun_attribution(sentence: str) -> bool:
     """True for ``…,” he said.``: the speaker is named elsewhere."""
     outside = _outside_quotes(sentence)
-    return bool(re.search(rf"\b(he|she|they)\s+(?:{_VERBS})\b|\b(?:{_VERBS})\s+(he|she)\b",
-                          outside, re.I))
+    return bool(re.search(rf"\b(he|she|they)\s+(?:{_VERBS})\b|\b(?:{_VERBS})\s+(he|she)\b", outside, re.I))
 
 
 def attribution_sentences(article: Article, sentence: Sentence) -> list[Sentence]:

@@ -27,6 +27,7 @@ def standalone(question: str, history: Sequence[Turn]) -> str:
     entity = salient_entity(last)
     rewritten = question
     if entity:
+
         def swap(match: re.Match[str]) -> str:
             word = match.group(1)
             return f"{entity}’s" if word.lower() in _POSSESSIVE else entity

@@ -43,8 +43,7 @@ class Hit:
     def from_document(cls, doc: Document) -> Hit:
         """Rebuild a hit from a retriever document's metadata."""
         m = doc.metadata
-        return cls(m["article_id"], m["sentence_id"], m["score"], m["lexical"], m["dense"],
-                   m["coverage"])
+        return cls(m["article_id"], m["sentence_id"], m["score"], m["lexical"], m["dense"], m["coverage"])
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,4 +174,3 @@ class SentenceRetriever(BaseRetriever):
                 )
             )
         return docs
-

@@ -39,9 +39,7 @@ class Settings:
         default=DEFAULT_MODEL,
         metadata={"help": "Embedding model: the bundled MiniLM or a sentence-transformers folder."},
     )
-    passage_window: int = field(
-        default=1, metadata={"help": "Sentences per embedded passage (1 to 3)."}
-    )
+    passage_window: int = field(default=1, metadata={"help": "Sentences per embedded passage (1 to 3)."})
     answerer: str = field(
         default="extractive", metadata={"help": "Answerer backend: 'extractive' (offline)."}
     )

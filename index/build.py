@@ -40,8 +40,7 @@ def prepare(raw: RawArticle) -> tuple[Article, tuple[DroppedLine, ...]]:
     if not sentences:
         what = "only boilerplate" if dropped else "no sentences"
         raise InputError(
-            f"{raw.source} has {what} once cleaned; nothing to add. "
-            "Give the article's full text."
+            f"{raw.source} has {what} once cleaned; nothing to add. Give the article's full text."
         )
     article = Article(
         id=article_id(raw.text),
@@ -57,9 +56,7 @@ def prepare(raw: RawArticle) -> tuple[Article, tuple[DroppedLine, ...]]:
     return article, dropped
 
 
-def add_article(
-    raw: RawArticle, store: ChromaStore, embedder: Embedder, window: int = 1
-) -> AddResult:
+def add_article(raw: RawArticle, store: ChromaStore, embedder: Embedder, window: int = 1) -> AddResult:
     """Store ``raw`` unless an article with the same content already is (a no-op)."""
     article, dropped = prepare(raw)
     if store.has_article(article.id):

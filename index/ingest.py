@@ -125,8 +125,7 @@ def _from_html(html: str, source: str, url: str | None) -> RawArticle:
 def _decode(data: bytes, source: str) -> str:
     if b"\x00" in data[:8192]:
         raise InputError(
-            f"{source} looks like a binary file, not text. "
-            "Give a .txt, .md or .html article, or a URL."
+            f"{source} looks like a binary file, not text. Give a .txt, .md or .html article, or a URL."
         )
     try:
         return data.decode("utf-8-sig")

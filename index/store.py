@@ -75,9 +75,7 @@ def make_client(data_dir: Path | None = None, url: str | None = None) -> Any:
     if url is not None:
         parsed = urlparse(url)
         if parsed.scheme not in {"http", "https"} or not parsed.hostname:
-            raise ConfigError(
-                f"Chroma URL {url!r} is not an http(s) URL such as http://127.0.0.1:8000."
-            )
+            raise ConfigError(f"Chroma URL {url!r} is not an http(s) URL such as http://127.0.0.1:8000.")
         port = parsed.port or (443 if parsed.scheme == "https" else 8000)
         try:
             client = chromadb.HttpClient(
@@ -151,9 +149,7 @@ class ChromaStore:
         """How many passage vectors are stored (all articles)."""
         return int(self._passages.count())
 
-    def put_article(
-        self, article: Article, passages: Sequence[Passage], vectors: np.ndarray
-    ) -> None:
+    def put_article(self, article: Article, passages: Sequence[Passage], vectors: np.ndarray) -> None:
         """Store an article with its passages and their vectors, all or nothing."""
         if len(passages) != len(vectors):
             raise ValueError("one vector per passage is needed")
@@ -163,8 +159,7 @@ class ChromaStore:
                 embeddings=vectors.tolist(),
                 documents=[p.text for p in passages],
                 metadatas=[
-                    {"article_id": p.article_id, "sentence_ids": " ".join(p.sentence_ids)}
-                    for p in passages
+                    {"article_id": p.article_id, "sentence_ids": " ".join(p.sentence_ids)} for p in passages
                 ],
             )
             centroid = vectors.mean(axis=0)
@@ -191,9 +186,7 @@ class ChromaStore:
 
     def article_vectors(self, article_id: str) -> tuple[list[tuple[str, ...]], np.ndarray]:
         """All passage vectors of one article, with each passage's sentence IDs."""
-        got = self._passages.get(
-            where={"article_id": article_id}, include=["embeddings", "metadatas"]
-        )
+        got = self._passages.get(where={"article_id": article_id}, include=["embeddings", "metadatas"])
         ids = [tuple(m["sentence_ids"].split()) for m in got["metadatas"]]
         vectors = np.asarray(got["embeddings"], dtype=np.float32).reshape(
             len(ids), self.fingerprint.dimension

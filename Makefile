@@ -1,0 +1,39 @@
+# Two commands on a fresh machine: `make run` and `make test`.
+# Both create or reuse .venv; a second run installs nothing new.
+
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+# Re-install only when the project's dependencies change.
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha256sum | cut -c1-12)
+SEED := examples/articles/cluster-munitions-dallas-express.txt
+export GRADIO_ANALYTICS_ENABLED := False
+export HF_HUB_OFFLINE := 1
+export ANONYMIZED_TELEMETRY := False
+
+.PHONY: setup run test lint bench clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	# torch first, pinned: the CPU wheel on disk. Letting pip pick pulls CUDA (GBs).
+	$(BIN)/python -m pip install -q torch==2.13.0
+	$(BIN)/python -m pip install -q -e ".[test,llm]"
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+run: setup
+	$(BIN)/article-assistant add $(SEED)
+	$(BIN)/article-assistant ask "Who said cluster munitions are effective?"
+
+lint: setup
+	$(BIN)/ruff check assistant index evals tests
+	$(BIN)/mypy
+
+test: setup lint
+	$(BIN)/python -m pytest -q
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

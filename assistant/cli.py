@@ -1,0 +1,211 @@
+"""The ``article-assistant`` command: a thin layer over :class:`Assistant`.
+
+Each command parses its arguments, calls the API and formats the result;
+errors from the package become one line on stderr and exit status 1.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from assistant.settings import Settings
+from index.errors import ArticleAssistantError
+
+EXIT_ERROR = 1
+
+
+class _Group(click.Group):
+    """Turns package errors into a one-line message, in one place."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ArticleAssistantError as e:
+            click.echo(f"error: {e}", err=True)
+            sys.exit(EXIT_ERROR)
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            sys.exit(130)
+
+
+@click.group(cls=_Group)
+@click.option(
+    "--data-dir",
+    type=click.Path(path_type=Path),
+    envvar="ARTICLE_ASSISTANT_DATA_DIR",
+    help="Folder of the embedded store [env ARTICLE_ASSISTANT_DATA_DIR].",
+)
+@click.option(
+    "--chroma-url",
+    envvar="ARTICLE_ASSISTANT_CHROMA_URL",
+    help="Use a Chroma server at this URL instead [env ARTICLE_ASSISTANT_CHROMA_URL].",
+)
+@click.pass_context
+def cli(ctx: click.Context, data_dir: Path | None, chroma_url: str | None) -> None:
+    """Ask questions about news articles; every answer cites the article's sentences."""
+    ctx.obj = Settings.from_env(data_dir=data_dir, chroma_url=chroma_url)
+
+
+def _assistant(ctx: click.Context) -> Any:
+    from assistant.api import Assistant
+
+    return Assistant(ctx.obj)
+
+
+def _emit(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+@cli.command()
+@click.argument("sources", nargs=-1, required=True)
+@click.option("--title", help="Title for pasted text (with '-').")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.pass_context
+def add(ctx: click.Context, sources: tuple[str, ...], title: str | None, as_json: bool) -> None:
+    """Add articles: file paths (.txt, .md, .html), http(s) URLs, or '-' for stdin."""
+    assistant = _assistant(ctx)
+    results = []
+    with click.progressbar(sources, label="Adding", hidden=len(sources) < 2, file=sys.stderr) as bar:
+        for source in bar:
+            if source == "-":
+                result = assistant.add_text(sys.stdin.read(), title=title, source="stdin")
+            else:
+                result = assistant.add(source)
+            results.append(result)
+    if as_json:
+        _emit([_add_summary(r) for r in results])
+        return
+    for r in results:
+        verb = "added" if r.created else "already stored"
+        click.echo(f"{verb}: {r.article.id}  {len(r.article.sentences)} sentences  {r.article.label}")
+        for d in r.dropped:
+            click.echo(f"  dropped {d.reason}: {d.text!r}")
+
+
+def _add_summary(result: Any) -> dict[str, Any]:
+    return {
+        "id": result.article.id,
+        "created": result.created,
+        "title": result.article.label,
+        "sentences": len(result.article.sentences),
+        "dropped": [{"text": d.text, "reason": d.reason} for d in result.dropped],
+    }
+
+
+@cli.command(name="list")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.pass_context
+def list_(ctx: click.Context, as_json: bool) -> None:
+    """List stored articles."""
+    articles = _assistant(ctx).list()
+    if as_json:
+        _emit([_article_summary(a) for a in articles])
+        return
+    if not articles:
+        click.echo("No articles yet. Add one: article-assistant add FILE|URL")
+    for a in articles:
+        click.echo(f"{a.id}  {len(a.sentences):4d} sentences  {a.label}")
+
+
+def _article_summary(article: Any) -> dict[str, Any]:
+    return {
+        "id": article.id,
+        "title": article.label,
+        "source": article.source,
+        "url": article.url,
+        "date": article.date,
+        "byline": article.byline,
+        "added_at": article.added_at,
+        "sentences": len(article.sentences),
+    }
+
+
+@cli.command()
+@click.argument("article_id")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.pass_context
+def show(ctx: click.Context, article_id: str, as_json: bool) -> None:
+    """Show an article sentence by sentence, with sentence IDs."""
+    article = _assistant(ctx).get(article_id)
+    if as_json:
+        data = _article_summary(article)
+        data["sentences"] = [
+            {"id": s.id, "start": s.start, "end": s.end, "paragraph": s.paragraph, "text": s.text}
+            for s in article.sentences
+        ]
+        _emit(data)
+        return
+    click.echo(click.style(article.label, bold=True))
+    paragraph = None
+    for s in article.sentences:
+        if paragraph is not None and s.paragraph != paragraph:
+            click.echo()
+        paragraph = s.paragraph
+        click.echo(f"[{s.id}] {s.text}")
+
+
+@cli.command()
+@click.argument("article_id")
+@click.pass_context
+def remove(ctx: click.Context, article_id: str) -> None:
+    """Remove an article and its vectors."""
+    _assistant(ctx).remove(article_id)
+    click.echo(f"removed: {article_id}")
+
+
+@cli.command()
+@click.argument("question")
+@click.option("--article", "article_id", help="Answer from this article only (default: all).")
+@click.option("--json", "as_json", is_flag=True, help="Print the answer as JSON.")
+@click.pass_context
+def ask(ctx: click.Context, question: str, article_id: str | None, as_json: bool) -> None:
+    """Ask one question."""
+    answer = _assistant(ctx).ask(question, article=article_id)
+    if as_json:
+        _emit(answer.to_dict())
+    else:
+        _print_answer(answer)
+
+
+def _print_answer(answer: Any) -> None:
+    click.echo(click.style(answer.text, bold=not answer.abstained, dim=answer.abstained))
+    for n, c in enumerate(answer.citations, start=1):
+        flag = " (low support)" if c.low_support else ""
+        click.echo(f"  [{n}] {c.article_id}/{c.sentence_id}{flag}: {c.text}")
+    click.echo(click.style(f"  confidence {answer.confidence:.2f}", dim=True))
+
+
+@cli.command()
+@click.option("--article", "article_id", help="Talk about this article only (default: all).")
+@click.pass_context
+def chat(ctx: click.Context, article_id: str | None) -> None:
+    """A conversation in the terminal; follow-up questions keep the thread."""
+    assistant = _assistant(ctx)
+    if article_id:
+        assistant.get(article_id)
+    history: list[Any] = []
+    click.echo("Ask about the article; an empty line or Ctrl-D quits.")
+    while True:
+        try:
+            question = input("? ").strip()
+        except EOFError:
+            break
+        if not question:
+            break
+        try:
+            answer = assistant.ask(question, article=article_id, history=history)
+        except ArticleAssistantError as e:
+            click.echo(f"error: {e}", err=True)
+            continue
+        _print_answer(answer)
+        history.append((question, answer))
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="article-assistant")

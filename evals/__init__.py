@@ -1,0 +1,1 @@
+"""Evaluation harness: run question sets through the real Assistant and score them."""
