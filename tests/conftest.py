@@ -1,0 +1,128 @@
+"""Shared fixtures: the real bundled model, real Chroma (embedded and server)."""
+
+from __future__ import annotations
+
+import os
+
+# Before any library import: no hub, no telemetry, no analytics.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "examples" / "articles" / "cluster-munitions-dallas-express.txt"
+KIRBY_QUESTION = "Who said cluster munitions are effective?"
+
+
+def free_port() -> int:
+    """A TCP port on loopback that nothing listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_until(check: Callable[[], object], timeout: float, what: str) -> None:
+    """Poll ``check`` until it returns truthy without raising, or fail the test."""
+    deadline = time.monotonic() + timeout
+    last: Exception | None = None
+    while time.monotonic() < deadline:
+        try:
+            if check():
+                return
+        except Exception as e:  # the service is still starting
+            last = e
+        time.sleep(0.2)
+    pytest.fail(f"{what} did not come up within {timeout:.0f}s (last error: {last})")
+
+
+@pytest.fixture(scope="session")
+def seed_path() -> Path:
+    return SEED
+
+
+@pytest.fixture(scope="session")
+def embedder():  # type: ignore[no-untyped-def]
+    """The real bundled all-MiniLM-L6-v2, loaded once per test session."""
+    from index.embed import SentenceTransformerEmbedder
+
+    return SentenceTransformerEmbedder()
+
+
+def _chroma_executable() -> str:
+    beside_python = Path(sys.executable).parent / "chroma"
+    found = str(beside_python) if beside_python.exists() else shutil.which("chroma")
+    if not found:
+        pytest.fail("the `chroma` command (from the chromadb package) is not installed")
+    return found
+
+
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real `chroma run` server on a free loopback port; yields its URL."""
+    import chromadb
+    from chromadb.config import Settings
+
+    port = free_port()
+    path = tmp_path_factory.mktemp("chroma-server")
+    log = (path / "server.log").open("w")
+    proc = subprocess.Popen(
+        [_chroma_executable(), "run", "--path", str(path / "db"), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        wait_until(
+            lambda: chromadb.HttpClient(
+                host="127.0.0.1", port=port, settings=Settings(anonymized_telemetry=False)
+            ).heartbeat(),
+            timeout=60,
+            what="chroma run",
+        )
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+@pytest.fixture
+def clean_server(chroma_server: str) -> str:
+    """The session's Chroma server with this project's collections dropped."""
+    from index.store import ARTICLES, PASSAGES, make_client
+
+    client = make_client(url=chroma_server)
+    existing = {c.name for c in client.list_collections()}
+    for name in (PASSAGES, ARTICLES):
+        if name in existing:
+            client.delete_collection(name)
+    return chroma_server
+
+
+@pytest.fixture
+def settings(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """Settings on a fresh embedded store in a temporary data dir."""
+    from assistant.settings import Settings
+
+    return Settings(data_dir=tmp_path / "data")
+
+
+@pytest.fixture
+def assistant(settings, embedder):  # type: ignore[no-untyped-def]
+    """A real Assistant on an empty embedded store."""
+    from assistant.api import Assistant
+
+    return Assistant(settings, embedder=embedder)
