@@ -9,24 +9,21 @@ retrieved sentence ID (resolved against the store in :mod:`assistant.cite`).
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from assistant.attribution import find_speaker
 from assistant.models import Turn
+from assistant.questions import Question, analyse, is_follow_up
+from assistant.rerank import RerankWeights, rerank
 from assistant.retrieve import Hit
+from assistant.short_answer import extract
 from index.models import Article, Sentence
 
 ABSTAIN_TEXT = "The article doesn't say."
-
-_WHO_SAID = re.compile(
-    r"^\s*(who|which\s+\w+)\b.*\b(said|say|says|told|stated|claimed|argued|warned|called|"
-    r"described|believes?|thinks?|wrote|source of the following statement|according)\b",
-    re.I,
-)
-
+#: (article_id, sentence_id)
+Ref = tuple[str, str]
 
 @dataclass(frozen=True, slots=True)
 class AnswerRequest:
@@ -51,6 +48,8 @@ class Draft:
     confidence: float
     short_answer: str | None = None
     low_support: frozenset[tuple[str, str]] = field(default_factory=frozenset)
+    #: Every candidate sentence, best first (for hit@k and for showing alternatives).
+    ranked: tuple[tuple[str, str], ...] = ()
 
 
 class Answerer(Protocol):
@@ -71,31 +70,42 @@ class ExtractiveAnswerer:
     """Offline answerer: cites the best sentence(s); names speakers for who-said questions."""
 
     name: str = "extractive"
+    #: How many retrieved sentences to rerank (the chain asks the retriever for this many).
+    candidates: int = 40
     #: Below both, the best sentence is judged not to answer the question.
     min_coverage: float = 0.25
     min_dense: float = 0.35
+    weights: RerankWeights = field(default_factory=RerankWeights)
 
     def answer(self, request: AnswerRequest) -> Draft:
-        hits = _fresh_hits(request)
-        if not hits or not self._supported(hits[0]):
-            return Draft(ABSTAIN_TEXT, (), abstained=True, confidence=_confidence(hits))
-        if _WHO_SAID.search(request.question):
-            draft = self._who_said(request, hits)
+        question = analyse(request.question)
+        fresh = _fresh_hits(request, question)
+        hits = rerank(fresh, question, request.articles, request.history, self.weights)
+        ranked = tuple((h.article_id, h.sentence_id) for h in hits)
+        if not hits or not self._supported(request, hits[0]):
+            return Draft(ABSTAIN_TEXT, (), abstained=True, confidence=_confidence(hits), ranked=ranked)
+        if question.who_said:
+            draft = self._who_said(request, hits, ranked)
             if draft:
                 return draft
         top = hits[0]
         sentence = request.articles[top.article_id].sentence(top.sentence_id)
+        short = extract(question, sentence.text) if question.wants_short else None
         return Draft(
-            text=sentence.text,
+            text=f"{short}. {sentence.text}" if short else sentence.text,
             cited=((top.article_id, top.sentence_id),),
             abstained=False,
             confidence=_confidence(hits),
+            short_answer=short,
+            ranked=ranked,
         )
 
-    def _supported(self, hit: Hit) -> bool:
+    def _supported(self, request: AnswerRequest, hit: Hit) -> bool:
+        if request.history and is_follow_up(request.question):
+            return True
         return hit.coverage >= self.min_coverage or hit.dense >= self.min_dense
 
-    def _who_said(self, request: AnswerRequest, hits: list[Hit]) -> Draft | None:
+    def _who_said(self, request: AnswerRequest, hits: list[Hit], ranked: tuple[Ref, ...]) -> Draft | None:
         """Name the speaker of the best-matching quoted sentence among the top hits."""
         # A quotation among the top hits beats a sentence that merely reports.
         for hit in sorted(hits[:5], key=lambda h: not _is_quoted(request, h)):
@@ -112,14 +122,15 @@ class ExtractiveAnswerer:
                 abstained=False,
                 confidence=_confidence(hits),
                 short_answer=speaker,
+                ranked=ranked,
             )
         return None
 
 
-def _fresh_hits(request: AnswerRequest) -> list[Hit]:
+def _fresh_hits(request: AnswerRequest, question: Question) -> list[Hit]:
     """For "what else" follow-ups, skip sentences the conversation already cited."""
     hits = list(request.hits)
-    if request.history and re.search(r"\belse\b|\bmore\b|\bother\b", request.question, re.I):
+    if request.history and question.what_else:
         seen = {(c.article_id, c.sentence_id) for t in request.history for c in t.citations}
         hits = [h for h in hits if (h.article_id, h.sentence_id) not in seen] or hits
     return hits

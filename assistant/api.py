@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import dataclasses
 import logging
 import time
 from collections.abc import Iterable, Sequence
@@ -22,6 +23,7 @@ from assistant.settings import Settings
 from index import AddResult, Article, add_article, read_source, read_text
 from index.embed import Embedder, SentenceTransformerEmbedder
 from index.errors import ArticleNotFoundError, InputError
+from index.ingest import read_file
 from index.store import ChromaStore, StoreFingerprint, make_client
 
 log = logging.getLogger(__name__)
@@ -79,6 +81,11 @@ class Assistant:
         """Add an article from a file path or an http(s) URL; re-adding is a no-op."""
         return self._add(read_source(source))
 
+    def add_file(self, path: str | Path, source: str | None = None) -> AddResult:
+        """Add an article file, recording ``source`` (e.g. an upload's own file name) instead of its path."""
+        raw = read_file(Path(path))
+        return self._add(dataclasses.replace(raw, source=source) if source else raw)
+
     def add_text(self, text: str, title: str | None = None, source: str = "pasted text") -> AddResult:
         """Add pasted text (or stdin) as an article."""
         return self._add(read_text(text, title=title, source=source))
@@ -129,7 +136,9 @@ class Assistant:
         from langchain_core.runnables import RunnableLambda, RunnablePassthrough
 
         articles = {a.id: a for a in self._scope(article)}
-        retrieve = itemgetter("query") | self.retriever(article)
+        # An answerer that reranks (the extractive one) asks for more candidates.
+        k = max(self.settings.top_k, getattr(self.answerer, "candidates", 0))
+        retrieve = itemgetter("query") | self.retriever(article, k=k)
 
         def answer(inputs: dict[str, Any]) -> Draft:
             request = AnswerRequest(

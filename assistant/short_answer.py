@@ -1,0 +1,112 @@
+"""Pull the short answer (a name, date, number or place) out of an evidence sentence.
+
+Candidates of the expected type are found with patterns; the one that is not
+already in the question and sits nearest the question's words in the
+sentence wins. The answer is always a span of the sentence, never new text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from assistant.questions import Question
+from assistant.text import STOPWORDS, terms, words
+
+_MONTH = (
+    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
+    r"Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+)
+_DAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+_DATE = re.compile(
+    rf"\b(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?|\d{{1,2}}\s+{_MONTH}(?:\s+\d{{4}})?|"
+    rf"{_MONTH}\s+\d{{4}}|(?:early|late|mid-?)?\s*{_MONTH}(?=[\s,.;])|{_DAY}(?:\s+(?:night|morning|afternoon|evening))?|"
+    r"(?:the\s+)?(?:19|20)\d0s|(?:19|20)\d\d|(?:last|next|this)\s+(?:week|month|year|spring|summer|fall|"
+    r"autumn|winter|season)|yesterday|today|tonight|(?:\d+|\w+)\s+(?:years?|months?|weeks?|days?)\s+(?:ago|later|"
+    r"earlier|before|after))\b"
+)
+_NUMBER_WORDS = (
+    r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
+    r"sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|"
+    r"hundred|hundreds|thousand|thousands|dozen|dozens|half|million|millions|billion|billions"
+)
+_NUMBER = re.compile(
+    rf"(?:\$|£|€)?\b(?:\d[\d,]*(?:\.\d+)?|(?:{_NUMBER_WORDS})(?:[\s-](?:{_NUMBER_WORDS}))*)"
+    r"(?:\s*(?:%|percent|per cent|million|billion|trillion|thousand|hundred))?(?:\b|(?<=%))",
+    re.I,
+)
+_NAME_WORD = r"(?:[A-Z][\w’'\-.]*|[A-Z]\.)"
+_NAME = re.compile(rf"{_NAME_WORD}(?:\s+(?:(?:of|de|da|van|von|del|la|al|the|and|&)\s+)?{_NAME_WORD})*")
+_PLACE_LEAD = re.compile(r"\b(?:in|at|from|near|to|into|outside|inside)\s+$")
+
+
+def has_answer_type(question: Question, sentence: str) -> bool:
+    """Whether ``sentence`` holds any candidate of the type ``question`` asks for."""
+    return next(_candidates(question, sentence), None) is not None
+
+
+def extract(question: Question, sentence: str) -> str | None:
+    """The short answer to ``question`` in ``sentence``, or None."""
+    asked = set(terms(question.text)) | set(words(question.text))
+    anchors = _anchor_positions(sentence, asked)
+    best: tuple[float, str] | None = None
+    for start, end, text in _candidates(question, sentence):
+        own = [w for w in words(text) if w not in STOPWORDS]
+        if own and all(w in asked or t in asked for w, t in zip(own, terms(" ".join(own)), strict=False)):
+            continue  # the question already says it
+        distance = min((abs(a - (start + end) / 2) for a in anchors), default=len(sentence))
+        cost = distance / max(len(sentence), 1)
+        if best is None or cost < best[0]:
+            best = (cost, text)
+    return best[1] if best else None
+
+
+def _candidates(question: Question, sentence: str) -> Iterator[tuple[int, int, str]]:
+    if question.kind == "date":
+        yield from _matches(_DATE, sentence)
+    elif question.kind == "number":
+        yield from (m for m in _matches(_NUMBER, sentence) if not _is_year_only(m[2]))
+    elif question.kind == "place":
+        places = [m for m in _names(sentence) if _PLACE_LEAD.search(sentence[: m[0]])]
+        yield from places or _names(sentence)
+    elif question.kind in {"person", "choice"}:
+        yield from _names(sentence)
+
+
+def _matches(pattern: re.Pattern[str], sentence: str) -> Iterator[tuple[int, int, str]]:
+    for m in pattern.finditer(sentence):
+        text = m.group().strip()
+        if text:
+            yield m.start(), m.end(), text
+
+
+def _names(sentence: str) -> list[tuple[int, int, str]]:
+    """Capitalised word runs, minus a sentence-initial function word ("But", "The")."""
+    out = []
+    for start, _end, text in _matches(_NAME, sentence):
+        parts = text.split()
+        while parts and parts[0].lower().strip(".") in STOPWORDS:
+            start += len(parts[0]) + 1
+            parts = parts[1:]
+        while parts and parts[-1].lower() in {"of", "the", "and", "&", "de", "la", "al"}:
+            parts = parts[:-1]
+        if parts:
+            name = " ".join(parts).rstrip(".,")
+            out.append((start, start + len(name), name))
+    return out
+
+
+def _is_year_only(text: str) -> bool:
+    return bool(re.fullmatch(r"(?:19|20)\d\d", text))
+
+
+def _anchor_positions(sentence: str, asked: set[str]) -> list[int]:
+    """Character positions of the question's words in the sentence."""
+    out = []
+    for m in re.finditer(r"[A-Za-z0-9]+", sentence):
+        w = m.group().lower()
+        if w in STOPWORDS:
+            continue
+        if w in asked or (terms(w) and terms(w)[0] in asked):
+            out.append(m.start())
+    return out

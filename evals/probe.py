@@ -1,0 +1,232 @@
+"""A quick probe of the offline answerer on a question set (until the eval harness lands).
+
+Runs the real :class:`~assistant.api.Assistant` in a temporary data dir: each
+distinct article is added once with ``add_text``, each question is asked
+scoped to its article with its ``history``. Prints hit@1, hit@3, citation
+precision and recall (strict, by sentence overlap with ``evidence``), answer
+containment, short-answer token F1, who-said accuracy, abstention, the
+confidence check and latency, per source and overall.
+
+    .venv/bin/python -m evals.probe [DATA.jsonl ...] [--half a|b] [--dump FILE]
+
+``--half`` keeps the articles whose ID hashes into that half: tune on one,
+check on the other (the split-by-article check).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import re
+import statistics
+import string
+import sys
+import tempfile
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATA = (
+    ROOT / "evals" / "data" / "dev.jsonl",
+    ROOT.parent / "shared" / "evaldata" / "dev.jsonl",
+)
+PROJECT_UNANSWERABLE = ROOT / "evals" / "data" / "project_unanswerable.jsonl"
+SHORT_WH = re.compile(r"^\s*(who|whom|whose|when|where|which|how\s+(many|much|old|long))\b", re.I)
+
+
+def load(paths: Sequence[Path]) -> list[dict[str, Any]]:
+    """Records of every file, in order."""
+    records: list[dict[str, Any]] = []
+    for path in paths:
+        with path.open(encoding="utf-8") as f:
+            records.extend(json.loads(line) for line in f if line.strip())
+    return records
+
+
+def default_paths() -> list[Path]:
+    """dev.jsonl (the project copy if present) plus the project's unanswerable set."""
+    dev = next((p for p in DEFAULT_DATA if p.exists()), DEFAULT_DATA[-1])
+    return [dev] + ([PROJECT_UNANSWERABLE] if PROJECT_UNANSWERABLE.exists() else [])
+
+
+def in_half(article_id: str, half: str | None) -> bool:
+    """Deterministic half of the articles by ID hash."""
+    if half is None:
+        return True
+    bit = hashlib.sha256(article_id.encode()).digest()[0] & 1
+    return (bit == 0) == (half == "a")
+
+
+# -- scoring (pure) ------------------------------------------------------------
+
+
+def normalize(text: str) -> str:
+    """SQuAD normalisation: lowercase, no punctuation, articles or extra spaces."""
+    text = text.lower().replace("’", "'")
+    text = "".join(ch for ch in text if ch not in set(string.punctuation))
+    text = re.sub(r"\b(a|an|the)\b", " ", text)
+    return " ".join(text.split())
+
+
+def token_f1(prediction: str, gold: str) -> float:
+    """SQuAD token F1."""
+    p, g = normalize(prediction).split(), normalize(gold).split()
+    common = sum((Counter(p) & Counter(g)).values())
+    if not p or not g or common == 0:
+        return 0.0
+    precision, recall = common / len(p), common / len(g)
+    return 2 * precision * recall / (precision + recall)
+
+
+def overlaps(span: tuple[int, int], spans: Iterable[Sequence[int]]) -> bool:
+    """True when ``span`` shares a character with any of ``spans``."""
+    return any(span[0] < e and s < span[1] for s, e in spans)
+
+
+def names_speaker(answer: str, gold: str) -> bool:
+    """The answer names the annotated source (a partial name counts)."""
+    if normalize(gold) and normalize(gold) in normalize(answer):
+        return True
+    skip = {"The", "A", "An", "In", "According", "Mr", "Mrs", "Ms", "Sen", "Rep", "President"}
+    names = {w for w in re.findall(r"[A-Z][\w-]+", gold.replace("’s", "")) if w not in skip}
+    found = set(re.findall(r"[\w-]+", answer))
+    return bool(names & found)
+
+
+def score(
+    record: dict[str, Any], answer: dict[str, Any], ranked: Sequence[tuple[int, int]]
+) -> dict[str, Any]:
+    """Per-question figures; citation spans are (start, end) in the record's text."""
+    evidence = record["evidence"]
+    cited = [(c["start"], c["end"]) for c in answer["citations"]]
+    row: dict[str, Any] = {
+        "answerable": bool(record["answers"]),
+        "abstained": answer["abstained"],
+        "confidence": answer["confidence"],
+        "ms": answer["timings"].get("total", 0.0),
+    }
+    if not record["answers"]:
+        return row
+    good = [c for c in cited if overlaps(c, evidence)] if not answer["abstained"] else []
+    row["hit1"] = bool(cited) and not answer["abstained"] and overlaps(cited[0], evidence)
+    row["hit3"] = any(overlaps(r, evidence) for r in ranked[:3])
+    row["precision"] = len(good) / len(cited) if cited and not answer["abstained"] else 0.0
+    found = [e for e in evidence if not answer["abstained"] and overlaps(tuple(e), cited)]  # type: ignore[arg-type]
+    row["recall"] = len(found) / len(evidence)
+    text = "" if answer["abstained"] else answer["text"]
+    row["contains"] = any(normalize(a) and normalize(a) in normalize(text) for a in record["answers"])
+    short = answer.get("short_answer") or text
+    row["f1"] = max(token_f1(short, a) for a in record["answers"])
+    row["short_wh"] = bool(SHORT_WH.search(record["question"]))
+    if record.get("question_type") == "attribution_who_said":
+        row["who_said"] = any(names_speaker(text, a) for a in record["answers"])
+    return row
+
+
+def summarise(rows: list[dict[str, Any]]) -> dict[str, float]:
+    """Mean figures over a group of scored questions."""
+    answerable = [r for r in rows if r["answerable"]]
+    unanswerable = [r for r in rows if not r["answerable"]]
+    out: dict[str, float] = {"n": len(rows), "answerable": len(answerable)}
+
+    def mean(key: str, group: list[dict[str, Any]]) -> float:
+        values = [float(r[key]) for r in group if key in r]
+        return round(sum(values) / len(values), 3) if values else float("nan")
+
+    for key in ("hit1", "hit3", "precision", "recall", "contains", "who_said"):
+        out[key] = mean(key, answerable)
+    out["f1_short_wh"] = mean("f1", [r for r in answerable if r.get("short_wh")])
+    out["wrongly_abstained"] = mean("abstained", answerable)
+    out["unanswerable"] = len(unanswerable)
+    out["abstained_unanswerable"] = mean("abstained", unanswerable)
+    confident = sorted(answerable, key=lambda r: -r["confidence"])[: len(answerable) // 2]
+    out["precision_top_half_conf"] = mean("precision", confident)
+    times = [r["ms"] for r in rows]
+    out["ms_median"] = round(statistics.median(times), 1) if times else float("nan")
+    out["ms_p95"] = round(sorted(times)[int(0.95 * (len(times) - 1))], 1) if times else float("nan")
+    return out
+
+
+# -- running -------------------------------------------------------------------
+
+
+def run(records: list[dict[str, Any]], data_dir: Path | None = None) -> list[dict[str, Any]]:
+    """Ask every question of the real Assistant; return records with answers and scores."""
+    from assistant.api import Assistant
+    from assistant.chat import standalone
+    from assistant.models import Turn
+    from assistant.settings import Settings
+
+    out = []
+    with tempfile.TemporaryDirectory() as tmp:
+        assistant = Assistant(Settings(data_dir=data_dir or Path(tmp)))
+        ids: dict[str, str] = {}
+        for record in records:
+            if record["article_id"] not in ids:
+                ids[record["article_id"]] = assistant.add_text(record["text"]).article.id
+        for record in records:
+            article = ids[record["article_id"]]
+            history = record.get("history") or []
+            answer = assistant.ask(record["question"], article=article, history=history).to_dict()
+            turns = [Turn.of(t) for t in history]
+            ranked = _ranked(assistant, article, record["question"], turns, standalone)
+            out.append({**_brief(record), "answer": answer, "score": score(record, answer, ranked)})
+    return out
+
+
+def _ranked(
+    assistant: Any, article: str, question: str, turns: list[Any], standalone: Any
+) -> list[tuple[int, int]]:
+    """The answerer's ranking of sentences (Draft.ranked), else the retriever's."""
+    draft = assistant.chain(article).invoke(
+        {"question": question, "query": standalone(question, turns), "history": tuple(turns)}
+    )
+    art = assistant.get(article)
+    refs = list(getattr(draft, "ranked", ())) or list(draft.cited)
+    spans = []
+    for _, sid in refs:
+        s = art.sentence(sid)
+        spans.append((s.start, s.end))
+    return spans
+
+
+def _brief(record: dict[str, Any]) -> dict[str, Any]:
+    keys = ("id", "source", "article_id", "question", "answers", "evidence", "question_type")
+    return {k: record.get(k) for k in keys}
+
+
+def report(results: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
+    """Summaries per source and overall."""
+    groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for r in results:
+        groups[r["source"].split()[0]].append(r["score"])
+        groups["overall"].append(r["score"])
+    return {name: summarise(rows) for name, rows in sorted(groups.items())}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("data", nargs="*", type=Path)
+    parser.add_argument("--half", choices=["a", "b"])
+    parser.add_argument("--dump", type=Path, help="write every answer and score as JSONL")
+    parser.add_argument("--data-dir", type=Path, help="reuse this store (default: a temporary one)")
+    args = parser.parse_args(argv)
+    records = [r for r in load(args.data or default_paths()) if in_half(r["article_id"], args.half)]
+    results = run(records, args.data_dir)
+    table = report(results)
+    keys = list(next(iter(table.values())).keys())
+    print("metric".ljust(24) + "".join(name[:10].rjust(11) for name in table))
+    for key in keys:
+        print(key.ljust(24) + "".join(str(table[name][key]).rjust(11) for name in table))
+    if args.dump:
+        with args.dump.open("w", encoding="utf-8") as f:
+            for r in results:
+                f.write(json.dumps(r, ensure_ascii=False) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
