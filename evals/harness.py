@@ -1,0 +1,160 @@
+"""Run one config over a question set: ingest each article once, ask each question.
+
+Every config gets a fresh temporary data dir. Articles are ingested in the
+order they first appear, each once, and timed; then every question is asked
+in file order, scoped to its article and with its dataset ``history``, and
+timed. Nothing is random, so two runs give the same predictions (latencies
+aside). Citations are mapped to offsets into the record's ``text`` and
+checked to slice it exactly.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from evals.configs import EvalConfig
+from evals.dataset import EvalRecord
+from evals.predictions import OffsetMismatchError, PredictedCitation, Prediction, check_offsets
+
+log = logging.getLogger(__name__)
+
+#: Called after each step with a short label ("default: ingest").
+Tick = Callable[[str], None]
+
+
+class System(Protocol):
+    """What the harness drives: the project's Assistant or the baseline."""
+
+    def warm_up(self) -> None:
+        """Load models before anything is timed."""
+        ...
+
+    def ingest(self, record: EvalRecord) -> str:
+        """Store the record's article; return the key to scope questions to."""
+        ...
+
+    def ask(self, record: EvalRecord, key: str) -> tuple[str, bool, list[PredictedCitation]]:
+        """Answer text, whether it abstained, and the cited sentences of the stored article."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class ConfigRun:
+    """Everything one config produced."""
+
+    config: EvalConfig
+    predictions: tuple[Prediction, ...]
+    #: Milliseconds to ingest each article, by dataset ``article_id``.
+    ingest_ms: dict[str, float] = field(default_factory=dict)
+    #: Milliseconds to load models before the first timed step.
+    warm_up_ms: float = 0.0
+    #: Seconds for the whole config, warm-up included.
+    wall_s: float = 0.0
+
+
+class AssistantSystem:
+    """The project's :class:`~assistant.api.Assistant`, as the CLI and web app use it."""
+
+    def __init__(self, config: EvalConfig, data_dir: Path) -> None:
+        from assistant.api import Assistant
+
+        self.assistant = Assistant(config.settings(data_dir))
+
+    def warm_up(self) -> None:
+        self.assistant.embedder.embed(["warm up"])
+
+    def ingest(self, record: EvalRecord) -> str:
+        article = self.assistant.add_text(record.text, title=record.title, source=record.article_id).article
+        if article.text != record.text:
+            raise OffsetMismatchError(
+                f"Article {record.article_id!r} was stored with a text that differs from the "
+                "record's text, so citation offsets cannot be mapped to the record. "
+                "add_text must keep the text as given."
+            )
+        return article.id
+
+    def ask(self, record: EvalRecord, key: str) -> tuple[str, bool, list[PredictedCitation]]:
+        history = [turn.as_dict() for turn in record.history]
+        answer = self.assistant.ask(record.question, article=key, history=history)
+        for c in answer.citations:
+            if c.article_id != key:
+                raise OffsetMismatchError(
+                    f"Question {record.id!r} was scoped to article {key} but cites {c.article_id}."
+                )
+        cited = [PredictedCitation(c.start, c.end, c.text, c.sentence_id) for c in answer.citations]
+        return answer.text, answer.abstained, cited
+
+
+def make_system(config: EvalConfig, data_dir: Path) -> System:
+    """The system a config names."""
+    if config.kind == "baseline":
+        from evals.baseline import LangChainBaseline
+
+        return LangChainBaseline(data_dir)
+    return AssistantSystem(config, data_dir)
+
+
+def run_config(config: EvalConfig, records: Sequence[EvalRecord], tick: Tick | None = None) -> ConfigRun:
+    """Evaluate ``config`` on ``records`` in a fresh temporary store."""
+    tick = tick or (lambda label: None)
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix=f"aa-eval-{config.name}-", ignore_cleanup_errors=True) as tmp:
+        system = make_system(config, Path(tmp))
+        t0 = time.perf_counter()
+        system.warm_up()
+        warm_up_ms = (time.perf_counter() - t0) * 1000
+        keys, ingest_ms = _ingest_all(system, records, lambda: tick(f"{config.name}: ingest"))
+        predictions = []
+        for record in records:
+            predictions.append(_ask(system, record, keys[record.article_id]))
+            tick(f"{config.name}: ask")
+        _release_chroma()
+    wall_s = time.perf_counter() - started
+    log.info("%s: %d questions in %.1f s", config.name, len(records), wall_s)
+    return ConfigRun(config, tuple(predictions), ingest_ms, round(warm_up_ms, 3), round(wall_s, 3))
+
+
+def distinct_articles(records: Sequence[EvalRecord]) -> list[EvalRecord]:
+    """The first record of each article, in order of first appearance."""
+    firsts: dict[str, EvalRecord] = {}
+    for r in records:
+        firsts.setdefault(r.article_id, r)
+    return list(firsts.values())
+
+
+def _ingest_all(
+    system: System, records: Sequence[EvalRecord], tick: Callable[[], None]
+) -> tuple[dict[str, str], dict[str, float]]:
+    keys: dict[str, str] = {}
+    ingest_ms: dict[str, float] = {}
+    for record in distinct_articles(records):
+        t0 = time.perf_counter()
+        keys[record.article_id] = system.ingest(record)
+        ingest_ms[record.article_id] = round((time.perf_counter() - t0) * 1000, 3)
+        tick()
+    return keys, ingest_ms
+
+
+def _ask(system: System, record: EvalRecord, key: str) -> Prediction:
+    t0 = time.perf_counter()
+    text, abstained, citations = system.ask(record, key)
+    latency_ms = round((time.perf_counter() - t0) * 1000, 3)
+    prediction = Prediction(record.id, text, abstained, tuple(citations), latency_ms)
+    check_offsets(prediction, record.text)
+    return prediction
+
+
+def _release_chroma() -> None:
+    """Drop Chroma's cached clients so the temporary store's files can be removed."""
+    try:
+        from chromadb.api.shared_system_client import SharedSystemClient
+
+        SharedSystemClient.clear_system_cache()
+    except (ImportError, AttributeError):  # pragma: no cover - older/newer chromadb layouts
+        log.debug("could not clear Chroma's client cache", exc_info=True)

@@ -1,0 +1,222 @@
+"""Scoring: pure functions from gold records and predictions to numbers.
+
+Answers use SQuAD's normalisation (lower case, no punctuation, no articles,
+single spaces) and take the maximum over the acceptable answers. Citations
+are scored by overlap of character spans, never by exact offsets: a cited
+sentence is correct when it overlaps a gold ``evidence`` span.
+
+Per question:
+
+* ``exact_match``, ``f1``, ``containment``: answerable questions only; an
+  abstention scores 0.
+* ``citation_precision``: share of citations that overlap an evidence span;
+  ``citation_recall``: share of evidence spans overlapped by some citation;
+  ``hit_at_1``: the first citation overlaps evidence. Scored on answerable
+  questions that have evidence; no citations scores 0 on all three.
+* lenient variants accept ``evidence_any`` (any annotator's sentences) as
+  well: precision and hit@1 against the union, recall the better of recall
+  against ``evidence`` and against the union.
+* ``abstention_recall``: unanswerable questions that were abstained on;
+  ``wrongly_abstained``: answerable questions that were abstained on.
+
+Aggregates are means over the questions where a metric applies, and
+latency percentiles over every question.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import string
+from collections import Counter
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from evals.dataset import EvalRecord, Span
+from evals.predictions import Prediction
+
+#: Per-question metrics, in the order reports show them.
+QUESTION_METRICS = (
+    "hit_at_1",
+    "citation_precision",
+    "citation_recall",
+    "hit_at_1_lenient",
+    "citation_precision_lenient",
+    "citation_recall_lenient",
+    "exact_match",
+    "f1",
+    "containment",
+    "abstention_recall",
+    "wrongly_abstained",
+    "citations_per_answer",
+)
+
+_PUNCTUATION = set(string.punctuation)
+_ARTICLES = re.compile(r"\b(a|an|the)\b")
+
+
+# -- answers ---------------------------------------------------------------
+
+
+def normalize_answer(text: str) -> str:
+    """SQuAD normalisation: lower case, strip punctuation and articles, collapse spaces."""
+    text = "".join(ch for ch in text.lower() if ch not in _PUNCTUATION)
+    return " ".join(_ARTICLES.sub(" ", text).split())
+
+
+def exact_match(prediction: str, answers: Sequence[str]) -> float:
+    """1.0 when the normalised prediction equals a normalised answer."""
+    pred = normalize_answer(prediction)
+    return max((float(pred == normalize_answer(a)) for a in answers), default=0.0)
+
+
+def token_f1(prediction: str, answers: Sequence[str]) -> float:
+    """SQuAD token F1, the best over ``answers``."""
+    return max((_f1(prediction, a) for a in answers), default=0.0)
+
+
+def _f1(prediction: str, answer: str) -> float:
+    pred, gold = normalize_answer(prediction).split(), normalize_answer(answer).split()
+    if not pred or not gold:
+        return float(pred == gold)
+    common = sum((Counter(pred) & Counter(gold)).values())
+    if common == 0:
+        return 0.0
+    precision, recall = common / len(pred), common / len(gold)
+    return 2 * precision * recall / (precision + recall)
+
+
+def containment(prediction: str, answers: Sequence[str]) -> float:
+    """1.0 when a normalised answer appears, as whole words, in the normalised prediction."""
+    pred = f" {normalize_answer(prediction)} "
+    golds = (normalize_answer(a) for a in answers)
+    return float(any(gold and f" {gold} " in pred for gold in golds))
+
+
+# -- citations ---------------------------------------------------------------
+
+
+def overlaps(a: Span, b: Span) -> bool:
+    """True when the half-open spans share at least one character."""
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def _touches(span: Span, gold: Sequence[Span]) -> bool:
+    return any(overlaps(span, g) for g in gold)
+
+
+def citation_precision(cited: Sequence[Span], evidence: Sequence[Span]) -> float:
+    """Share of cited spans that overlap some evidence span; 0 when nothing is cited."""
+    if not cited:
+        return 0.0
+    return sum(_touches(c, evidence) for c in cited) / len(cited)
+
+
+def citation_recall(cited: Sequence[Span], evidence: Sequence[Span]) -> float:
+    """Share of evidence spans that some cited span overlaps; 0 when there is no evidence."""
+    if not evidence:
+        return 0.0
+    return sum(_touches(e, cited) for e in evidence) / len(evidence)
+
+
+def hit_at_1(cited: Sequence[Span], evidence: Sequence[Span]) -> float:
+    """1.0 when the first cited span overlaps evidence."""
+    return float(bool(cited) and _touches(cited[0], evidence))
+
+
+def lenient_recall(cited: Sequence[Span], evidence: Sequence[Span], evidence_any: Sequence[Span]) -> float:
+    """Recall against ``evidence`` or against ``evidence`` ∪ ``evidence_any``, whichever is higher."""
+    union = _union(evidence, evidence_any)
+    return max(citation_recall(cited, evidence), citation_recall(cited, union))
+
+
+def _union(a: Sequence[Span], b: Sequence[Span]) -> tuple[Span, ...]:
+    return tuple(sorted(set(a) | set(b)))
+
+
+# -- latency -------------------------------------------------------------------
+
+
+def percentile(values: Sequence[float], p: float) -> float | None:
+    """The ``p``-th percentile with linear interpolation (numpy's default); None when empty."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = (len(ordered) - 1) * p / 100
+    low, high = math.floor(rank), math.ceil(rank)
+    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+
+
+# -- per question and aggregates ----------------------------------------------
+
+
+def score_question(record: EvalRecord, prediction: Prediction) -> dict[str, float | None]:
+    """Every per-question metric; None where a metric does not apply."""
+    scores: dict[str, float | None] = dict.fromkeys(QUESTION_METRICS)
+    if not record.answerable:
+        scores["abstention_recall"] = float(prediction.abstained)
+        return scores
+    scores["wrongly_abstained"] = float(prediction.abstained)
+    answer = "" if prediction.abstained else prediction.answer
+    scores["exact_match"] = exact_match(answer, record.answers) if answer else 0.0
+    scores["f1"] = token_f1(answer, record.answers) if answer else 0.0
+    scores["containment"] = containment(answer, record.answers)
+    if not prediction.abstained:
+        scores["citations_per_answer"] = float(len(prediction.citations))
+    if record.evidence:
+        cited = [] if prediction.abstained else [c.span for c in prediction.citations]
+        union = _union(record.evidence, record.evidence_any)
+        scores["hit_at_1"] = hit_at_1(cited, record.evidence)
+        scores["citation_precision"] = citation_precision(cited, record.evidence)
+        scores["citation_recall"] = citation_recall(cited, record.evidence)
+        scores["hit_at_1_lenient"] = hit_at_1(cited, union)
+        scores["citation_precision_lenient"] = citation_precision(cited, union)
+        scores["citation_recall_lenient"] = lenient_recall(cited, record.evidence, record.evidence_any)
+    return scores
+
+
+def aggregate(records: Sequence[EvalRecord], predictions: Sequence[Prediction]) -> dict[str, Any]:
+    """Means of the per-question metrics, latency percentiles and counts."""
+    per_question = [score_question(r, p) for r, p in zip(records, predictions, strict=True)]
+    out: dict[str, Any] = {
+        "questions": len(records),
+        "answerable": sum(r.answerable for r in records),
+        "unanswerable": sum(not r.answerable for r in records),
+    }
+    for name in QUESTION_METRICS:
+        values = [s[name] for s in per_question if s[name] is not None]
+        out[name] = sum(values) / len(values) if values else None  # type: ignore[arg-type]
+    latencies = [p.latency_ms for p in predictions]
+    out["latency_p50_ms"] = percentile(latencies, 50)
+    out["latency_p95_ms"] = percentile(latencies, 95)
+    return out
+
+
+def summarize(records: Sequence[EvalRecord], predictions: Sequence[Prediction]) -> dict[str, Any]:
+    """Aggregates overall, per ``source`` and per ``question_type``.
+
+    ``predictions`` are matched to ``records`` by id; every record needs one.
+    """
+    by_id = {p.id: p for p in predictions}
+    missing = [r.id for r in records if r.id not in by_id]
+    if missing:
+        raise ValueError(f"no prediction for {len(missing)} question(s), e.g. {missing[0]!r}")
+    paired = [(r, by_id[r.id]) for r in records]
+    return {
+        "overall": _aggregate_pairs(paired),
+        "by_source": _grouped(paired, lambda r: r.source),
+        "by_question_type": _grouped(paired, lambda r: r.question_type),
+    }
+
+
+def _aggregate_pairs(pairs: Sequence[tuple[EvalRecord, Prediction]]) -> dict[str, Any]:
+    return aggregate([r for r, _ in pairs], [p for _, p in pairs])
+
+
+def _grouped(
+    pairs: Sequence[tuple[EvalRecord, Prediction]], key: Callable[[EvalRecord], str]
+) -> dict[str, dict[str, Any]]:
+    groups: dict[str, list[tuple[EvalRecord, Prediction]]] = {}
+    for pair in pairs:
+        groups.setdefault(key(pair[0]), []).append(pair)
+    return {name: _aggregate_pairs(group) for name, group in groups.items()}

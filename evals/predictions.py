@@ -1,0 +1,96 @@
+"""Predictions: what a config answered for each question, as written to predictions.jsonl.
+
+One JSON object per line, exactly::
+
+    {"id": str, "answer": str, "abstained": bool,
+     "citations": [{"start": int, "end": int, "text": str, "sentence_id": str}],
+     "latency_ms": float}
+
+``start``/``end`` are offsets into the record's ``text``, so
+``text[start:end] == citation text`` for every citation.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from index.errors import ArticleAssistantError
+
+
+class OffsetMismatchError(ArticleAssistantError):
+    """A citation whose offsets do not slice the record's text to the cited sentence."""
+
+
+@dataclass(frozen=True, slots=True)
+class PredictedCitation:
+    """A cited sentence located in the record's text."""
+
+    start: int
+    end: int
+    text: str
+    sentence_id: str
+
+    @property
+    def span(self) -> tuple[int, int]:
+        return (self.start, self.end)
+
+
+@dataclass(frozen=True, slots=True)
+class Prediction:
+    """One config's answer to one question."""
+
+    id: str
+    answer: str
+    abstained: bool
+    citations: tuple[PredictedCitation, ...]
+    #: Wall time of the ask, rounded to a microsecond so JSON round-trips exactly.
+    latency_ms: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "answer": self.answer,
+            "abstained": self.abstained,
+            "citations": [
+                {"start": c.start, "end": c.end, "text": c.text, "sentence_id": c.sentence_id}
+                for c in self.citations
+            ],
+            "latency_ms": self.latency_ms,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Prediction:
+        return cls(
+            id=data["id"],
+            answer=data["answer"],
+            abstained=data["abstained"],
+            citations=tuple(PredictedCitation(**c) for c in data["citations"]),
+            latency_ms=float(data["latency_ms"]),
+        )
+
+
+def check_offsets(prediction: Prediction, text: str) -> None:
+    """Raise :class:`OffsetMismatchError` unless every citation slices ``text`` exactly."""
+    for c in prediction.citations:
+        if text[c.start : c.end] != c.text:
+            raise OffsetMismatchError(
+                f"Question {prediction.id!r}: citation {c.sentence_id} at [{c.start}, {c.end}) "
+                f"slices the record's text to {text[c.start : c.end]!r:.80}, not to the cited "
+                f"{c.text!r:.80}. The stored article no longer matches the text given to add_text; "
+                "the eval cannot map offsets and stops here."
+            )
+
+
+def dumps(predictions: Iterable[Prediction]) -> str:
+    """predictions.jsonl content."""
+    return "".join(json.dumps(p.to_dict(), ensure_ascii=False) + "\n" for p in predictions)
+
+
+def read(path: str | Path) -> list[Prediction]:
+    """Read a predictions.jsonl file."""
+    lines = Path(path).read_text(encoding="utf-8").splitlines()
+    return [Prediction.from_dict(json.loads(line)) for line in lines if line.strip()]

@@ -1,0 +1,101 @@
+"""``evals.run``: load a question set, run each config, write the reports."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import subprocess
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from evals import configs as configs_
+from evals.dataset import load
+from evals.harness import ConfigRun, distinct_articles, run_config
+from evals.report import build_metrics, write
+
+log = logging.getLogger(__name__)
+
+#: ``progress(done, total, label)``, called after every ingest and every question.
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass(frozen=True, slots=True)
+class EvalResult:
+    """What :func:`run` wrote and computed."""
+
+    out: Path
+    files: tuple[Path, ...]
+    metrics: dict[str, Any]
+    runs: tuple[ConfigRun, ...]
+    wall_s: float
+
+
+def run(
+    data: str | Path,
+    out: str | Path,
+    configs: Sequence[str] = (),
+    limit: int | None = None,
+    progress: Progress | None = None,
+) -> EvalResult:
+    """Evaluate ``configs`` (names or JSON files) on the JSONL question set ``data``.
+
+    With no configs, ``default`` runs; ``baseline-langchain`` is always added so
+    every report shows the project beside it. ``limit`` keeps the first N
+    questions. Outputs go to ``out`` only once everything has succeeded.
+    """
+    started = time.perf_counter()
+    data, out = Path(data), Path(out)
+    records = load(data, limit)
+    resolved = configs_.resolve(configs)
+    n_articles = len(distinct_articles(records))
+    total = len(resolved) * (n_articles + len(records))
+    done = 0
+
+    def tick(label: str) -> None:
+        nonlocal done
+        done += 1
+        if progress is not None:
+            progress(done, total, label)
+
+    runs = tuple(run_config(config, records, tick) for config in resolved)
+    dataset = {
+        "path": data.as_posix(),
+        "sha256": hashlib.sha256(data.read_bytes()).hexdigest(),
+        "questions": len(records),
+        "articles": n_articles,
+        "limit": limit,
+        "command": _command(data, out, [c.spec for c in resolved], limit),
+        "code": code_version(),
+    }
+    metrics = build_metrics(records, runs, dataset)
+    wall_s = round(time.perf_counter() - started, 3)
+    metrics["wall_s"] = wall_s
+    files = write(out, records, runs, metrics)
+    log.info("eval of %d questions, %d configs: %.1f s", len(records), len(runs), wall_s)
+    return EvalResult(out, tuple(files), metrics, runs, wall_s)
+
+
+def _command(data: Path, out: Path, specs: Sequence[str], limit: int | None) -> str:
+    parts = ["article-assistant eval", data.as_posix(), "--out", out.as_posix(), "--compare", ",".join(specs)]
+    if limit is not None:
+        parts += ["--limit", str(limit)]
+    return " ".join(parts)
+
+
+def code_version() -> str | None:
+    """``git describe --always --dirty`` of the checkout, when there is one."""
+    try:
+        done = subprocess.run(
+            ["git", "describe", "--always", "--dirty"],
+            cwd=Path(__file__).resolve().parent,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout.strip() or None
