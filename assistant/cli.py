@@ -206,6 +206,30 @@ def chat(ctx: click.Context, article_id: str | None) -> None:
         history.append((question, answer))
 
 
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to bind; anything but loopback is reachable from other machines.")
+@click.option("--port", default=7860, show_default=True, type=click.IntRange(1, 65535), help="TCP port.")
+@click.option("--auth", metavar="USER:PASS", envvar="ARTICLE_ASSISTANT_AUTH",
+              help="Require this user and password [env ARTICLE_ASSISTANT_AUTH].")
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int, auth: str | None) -> None:
+    """Run the web chat (Gradio) at http://HOST:PORT."""
+    from assistant.web import is_loopback, parse_auth
+    from assistant.web import serve as serve_web
+
+    credentials = parse_auth(auth) if auth else None
+    if not is_loopback(host) and credentials is None:
+        click.echo(
+            f"warning: serving on {host} without --auth: anyone who can reach this machine can read, "
+            "add and remove articles. Pass --auth USER:PASS or bind 127.0.0.1.",
+            err=True,
+        )
+    shown = f"[{host}]" if ":" in host else host
+    click.echo(f"Web chat at http://{shown}:{port}  (Ctrl-C stops it)", err=True)
+    serve_web(ctx.obj, host=host, port=port, auth=credentials)
+
+
 @cli.command(name="eval")
 @click.argument("data", type=click.Path(path_type=Path))
 @click.option("--out", type=click.Path(path_type=Path), required=True, help="Folder for the reports.")

@@ -1,0 +1,244 @@
+"""The Gradio web chat: a library of articles, a chat and the article view.
+
+:func:`build_app` lays out a Blocks app over one shared :class:`Assistant`;
+the event handlers live on :class:`ChatHandlers` and are plain functions from
+inputs to outputs. The conversation and the selected article are kept in the
+browser (``gr.BrowserState``), so they survive a page refresh. All HTML is
+made in :mod:`assistant.web_render`, which escapes everything from articles
+and users.
+
+Run it with ``article-assistant serve`` or :func:`serve`.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import secrets
+import threading
+from pathlib import Path
+from typing import Any
+
+import gradio as gr  # type: ignore[import-untyped,unused-ignore]
+
+from assistant.api import Assistant
+from assistant.settings import Settings
+from assistant.web_handlers import ChatHandlers, assistant_lock
+from assistant.web_render import ALL
+from index.errors import ArticleAssistantError, ConfigError
+
+log = logging.getLogger(__name__)
+
+STATIC = Path(__file__).parent / "static"
+
+
+class ServeError(ArticleAssistantError):
+    """The web server could not start (port in use, address not available)."""
+
+
+def build_app(assistant: Assistant, secret: str | None = None) -> gr.Blocks:
+    """The web chat over ``assistant``; ``secret`` encrypts the state kept in the browser.
+
+    Styles and scripts are passed at launch: ``app.launch(**launch_options())``.
+    """
+    h = ChatHandlers(assistant)
+    with gr.Blocks(title="Article Assistant", fill_width=True, analytics_enabled=False) as app:
+        state = gr.BrowserState(
+            {"scope": ALL, "chats": {}}, storage_key="article-assistant", secret=secret
+        )
+        gr.HTML(_HEADER, elem_id="app-header")
+        with gr.Row(equal_height=False, elem_id="main-row"):
+            with gr.Column(scale=3, min_width=280, elem_id="library-panel"):
+                gr.HTML('<div class="panel-label">Library</div>')
+                library = gr.HTML(elem_id="library", js_on_load=_LIBRARY_JS)
+                remove = gr.Button(
+                    "Remove selected article…", size="sm", variant="secondary", elem_id="remove-btn",
+                    interactive=False,
+                )
+                with gr.Group(visible=False, elem_id="remove-confirm-box") as confirm_box:
+                    confirm_text = gr.HTML()
+                    with gr.Row():
+                        confirm_yes = gr.Button("Remove", variant="stop", size="sm", elem_id="remove-confirm")
+                        confirm_no = gr.Button("Cancel", size="sm", elem_id="remove-cancel")
+                with gr.Accordion("Add an article", open=True, elem_id="add-panel"), gr.Tabs():
+                    with gr.Tab("Link", elem_id="add-url-tab"):
+                        url = gr.Textbox(
+                            show_label=False, placeholder="https://… a news article", elem_id="add-url",
+                        )
+                        add_url = gr.Button(
+                            "Add from link", variant="primary", size="sm", elem_id="add-url-btn"
+                        )
+                    with gr.Tab("File", elem_id="add-file-tab"):
+                        upload = gr.File(
+                            show_label=False, file_count="single", type="filepath", height=110,
+                            file_types=[".txt", ".md", ".markdown", ".html", ".htm"], elem_id="add-file",
+                        )
+                    with gr.Tab("Paste", elem_id="add-text-tab"):
+                        title = gr.Textbox(
+                            show_label=False, placeholder="Title (optional)", elem_id="add-title"
+                        )
+                        text = gr.Textbox(
+                            show_label=False, placeholder="Paste the article's text", lines=6, max_lines=12,
+                            elem_id="add-text",
+                        )
+                        add_text = gr.Button("Add text", variant="primary", size="sm", elem_id="add-text-btn")
+                status = gr.HTML(elem_id="add-status")
+            with gr.Column(scale=5, min_width=360, elem_id="chat-panel"):
+                with gr.Row(elem_id="chat-head"):
+                    gr.HTML('<div class="panel-label">Conversation</div>')
+                    clear = gr.Button(
+                        "New chat", size="sm", variant="secondary", elem_id="clear-btn", scale=0
+                    )
+                chat = gr.HTML(elem_id="chat", js_on_load=_CHAT_JS)
+                with gr.Row(elem_id="ask-row"):
+                    question = gr.Textbox(
+                        show_label=False, placeholder="Ask about the article…", scale=8, elem_id="question",
+                        autofocus=True,
+                    )
+                    ask = gr.Button("Ask", variant="primary", scale=1, min_width=80, elem_id="ask-btn")
+            with gr.Column(scale=5, min_width=360, elem_id="article-panel"):
+                article = gr.HTML(elem_id="article-view", js_on_load=_ARTICLE_JS)
+
+        view = [library, chat, article, state, remove]
+        app.load(h.load, inputs=[state], outputs=view)
+        library.pick(h.pick, inputs=[state], outputs=view)
+
+        asked = [chat, question, article, state]
+        question.submit(h.ask, inputs=[question, state], outputs=asked, show_progress="hidden")
+        ask.click(h.ask, inputs=[question, state], outputs=asked, show_progress="hidden")
+        chat.suggest(h.ask_suggested, inputs=[state], outputs=asked, show_progress="hidden")
+        clear.click(h.clear, inputs=[state], outputs=view)
+
+        progress: dict[str, Any] = {"show_progress": "full", "show_progress_on": [status]}
+        add_url.click(h.add_url, inputs=[url, state], outputs=[status, *view, url], **progress)
+        url.submit(h.add_url, inputs=[url, state], outputs=[status, *view, url], **progress)
+        upload.upload(h.add_file, inputs=[upload, state], outputs=[status, *view, upload], **progress)
+        add_text.click(
+            h.add_text, inputs=[title, text, state], outputs=[status, *view, title, text], **progress
+        )
+
+        remove.click(h.ask_remove, inputs=[state], outputs=[confirm_box, confirm_text])
+        confirm_no.click(lambda: gr.update(visible=False), outputs=[confirm_box])
+        confirm_yes.click(h.remove, inputs=[state], outputs=[confirm_box, *view])
+    return app
+
+
+def launch_options() -> dict[str, Any]:
+    """Theme, CSS and the citation script, as keyword arguments of ``Blocks.launch``."""
+    theme = gr.themes.Soft(
+        primary_hue="indigo",
+        neutral_hue="slate",
+        font=["Inter", "ui-sans-serif", "system-ui", "-apple-system", "Segoe UI", "sans-serif"],
+        font_mono=["ui-monospace", "SFMono-Regular", "Menlo", "monospace"],
+    )
+    return {
+        "theme": theme,
+        "css": (STATIC / "web.css").read_text(encoding="utf-8"),
+        "head": f"<script>{(STATIC / 'web.js').read_text(encoding='utf-8')}</script>",
+    }
+
+
+def serve(
+    settings: Settings,
+    host: str = "127.0.0.1",
+    port: int = 7860,
+    auth: tuple[str, str] | None = None,
+) -> None:
+    """Run the web chat until interrupted; the model loads in the background meanwhile."""
+    assistant = Assistant(settings)
+    threading.Thread(target=_warm_up, args=(assistant,), daemon=True, name="warm-up").start()
+    app = build_app(assistant, secret=_browser_secret(settings.data_dir))
+    app.queue(default_concurrency_limit=2)
+    try:
+        app.launch(
+            server_name=host,
+            server_port=port,
+            auth=auth,
+            auth_message="Article Assistant: sign in with the user and password given to `serve --auth`.",
+            ssr_mode=False,
+            show_error=False,
+            max_file_size="10mb",
+            footer_links=[],
+            **launch_options(),
+        )
+    except OSError as e:
+        raise ServeError(
+            f"Cannot serve on {host}:{port}: {e}. Stop whatever uses the port, or pass --port N."
+        ) from e
+
+
+def parse_auth(value: str) -> tuple[str, str]:
+    """``"USER:PASS"`` → ``("USER", "PASS")``; :class:`ConfigError` when malformed."""
+    user, sep, password = value.partition(":")
+    if not sep or not user or not password:
+        raise ConfigError("--auth takes USER:PASS, with a non-empty user and password.")
+    return user, password
+
+
+def is_loopback(host: str) -> bool:
+    """True when ``host`` only accepts connections from this machine."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _warm_up(assistant: Assistant) -> None:
+    """Load the model and the articles' vectors before the first visitor needs them."""
+    try:
+        with assistant_lock(assistant):
+            assistant.embedder.embed(["warm up"])
+            articles = assistant.list()
+            if articles:
+                assistant.ask("Who said it?", article=articles[0].id)
+        log.info("web chat ready: %d articles", len(articles))
+    except Exception:  # a broken store shows its error on first use instead
+        log.warning("warm-up failed", exc_info=True)
+
+
+def _browser_secret(data_dir: Path) -> str | None:
+    """A secret kept in the data dir, so chats stored in browsers survive a server restart."""
+    path = data_dir / "web-secret"
+    try:
+        if not path.exists():
+            data_dir.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(24), encoding="utf-8")
+            path.chmod(0o600)
+        return path.read_text(encoding="utf-8").strip() or None
+    except OSError:
+        log.warning("cannot keep a secret in %s; chats last until the server restarts", data_dir)
+        return None
+
+
+_HEADER = """
+<div class="app-header">
+  <div class="brand"><span class="logo">❝</span><div><div class="brand-name">Article Assistant</div>
+  <div class="brand-tag">Answers about your news articles, citing the exact sentences.</div></div></div>
+</div>
+"""
+
+# Runs in the library's element: a click on a card becomes a `pick` event with its scope.
+_LIBRARY_JS = """
+element.addEventListener('click', (event) => {
+  const card = event.target.closest('[data-scope]');
+  if (!card) return;
+  element.querySelectorAll('.lib-card.selected').forEach((c) => c.classList.remove('selected'));
+  card.classList.add('selected');
+  trigger('pick', {scope: card.dataset.scope});
+});
+"""
+
+# Runs in the chat's element: keep the newest message in view; suggested questions ask themselves.
+_CHAT_JS = """
+const box = document.getElementById('chat') || element;
+watch('value', () => { box.scrollTop = box.scrollHeight; });
+element.addEventListener('click', (event) => {
+  const chip = event.target.closest('[data-question]');
+  if (chip) trigger('suggest', {question: chip.dataset.question});
+});
+"""
+
+# Runs in the article view's element: after each answer, bring its first cited sentence into view.
+_ARTICLE_JS = "watch('value', () => window.articleAssistant && window.articleAssistant.showCited(element));"

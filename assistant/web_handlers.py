@@ -1,0 +1,325 @@
+"""Event handlers of the web chat: plain functions from inputs to outputs.
+
+The browser keeps the state, a JSON dict
+``{"scope": ALL | article_id, "chats": {scope: [turn, …]}}`` where a turn is
+``{"question": str, "answer": Answer.to_dict()}``. Handlers receive it, return
+a new one, and render HTML with :mod:`assistant.web_render`.
+
+Package errors become a message in the page (``gr.Error`` or the add-status
+box); anything else is logged and shown as a short apology, never a traceback.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import re
+import threading
+import time
+import weakref
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import gradio as gr  # type: ignore[import-untyped,unused-ignore]
+
+from assistant.api import Assistant
+from assistant.models import Citation, Turn
+from assistant.web_render import (
+    ALL,
+    add_status,
+    cited_articles,
+    cited_pairs,
+    confirm_remove,
+    esc,
+    render_articles,
+    render_chat,
+    render_library,
+)
+from index import AddResult, Article
+from index.errors import ArticleAssistantError, ArticleNotFoundError
+
+log = logging.getLogger(__name__)
+
+#: Turns kept per conversation in the browser, and turns sent as history.
+MAX_TURNS = 40
+HISTORY_TURNS = 6
+#: The answer is revealed in this many steps, this many seconds apart.
+REVEAL_STEPS = 14
+REVEAL_DELAY_S = 0.03
+
+#: Gradio tracks progress through a ``gr.Progress`` default argument (one instance is fine).
+_PROGRESS = gr.Progress()
+#: Example questions shown in an empty chat when the seed article
+#: (examples/articles/cluster-munitions-dallas-express.txt) is in scope; it is recognised by SEED_MARK.
+SEED_MARK = "said John Kirby, the National Security Council"
+SEED_QUESTIONS = (
+    "Who said cluster munitions are effective?",
+    "How many countries have banned cluster munitions?",
+    "What did Putin say he would do?",
+    "Who posted the video?",
+)
+_UNEXPECTED = "Something went wrong on the server; the details are in its log. Try again."
+_locks: weakref.WeakKeyDictionary[Assistant, threading.RLock] = weakref.WeakKeyDictionary()
+_locks_guard = threading.Lock()
+
+
+def assistant_lock(assistant: Assistant) -> threading.RLock:
+    """The lock that serialises use of one :class:`Assistant` across Gradio's worker threads."""
+    with _locks_guard:
+        return _locks.setdefault(assistant, threading.RLock())
+
+
+def normalise(state: Any) -> dict[str, Any]:
+    """A well-formed copy of the browser state (anything malformed is reset)."""
+    if not isinstance(state, dict):
+        return {"scope": ALL, "chats": {}}
+    chats = state.get("chats")
+    if not isinstance(chats, dict):
+        chats = {}
+    chats = {str(k): list(v) for k, v in chats.items() if isinstance(v, list)}
+    scope = state.get("scope")
+    return {"scope": scope if isinstance(scope, str) and scope else ALL, "chats": copy.deepcopy(chats)}
+
+
+def history(turns: Sequence[dict[str, Any]]) -> list[Turn]:
+    """The stored turns as :class:`Turn` objects for ``Assistant.ask``."""
+    result = []
+    for t in turns[-HISTORY_TURNS:]:
+        a = t["answer"]
+        citations = tuple(Citation(**c) for c in a.get("citations", []))
+        result.append(Turn(t["question"], a["text"], citations, a.get("short_answer")))
+    return result
+
+
+def reveal_points(text: str, steps: int = REVEAL_STEPS) -> list[int]:
+    """Character counts at word ends where the streamed answer pauses."""
+    ends = [m.end() for m in re.finditer(r"\S+", text)]
+    if len(ends) <= steps:
+        return ends
+    stride = len(ends) / steps
+    return [ends[min(len(ends) - 1, round((i + 1) * stride) - 1)] for i in range(steps)]
+
+
+def suggestions(articles: Sequence[Article]) -> tuple[str, ...]:
+    """Example questions for the articles in scope: those of the seed article when it is there."""
+    if any(SEED_MARK in a.text for a in articles):
+        return SEED_QUESTIONS
+    return ()
+
+
+class ChatHandlers:
+    """The web chat's event handlers over one shared :class:`Assistant`."""
+
+    def __init__(self, assistant: Assistant) -> None:
+        self.assistant = assistant
+        self.lock = assistant_lock(assistant)
+
+    # -- the page ------------------------------------------------------------------
+
+    def view(self, state: dict[str, Any]) -> tuple[Any, ...]:
+        """Library, chat, article view, state and the remove button for ``state``."""
+        with self.lock:
+            articles = self.assistant.list()
+        by_id = {a.id: a for a in articles}
+        if state["scope"] not in by_id:
+            state["scope"] = ALL
+        scope = state["scope"]
+        turns = state["chats"].get(scope, [])
+        return (
+            render_library(articles, scope),
+            self._chat(turns, scope, by_id),
+            self._article(turns, scope, by_id),
+            state,
+            gr.update(interactive=scope != ALL),
+        )
+
+    def load(self, state: Any) -> tuple[Any, ...]:
+        """Page load: restore the selection and conversation kept in the browser."""
+        return self._guard(lambda: self.view(normalise(state)))
+
+    def pick(self, state: Any, event: gr.EventData) -> tuple[Any, ...]:
+        """A click on a library card (``{"scope": id}``): show that article and its conversation."""
+        state = normalise(state)
+        scope = (getattr(event, "_data", None) or {}).get("scope")
+        state["scope"] = scope if isinstance(scope, str) and scope else ALL
+        return self._guard(lambda: self.view(state))
+
+    def clear(self, state: Any) -> tuple[Any, ...]:
+        """Start a new conversation in the current scope."""
+        state = normalise(state)
+        state["chats"].pop(state["scope"], None)
+        return self._guard(lambda: self.view(state))
+
+    # -- asking ------------------------------------------------------------------------
+
+    def ask_suggested(self, state: Any, event: gr.EventData) -> Iterator[tuple[Any, ...]]:
+        """A click on a suggested question (``{"question": …}``): ask it."""
+        question = (getattr(event, "_data", None) or {}).get("question")
+        yield from self.ask(question if isinstance(question, str) else "", state)
+
+    def ask(self, question: str | None, state: Any) -> Iterator[tuple[Any, ...]]:
+        """Answer in the current scope; the answer is revealed word by word, then cited.
+
+        Outputs: chat HTML, question box, article view, state.
+        """
+        question = (question or "").strip()
+        state = normalise(state)
+        if not question:
+            raise gr.Error("Type a question about the article first.")
+        scope = state["scope"]
+        turns = state["chats"].get(scope, [])
+        by_id = self._articles()
+        pending: dict[str, Any] = {"question": question, "text": None}
+        yield self._chat(turns, scope, by_id, pending), "", gr.skip(), gr.skip()
+        try:
+            answer = self._answer(question, scope, turns)
+        except ArticleAssistantError as e:
+            yield self._chat(turns, scope, by_id), question, gr.skip(), gr.skip()
+            raise gr.Error(esc(self._message(e))) from e
+        except Exception as e:
+            log.exception("ask failed")
+            yield self._chat(turns, scope, by_id), question, gr.skip(), gr.skip()
+            raise gr.Error(_UNEXPECTED) from e
+        pending["text"] = answer["text"]
+        for n in reveal_points(answer["text"])[:-1]:
+            pending["reveal"] = n
+            yield self._chat(turns, scope, by_id, pending), gr.skip(), gr.skip(), gr.skip()
+            time.sleep(REVEAL_DELAY_S)
+        turns = [*turns, {"question": question, "answer": answer}][-MAX_TURNS:]
+        state["chats"][scope] = turns
+        yield self._chat(turns, scope, by_id), gr.skip(), self._article(turns, scope, by_id), state
+
+    def _answer(self, question: str, scope: str, turns: list[dict[str, Any]]) -> dict[str, Any]:
+        with self.lock:
+            article = None if scope == ALL else scope
+            answer = self.assistant.ask(question, article=article, history=history(turns))
+        return answer.to_dict()
+
+    # -- adding ----------------------------------------------------------------------------
+
+    def add_url(self, url: str | None, state: Any, progress: Any = _PROGRESS) -> tuple[Any, ...]:
+        """Add the article at a link. Outputs: status, the view, the cleared link box."""
+        url = (url or "").strip()
+        if not url:
+            return self._add_failed("Paste a link to an article first (https://…).", 1)
+        progress(0.1, desc="Fetching and indexing the article…")
+        return self._add(lambda: self.assistant.add(url), state, extra=1)
+
+    def add_file(self, path: str | None, state: Any, progress: Any = _PROGRESS) -> tuple[Any, ...]:
+        """Add an uploaded .txt, .md or .html file. Outputs: status, the view, the cleared upload."""
+        if not path:
+            return self._add_failed("Choose a file first (.txt, .md or .html).", 1)
+        name = Path(path).name
+        progress(0.1, desc=f"Reading and indexing {name}…")
+        add = lambda: self.assistant.add_file(path, source=name)  # noqa: E731
+        return self._add(add, state, extra=1, hide=(path, name))
+
+    def add_text(self, title: str | None, text: str | None, state: Any,
+                 progress: Any = _PROGRESS) -> tuple[Any, ...]:
+        """Add pasted text. Outputs: status, the view, the cleared title and text boxes."""
+        progress(0.1, desc="Indexing the text…")
+        return self._add(
+            lambda: self.assistant.add_text(text or "", title=(title or "").strip() or None), state, extra=2
+        )
+
+    def _add(self, add: Callable[[], AddResult], state: Any, extra: int,
+             hide: tuple[str, str] | None = None) -> tuple[Any, ...]:
+        state = normalise(state)
+        try:
+            with self.lock:
+                result = add()
+        except ArticleAssistantError as e:
+            message = self._message(e)
+            if hide:  # the upload's temporary path means nothing to the reader
+                message = message.replace(hide[0], hide[1])
+            return self._add_failed(message, extra)
+        except Exception:
+            log.exception("add failed")
+            return self._add_failed(_UNEXPECTED, extra)
+        state["scope"] = result.article.id
+        cleared = tuple(None for _ in range(extra))
+        return (add_status(_added_message(result), ok=True), *self._guard(lambda: self.view(state)), *cleared)
+
+    def _add_failed(self, message: str, extra: int) -> tuple[Any, ...]:
+        return (add_status(message, ok=False), *(gr.skip() for _ in range(5 + extra)))
+
+    # -- removing ------------------------------------------------------------------------------
+
+    def ask_remove(self, state: Any) -> tuple[Any, Any]:
+        """Show the confirmation for removing the selected article."""
+        scope = normalise(state)["scope"]
+        if scope == ALL:
+            gr.Warning("Choose an article in the library first.")
+            return gr.update(visible=False), gr.skip()
+        try:
+            with self.lock:
+                article = self.assistant.get(scope)
+        except ArticleAssistantError:
+            gr.Warning("That article is no longer in the library.")
+            return gr.update(visible=False), gr.skip()
+        return gr.update(visible=True), confirm_remove(article)
+
+    def remove(self, state: Any) -> tuple[Any, ...]:
+        """Remove the selected article (confirmed). Outputs: the confirmation box, the view."""
+        state = normalise(state)
+        scope = state["scope"]
+        if scope != ALL:
+            try:
+                with self.lock:
+                    label = self.assistant.get(scope).label
+                    self.assistant.remove(scope)
+                gr.Info(f"Removed “{esc(label)}”.")
+            except ArticleNotFoundError:
+                gr.Warning("That article was already removed.")
+            except ArticleAssistantError as e:
+                raise gr.Error(esc(self._message(e))) from e
+            state["chats"].pop(scope, None)
+            state["scope"] = ALL
+        return (gr.update(visible=False), *self._guard(lambda: self.view(state)))
+
+    # -- helpers --------------------------------------------------------------------------------
+
+    def _articles(self) -> dict[str, Article]:
+        with self.lock:
+            return {a.id: a for a in self.assistant.list()}
+
+    def _chat(self, turns: list[dict[str, Any]], scope: str, by_id: dict[str, Article],
+              pending: dict[str, Any] | None = None) -> str:
+        label = by_id[scope].label if scope in by_id else "all articles"
+        titles = {k: a.label for k, a in by_id.items()}
+        in_scope = [by_id[scope]] if scope in by_id else list(by_id.values())
+        return render_chat(turns, label, titles, pending, suggestions=suggestions(in_scope))
+
+    def _article(self, turns: list[dict[str, Any]], scope: str, by_id: dict[str, Article]) -> str:
+        ids = [scope] if scope in by_id else cited_articles(turns)
+        shown = [by_id[a] for a in ids if a in by_id]
+        return render_articles(shown, cited_pairs(turns[-1] if turns else None))
+
+    @staticmethod
+    def _message(error: ArticleAssistantError) -> str:
+        if isinstance(error, ArticleNotFoundError):
+            return "That article is no longer in the library. Choose another one, or add it again."
+        return str(error)
+
+    @staticmethod
+    def _guard(make: Callable[[], tuple[Any, ...]]) -> tuple[Any, ...]:
+        try:
+            return make()
+        except ArticleAssistantError as e:
+            raise gr.Error(esc(ChatHandlers._message(e))) from e
+        except Exception as e:
+            log.exception("web handler failed")
+            raise gr.Error(_UNEXPECTED) from e
+
+
+def _added_message(result: AddResult) -> str:
+    a = result.article
+    if not result.created:
+        return f"Already in the library: “{a.label}”."
+    message = f"Added “{a.label}”: {len(a.sentences)} sentences."
+    if result.dropped:
+        reasons = sorted({d.reason for d in result.dropped})
+        noun = "line" if len(result.dropped) == 1 else "lines"
+        message += f" Left out {len(result.dropped)} boilerplate {noun} ({', '.join(reasons)})."
+    return message

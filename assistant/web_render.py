@@ -1,0 +1,289 @@
+"""Pure HTML rendering for the web chat: articles, conversations, the library.
+
+Every piece of text that comes from an article or a user goes through
+:func:`esc` before it reaches the page, so a ``<script>``, an
+``<img onerror=…>`` or a markdown image in an article shows as literal text.
+Nothing here is passed through a markdown renderer.
+
+A conversation turn is stored in the browser as a plain dict,
+``{"question": str, "answer": Answer.to_dict()}``; the functions here render
+those dicts, so a refreshed page looks exactly like the one before it.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+from urllib.parse import urlparse
+
+from index.models import Article
+
+#: The scope value of the "All articles" choice in the library.
+ALL = "__all__"
+
+_MARKER_IN_TEXT = re.compile(r"\[(\d{1,2})\]")
+
+
+def esc(text: object) -> str:
+    """HTML-escape anything shown in the page (quotes included)."""
+    return html.escape(str(text), quote=True)
+
+
+def sentence_anchor(article_id: str, sentence_id: str) -> str:
+    """The element id of a sentence in the article view, e.g. ``sent-bc1f0c83ff1e-s4``."""
+    return f"sent-{article_id}-{sentence_id}"
+
+
+# -- library --------------------------------------------------------------------
+
+
+def source_label(article: Article) -> str:
+    """Where an article came from, shortly: a site, a file name or "pasted text"."""
+    url = article.url or (article.source if article.source and "://" in article.source else None)
+    if url:
+        return urlparse(url).netloc or url
+    source = article.source or "pasted text"
+    return source.replace("\\", "/").rsplit("/", 1)[-1]
+
+
+def date_label(article: Article) -> str:
+    """The article's own date, else the day it was added."""
+    if article.date:
+        return article.date
+    if article.added_at:
+        return f"added {article.added_at[:10]}"
+    return ""
+
+
+def render_library(articles: Sequence[Article], scope: str) -> str:
+    """The library: an "All articles" card, then a card per article (title; source · date · sentences).
+
+    Each card carries ``data-scope``; the page script turns a click into a ``pick`` event.
+    """
+    noun = "article" if len(articles) == 1 else "articles"
+    cards = [_library_card(ALL, "All articles", f"Ask across {len(articles)} {noun}", scope == ALL)]
+    for a in articles:
+        meta = " · ".join(p for p in (source_label(a), date_label(a), f"{len(a.sentences)} sentences") if p)
+        cards.append(_library_card(a.id, a.label, meta, scope == a.id))
+    if not articles:
+        cards.append('<div class="library-empty">No articles yet: add one below.</div>')
+    return f'<div class="library" role="listbox" aria-label="Library">{"".join(cards)}</div>'
+
+
+def _library_card(scope: str, title: str, meta: str, selected: bool) -> str:
+    state = " selected" if selected else ""
+    return (
+        f'<button type="button" class="lib-card{state}" data-scope="{esc(scope)}" role="option" '
+        f'aria-selected="{"true" if selected else "false"}" title="{esc(title)}">'
+        f'<span class="lib-title">{esc(title)}</span><span class="lib-meta">{esc(meta)}</span></button>'
+    )
+
+
+def add_status(message: str, ok: bool) -> str:
+    """The line under the "Add an article" panel: what was added, or what went wrong."""
+    kind = "ok" if ok else "error"
+    role = "status" if ok else "alert"
+    return f'<div class="add-status {kind}" role="{role}">{esc(message)}</div>'
+
+
+def confirm_remove(article: Article) -> str:
+    """The question asked before an article is removed."""
+    return (
+        f'<div class="confirm-text">Remove <strong>{esc(article.label)}</strong> '
+        f"and its {len(article.sentences)} sentences from the library?</div>"
+    )
+
+
+# -- article view -------------------------------------------------------------------
+
+
+def render_articles(articles: Sequence[Article], cited: Mapping[tuple[str, str], bool]) -> str:
+    """The article view: each article sentence by sentence, grouped by paragraph.
+
+    ``cited`` maps ``(article_id, sentence_id)`` of the latest answer's
+    citations to their ``low_support`` flag; those sentences are highlighted.
+    """
+    if not articles:
+        return _article_placeholder()
+    first = next((sentence_anchor(a, s) for a, s in cited), "")
+    body = "".join(_render_article(a, cited) for a in articles)
+    return f'<div class="article-view" data-focus="{esc(first)}">{body}</div>'
+
+
+def _render_article(article: Article, cited: Mapping[tuple[str, str], bool]) -> str:
+    paragraphs: list[list[str]] = []
+    last: int | None = None
+    for s in article.sentences:
+        if s.paragraph != last:
+            paragraphs.append([])
+            last = s.paragraph
+        classes = "sentence"
+        if (article.id, s.id) in cited:
+            classes += " cited low" if cited[(article.id, s.id)] else " cited"
+        paragraphs[-1].append(
+            f'<span class="{classes}" id="{esc(sentence_anchor(article.id, s.id))}" '
+            f'data-sid="{esc(s.id)}" title="{esc(s.id)}">{esc(s.text)}</span>'
+        )
+    text = "".join(f'<p class="para">{" ".join(p)}</p>' for p in paragraphs)
+    return (
+        f'<article class="article" data-article-id="{esc(article.id)}">'
+        f"{_article_header(article)}<div class=\"article-body\">{text}</div></article>"
+    )
+
+
+def _article_header(article: Article) -> str:
+    meta = [esc(p) for p in (article.byline, date_label(article)) if p]
+    meta.append(f"{len(article.sentences)} sentences")
+    source = esc(source_label(article))
+    url = article.url or ""
+    if urlparse(url).scheme in {"http", "https"}:
+        meta.append(f'<a href="{esc(url)}" target="_blank" rel="noopener noreferrer nofollow">{source}</a>')
+    else:
+        meta.append(source)
+    return (
+        f'<header class="article-header"><h2 class="article-title">{esc(article.label)}</h2>'
+        f'<div class="article-meta">{" · ".join(meta)}</div></header>'
+    )
+
+
+def _article_placeholder() -> str:
+    return (
+        '<div class="placeholder"><div class="placeholder-title">The article appears here</div>'
+        "<p>Choose an article in the library, or ask across all of them: the articles an "
+        "answer cites are shown here with the cited sentences highlighted.</p></div>"
+    )
+
+
+# -- conversation -----------------------------------------------------------------------
+
+
+def render_chat(
+    turns: Sequence[Mapping[str, Any]],
+    scope_label: str,
+    titles: Mapping[str, str],
+    pending: Mapping[str, Any] | None = None,
+    suggestions: Sequence[str] = (),
+) -> str:
+    """The conversation; ``pending`` is the turn being streamed (``reveal`` characters shown).
+
+    An empty conversation shows a hint and the ``suggestions`` as clickable questions.
+    """
+    if not turns and pending is None:
+        return _chat_placeholder(scope_label, suggestions)
+    parts = [_render_turn(t, titles) for t in turns]
+    if pending is not None:
+        parts.append(_render_pending(pending))
+    return f'<div class="chat">{"".join(parts)}</div>'
+
+
+def _chat_placeholder(scope_label: str, suggestions: Sequence[str]) -> str:
+    chips = "".join(
+        f'<button type="button" class="suggestion" data-question="{esc(q)}">{esc(q)}</button>'
+        for q in suggestions
+    )
+    if chips:
+        chips = f'<div class="suggestions-label">Try asking</div><div class="suggestions">{chips}</div>'
+    return (
+        '<div class="placeholder chat-empty"><div class="placeholder-title">Ask about '
+        f"<em>{esc(scope_label)}</em></div><p>Every answer cites the sentences it comes from. "
+        f"Click a citation number to see the sentence in the article.</p>{chips}</div>"
+    )
+
+
+def _user_message(question: str) -> str:
+    return f'<div class="msg user"><div class="bubble">{esc(question)}</div></div>'
+
+
+def _render_turn(turn: Mapping[str, Any], titles: Mapping[str, str]) -> str:
+    answer = turn["answer"]
+    citations = answer.get("citations", [])
+    if answer.get("abstained"):
+        body = f'<p class="answer-text abstain-text">{esc(answer["text"])}</p>'
+        if citations:
+            body += _citation_list(citations, titles, heading="Closest sentences")
+        kind = "bot abstained"
+    else:
+        body = f'<p class="answer-text">{_answer_text(answer["text"], citations)}</p>'
+        body += _citation_list(citations, titles, heading="Sources")
+        kind = "bot"
+    return f'{_user_message(turn["question"])}<div class="msg {kind}"><div class="bubble">{body}</div></div>'
+
+
+def _render_pending(pending: Mapping[str, Any]) -> str:
+    text = pending.get("text")
+    if text is None:
+        inner = '<p class="answer-text thinking"><span></span><span></span><span></span></p>'
+    else:
+        shown = esc(text[: pending.get("reveal", len(text))])
+        inner = f'<p class="answer-text">{shown}<span class="caret"></span></p>'
+    bot = f'<div class="msg bot streaming"><div class="bubble">{inner}</div></div>'
+    return _user_message(pending["question"]) + bot
+
+
+def _marker(n: int, citation: Mapping[str, Any]) -> str:
+    low = " low" if citation.get("low_support") else ""
+    target = sentence_anchor(citation["article_id"], citation["sentence_id"])
+    tip = f"{citation['sentence_id']}: {citation['text']}"
+    return (
+        f'<button type="button" class="cite-marker{low}" data-target="{esc(target)}" '
+        f'title="{esc(tip)}" aria-label="citation {n}">{n}</button>'
+    )
+
+
+def _answer_text(text: str, citations: Sequence[Mapping[str, Any]]) -> str:
+    """Escaped answer text with clickable markers: in place of ``[n]`` if it has them, else at the end."""
+    body = esc(text)
+    numbers = {int(m) for m in _MARKER_IN_TEXT.findall(body)}
+    if numbers and numbers <= set(range(1, len(citations) + 1)):
+        return _MARKER_IN_TEXT.sub(lambda m: _marker(int(m[1]), citations[int(m[1]) - 1]), body)
+    markers = "".join(_marker(n, c) for n, c in enumerate(citations, start=1))
+    return f'{body}<span class="markers">{markers}</span>' if markers else body
+
+
+def _citation_list(citations: Sequence[Mapping[str, Any]], titles: Mapping[str, str], heading: str) -> str:
+    if not citations:
+        return ""
+    show_title = len({c["article_id"] for c in citations}) > 1 or len(titles) > 1
+    items = []
+    for n, c in enumerate(citations, start=1):
+        target = esc(sentence_anchor(c["article_id"], c["sentence_id"]))
+        low = (
+            '<span class="low-badge" title="The answerer could not confirm this sentence supports '
+            'the answer">low support</span>'
+            if c.get("low_support")
+            else ""
+        )
+        where = esc(c["sentence_id"])
+        if show_title and c["article_id"] in titles:
+            where = f"{esc(_short(titles[c['article_id']]))} · {where}"
+        items.append(
+            f'<li class="citation{" low" if c.get("low_support") else ""}" data-target="{target}">'
+            f'{_marker(n, c)}<div class="citation-body"><span class="citation-text">{esc(c["text"])}</span>'
+            f'<span class="citation-id">{where}</span>{low}</div></li>'
+        )
+    return f'<div class="citations-heading">{esc(heading)}</div><ol class="citations">{"".join(items)}</ol>'
+
+
+def _short(title: str, limit: int = 40) -> str:
+    return title if len(title) <= limit else title[: limit - 1].rstrip() + "…"
+
+
+def cited_pairs(turn: Mapping[str, Any] | None) -> dict[tuple[str, str], bool]:
+    """``(article_id, sentence_id) -> low_support`` for one stored turn's citations."""
+    if not turn:
+        return {}
+    return {
+        (c["article_id"], c["sentence_id"]): bool(c.get("low_support"))
+        for c in turn["answer"].get("citations", [])
+    }
+
+
+def cited_articles(turns: Iterable[Mapping[str, Any]]) -> list[str]:
+    """Article IDs cited in a conversation, most recently cited first."""
+    seen: dict[str, None] = {}
+    for turn in reversed(list(turns)):
+        for c in turn["answer"].get("citations", []):
+            seen.setdefault(c["article_id"], None)
+    return list(seen)
