@@ -11,7 +11,7 @@ export GRADIO_ANALYTICS_ENABLED := False
 export HF_HUB_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: setup run test lint bench clean
+.PHONY: setup run browser test lint bench clean
 
 setup: $(STAMP)
 
@@ -24,15 +24,22 @@ $(STAMP): pyproject.toml
 	rm -f $(VENV)/.installed-*
 	touch $@
 
+# The web chat at http://127.0.0.1:7860 on the embedded defaults, with the seed article loaded.
 run: setup
 	$(BIN)/article-assistant add $(SEED)
-	$(BIN)/article-assistant ask "Who said cluster munitions are effective?"
+	$(BIN)/article-assistant serve
+
+# Debian's Chromium for the browser tests (never `playwright install`).
+browser:
+	@test -x /usr/bin/chromium || { \
+	  if [ "$$(id -u)" -eq 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; }
 
 lint: setup
 	$(BIN)/ruff check assistant index evals tests
 	$(BIN)/mypy
 
-test: setup lint
+test: setup lint browser
 	$(BIN)/python -m pytest -q
 
 clean:
