@@ -151,6 +151,8 @@ def markdown(records: Sequence[EvalRecord], runs: Sequence[ConfigRun], metrics: 
         "question scoped to its article (conversational questions with their `history`).",
         "Citations are scored by sentence overlap with the gold `evidence` (lenient: also",
         "`evidence_any`); answers by SQuAD-normalised EM/F1 and containment, max over `answers`.",
+        "The project's predicted answer is its short answer when it extracted one, else its answer",
+        "text; the baseline's is its top chunk (so containment favours it and F1 does not).",
         "Abstentions score 0 on answer and citation metrics. See `evals/metrics.py`.",
         "",
         "## Overall",
