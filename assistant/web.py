@@ -55,7 +55,7 @@ def build_app(assistant: Assistant, secret: str | None = None) -> gr.Blocks:
                     "Remove selected article…", size="sm", variant="secondary", elem_id="remove-btn",
                     interactive=False,
                 )
-                with gr.Group(visible=False, elem_id="remove-confirm-box") as confirm_box:
+                with gr.Column(visible=False, elem_id="remove-confirm-box") as confirm_box:
                     confirm_text = gr.HTML()
                     with gr.Row():
                         confirm_yes = gr.Button("Remove", variant="stop", size="sm", elem_id="remove-confirm")

@@ -115,10 +115,14 @@ def render_articles(articles: Sequence[Article], cited: Mapping[tuple[str, str],
 def _render_article(article: Article, cited: Mapping[tuple[str, str], bool]) -> str:
     paragraphs: list[list[str]] = []
     last: int | None = None
+    end = 0
     for s in article.sentences:
         if s.paragraph != last:
             paragraphs.append([])
             last = s.paragraph
+        elif s.start > end:  # the text between two sentences of a paragraph, as given
+            paragraphs[-1].append(esc(article.text[end : s.start]))
+        end = s.end
         classes = "sentence"
         if (article.id, s.id) in cited:
             classes += " cited low" if cited[(article.id, s.id)] else " cited"
@@ -126,7 +130,7 @@ def _render_article(article: Article, cited: Mapping[tuple[str, str], bool]) -> 
             f'<span class="{classes}" id="{esc(sentence_anchor(article.id, s.id))}" '
             f'data-sid="{esc(s.id)}" title="{esc(s.id)}">{esc(s.text)}</span>'
         )
-    text = "".join(f'<p class="para">{" ".join(p)}</p>' for p in paragraphs)
+    text = "".join(f'<p class="para">{"".join(p)}</p>' for p in paragraphs)
     return (
         f'<article class="article" data-article-id="{esc(article.id)}">'
         f"{_article_header(article)}<div class=\"article-body\">{text}</div></article>"
