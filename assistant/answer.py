@@ -76,11 +76,13 @@ class ExtractiveAnswerer:
     min_coverage: float = 0.25
     min_dense: float = 0.35
     weights: RerankWeights = field(default_factory=RerankWeights)
+    #: For who-said questions, how far below the best a quoted sentence may score and still win.
+    quote_margin: float = 0.15
 
     def answer(self, request: AnswerRequest) -> Draft:
         question = analyse(request.question)
         fresh = _fresh_hits(request, question)
-        hits = rerank(fresh, question, request.articles, request.history, self.weights)
+        hits = rerank(fresh, question, request.articles, request.history, self.weights, request.query)
         ranked = tuple((h.article_id, h.sentence_id) for h in hits)
         if not hits or not self._supported(request, hits[0]):
             return Draft(ABSTAIN_TEXT, (), abstained=True, confidence=_confidence(hits), ranked=ranked)
@@ -107,8 +109,9 @@ class ExtractiveAnswerer:
 
     def _who_said(self, request: AnswerRequest, hits: list[Hit], ranked: tuple[Ref, ...]) -> Draft | None:
         """Name the speaker of the best-matching quoted sentence among the top hits."""
-        # A quotation among the top hits beats a sentence that merely reports.
-        for hit in sorted(hits[:5], key=lambda h: not _is_quoted(request, h)):
+        # A quotation scoring close to the best beats a sentence that merely reports.
+        close = [h for h in hits[:5] if h.score >= hits[0].score - self.quote_margin]
+        for hit in sorted(close, key=lambda h: not _is_quoted(request, h)):
             article = request.articles[hit.article_id]
             sentence = article.sentence(hit.sentence_id)
             found = find_speaker(article, sentence)

@@ -55,6 +55,11 @@ _VERB_THEN_SPEAKER = re.compile(
 )
 # "Syrskyi said" / "Russian President Vladimir Putin previously said"
 _SPEAKER_THEN_VERB = re.compile(rf"(?P<speaker>{_NAME})(?:,[^,]{{1,80}},)?(?:\s+\w+ly)?,?\s+(?:{_VERBS})\b")
+# "Dean, a former DNC chairman, poked at Trump's sniffing, tweeting, “Notice…”"
+_SUBJECT_THEN_PARTICIPLE = re.compile(
+    rf"^(?P<speaker>{_NAME})(?:,[^,]{{1,90}},)?\s[^“”\"]*\b(?:saying|tweeting|writing|adding|telling|"
+    rf"arguing|noting|warning|declaring|insisting|calling)\b"
+)
 _ACCORDING_TO = re.compile(rf"\baccording to\s+(?P<speaker>(?:the\s+)?{_NAME})")
 _WRITTEN_BY = re.compile(rf"\b(?:written|signed|sent)\s+by\s+(?P<speaker>{_NAME}(?:,\s+(?:and\s+)?{_NAME})*)")
 
@@ -67,7 +72,8 @@ def speaker_in(sentence: str) -> str | None:
     """
     outside = _outside_quotes(sentence)
     found: list[tuple[int, str]] = []
-    for pattern in (_VERB_THEN_SPEAKER, _SPEAKER_THEN_VERB, _WRITTEN_BY, _ACCORDING_TO):
+    patterns = (_VERB_THEN_SPEAKER, _SPEAKER_THEN_VERB, _WRITTEN_BY, _ACCORDING_TO, _SUBJECT_THEN_PARTICIPLE)
+    for pattern in patterns:
         for match in pattern.finditer(outside):
             speaker = _valid_speaker(match.group("speaker"), listing=pattern is _WRITTEN_BY)
             if speaker is None:
@@ -101,17 +107,30 @@ def is_pronoun_attribution(sentence: str) -> bool:
 
 
 def attribution_sentences(article: Article, sentence: Sentence) -> list[Sentence]:
-    """The sentence itself, then the one closing its quote, then its neighbours."""
+    """Where a sentence's speaker may be named, nearest first.
+
+    The sentence itself; the rest of its quotation up to the sentence that
+    closes it, then back to where it opened (a speaker named mid-quote, as in
+    ``…with Trump," Sanders said, suggesting…``); then its neighbours.
+    """
+    sentences = article.sentences
+    index = sentences.index(sentence)
+    close = sentence.quote_close or (sentence.id if _closes_quote(sentences, index) else None)
     chain = [sentence]
-    if sentence.quote_close:
-        chain.append(article.sentence(sentence.quote_close))
-    index = article.sentences.index(sentence)
+    if close:
+        members = [i for i, s in enumerate(sentences) if s.quote_close == close or s.id == close]
+        chain += [sentences[i] for i in members if i > index]
+        chain += [sentences[i] for i in reversed(members) if i < index]
     for j in (index + 1, index - 1):
-        if 0 <= j < len(article.sentences):
-            neighbour = article.sentences[j]
+        if 0 <= j < len(sentences):
+            neighbour = sentences[j]
             if neighbour.paragraph == sentence.paragraph and neighbour not in chain:
                 chain.append(neighbour)
     return chain
+
+
+def _closes_quote(sentences: Sequence[Sentence], index: int) -> bool:
+    return index > 0 and sentences[index - 1].quote_close == sentences[index].id
 
 
 def find_speaker(article: Article, sentence: Sentence) -> tuple[str, Sentence] | None:
@@ -120,7 +139,9 @@ def find_speaker(article: Article, sentence: Sentence) -> tuple[str, Sentence] |
         speaker = speaker_in(candidate.text)
         if speaker:
             return speaker, candidate
-    if is_pronoun_attribution(sentence.text) or sentence.quote_close:
+    quoted = sentence.text.lstrip()[:1] in '“"'
+    if quoted or is_pronoun_attribution(sentence.text) or sentence.quote_close:
+        # News convention: a quote paragraph with no attribution continues the last speaker.
         return _last_named_speaker(article, sentence)
     return None
 
@@ -141,12 +162,25 @@ def _outside_quotes(sentence: str) -> str:
     out = []
     inside = False
     for ch in sentence:
-        if ch in "“":
+        if ch == "“":
             inside = True
             out.append(" ")
-        elif ch in "”":
+        elif ch == "”":
             inside = False
+            out.append(" ")
+        elif ch == '"':
+            # Straight quotes: direction from context (a sentence may start inside a quote).
+            inside = _opens(sentence, len(out))
             out.append(" ")
         else:
             out.append(" " if inside and ch != " " else ch)
     return "".join(out)
+
+
+def _opens(text: str, i: int) -> bool:
+    """Whether the straight quote at ``i`` opens a quotation (else it closes one)."""
+    before = text[i - 1] if i > 0 else " "
+    after = text[i + 1] if i + 1 < len(text) else " "
+    if before.isspace() or before in "([—–-":
+        return not after.isspace()
+    return False

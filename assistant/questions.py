@@ -31,7 +31,7 @@ _LEADS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
 )
 _WHO_SAID = re.compile(
-    r"^\W*(?:and\s+)?(who|which\s+\w+)\b.*\b(said|say|says|told|tell|stated|claimed|argued|warned|"
+    r"\b(who|which\s+\w+)\b.*\b(said|say|says|told|tell|stated|claimed|argued|warned|"
     r"called|described|believes?|thinks?|wrote|source of the following statement|according|"
     r"reported|announced|quoted)\b",
     re.I,

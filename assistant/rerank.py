@@ -17,6 +17,7 @@ from assistant.models import Turn
 from assistant.questions import Question
 from assistant.retrieve import Hit
 from assistant.short_answer import has_answer_type
+from assistant.text import terms
 from index.models import Article
 
 
@@ -25,11 +26,17 @@ class RerankWeights:
     """Bonuses added to a hit's fused retrieval score (which is about 0..1.3)."""
 
     #: Bonus by offset from the previous turn's sentence: same, next, next but one, …
-    follow_on: tuple[float, ...] = (0.12, 0.10, 0.05, 0.03)
+    follow_on: tuple[float, ...] = (0.3, 0.2, 0.1, 0.05)
     #: Bonus for the sentence just before the previous turn's.
     before: float = 0.03
+    #: The conversation bonus is scaled by this for "When?"-style questions of three words or fewer.
+    elliptical: float = 2.0
     #: Bonus when the sentence holds the expected answer type.
     answer_type: float = 0.08
+    #: Bonus × the share of the question's consecutive term pairs found in the sentence.
+    phrase: float = 0.1
+    #: Bonus × the IDF-weighted share of the question's terms found in the sentence.
+    coverage: float = 0.2
 
 
 def rerank(
@@ -38,9 +45,11 @@ def rerank(
     articles: Mapping[str, Article],
     history: Sequence[Turn],
     weights: RerankWeights | None = None,
+    query: str | None = None,
 ) -> list[Hit]:
     """``hits`` rescored and sorted, best first (stable for ties)."""
     w = weights or RerankWeights()
+    pairs = _pairs(terms(query or question.text))
     in_hits = {h.article_id for h in hits}
     positions = _last_positions({a: articles[a] for a in in_hits}, history)
     rescored = []
@@ -48,11 +57,20 @@ def rerank(
         article = articles[hit.article_id]
         index = _index_of(article, hit.sentence_id)
         bonus = _follow_on_bonus(index, positions.get(hit.article_id), w)
+        if question.elliptical:
+            bonus *= w.elliptical
         text = article.sentences[index].text
         if question.wants_short and has_answer_type(question, text):
             bonus += w.answer_type
+        if pairs and w.phrase:
+            bonus += w.phrase * len(pairs & _pairs(terms(text))) / len(pairs)
+        bonus += w.coverage * hit.coverage
         rescored.append(replace(hit, score=hit.score + bonus))
     return sorted(rescored, key=lambda h: -h.score)
+
+
+def _pairs(items: Sequence[str]) -> set[tuple[str, str]]:
+    return set(zip(items, items[1:], strict=False))
 
 
 def _last_positions(articles: Mapping[str, Article], history: Sequence[Turn]) -> dict[str, int]:
