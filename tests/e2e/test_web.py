@@ -157,3 +157,30 @@ def test_remove_asks_for_confirmation(page: Any) -> None:
     page.locator("#remove-confirm").click()
     expect(card).to_have_count(0)
     expect(page.locator(".lib-card.selected")).to_contain_text("All articles")
+
+
+def test_an_article_removed_elsewhere_gives_a_message_not_a_traceback(page: Any, browser: Any,
+                                                                      web_url: str) -> None:
+    expect = _expect()
+    add_pasted(page, "The ferry leaves at noon. The captain said the sea is calm.", title="Ferry")
+    expect(page.locator(".lib-card.selected")).to_contain_text("Ferry")
+
+    other = browser.new_context()
+    try:
+        elsewhere = other.new_page()
+        elsewhere.goto(web_url)
+        elsewhere.locator(".lib-card", has_text="Ferry").click()
+        expect(elsewhere.locator(".lib-card.selected")).to_contain_text("Ferry")
+        elsewhere.locator("#remove-btn").click()
+        elsewhere.locator("#remove-confirm").click()
+        expect(elsewhere.locator(".lib-card", has_text="Ferry")).to_have_count(0)
+    finally:
+        other.close()
+
+    page.locator("#question textarea").fill("What did the captain say?")
+    page.locator("#ask-btn").click()
+    expect(page.locator(".toast-body")).to_contain_text("no longer in the library")
+    expect(page.locator("#question textarea")).to_have_value("What did the captain say?")
+    expect(page.locator(".msg.bot")).to_have_count(0)
+    page.reload()
+    expect(page.locator(".lib-card.selected")).to_contain_text("All articles")
