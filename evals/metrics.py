@@ -1,7 +1,7 @@
 """Scoring: pure functions from gold records and predictions to numbers.
 
 Answers use SQuAD's normalisation (lower case, no punctuation, no articles,
-single spaces) and take the maximum over the acceptable answers. Citations
+single spaces; Unicode punctuation stripped too) and take the maximum over the acceptable answers. Citations
 are scored by overlap of character spans, never by exact offsets: a cited
 sentence is correct when it overlaps a gold ``evidence`` span.
 
@@ -28,6 +28,7 @@ from __future__ import annotations
 import math
 import re
 import string
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -59,9 +60,17 @@ _ARTICLES = re.compile(r"\b(a|an|the)\b")
 
 
 def normalize_answer(text: str) -> str:
-    """SQuAD normalisation: lower case, strip punctuation and articles, collapse spaces."""
-    text = "".join(ch for ch in text.lower() if ch not in _PUNCTUATION)
+    """SQuAD normalisation: lower case, strip punctuation and articles, collapse spaces.
+
+    Like MLQA's variant, Unicode punctuation (curly quotes, dashes) is stripped
+    too, so "Trump’s" and "Trump's" normalise alike.
+    """
+    text = "".join(ch for ch in text.lower() if not _is_punctuation(ch))
     return " ".join(_ARTICLES.sub(" ", text).split())
+
+
+def _is_punctuation(ch: str) -> bool:
+    return ch in _PUNCTUATION or unicodedata.category(ch).startswith("P")
 
 
 def exact_match(prediction: str, answers: Sequence[str]) -> float:

@@ -59,6 +59,7 @@ def prediction(answer: str = "Bob", spans: tuple[tuple[int, int], ...] = (S2,), 
 def test_normalisation_is_squads() -> None:
     assert normalize_answer("The  Quick, brown FOX!") == "quick brown fox"
     assert normalize_answer("an apple a day") == "apple day"
+    assert normalize_answer("“Trump’s” — team") == normalize_answer('"Trump\'s" team') == "trumps team"
 
 
 @pytest.mark.parametrize("metric", [exact_match, token_f1, containment])
