@@ -157,6 +157,7 @@ def serve(
             auth_message="Article Assistant: sign in with the user and password given to `serve --auth`.",
             ssr_mode=False,
             show_error=False,
+            quiet=True,
             max_file_size="10mb",
             footer_links=[],
             **launch_options(),

@@ -259,9 +259,9 @@ def _citation_list(citations: Sequence[Mapping[str, Any]], titles: Mapping[str, 
             if c.get("low_support")
             else ""
         )
-        where = esc(c["sentence_id"])
+        where = f'<code class="sid">{esc(c["sentence_id"])}</code>'
         if show_title and c["article_id"] in titles:
-            where = f"{esc(_short(titles[c['article_id']]))} · {where}"
+            where = f'<span class="citation-article">{esc(_short(titles[c["article_id"]]))}</span> · {where}'
         items.append(
             f'<li class="citation{" low" if c.get("low_support") else ""}" data-target="{target}">'
             f'{_marker(n, c)}<div class="citation-body"><span class="citation-text">{esc(c["text"])}</span>'

@@ -75,7 +75,7 @@ def test_seed_article_answer_citation_and_refresh(page: Any, shot: Any) -> None:
     expect(markers.first).to_have_text("1")
     expect(answer.locator(".citation")).to_have_count(markers.count())
     # Every citation shows its sentence ID and the stored sentence text.
-    first_id = answer.locator(".citation-id").first.inner_text().strip()
+    first_id = answer.locator(".citation-id .sid").first.inner_text().strip()
     assert first_id.startswith("s"), first_id
     expect(page.locator(".article-view .sentence.cited").first).to_be_visible()
     shot(page, "03-answer")

@@ -84,7 +84,7 @@ def test_answer_gets_numbered_markers_and_its_citations_with_ids() -> None:
     markers = re.findall(r'class="cite-marker( low)?" data-target="([^"]+)"[^>]*>(\d)<', page)
     assert ("", "sent-a1b2c3d4e5f6-s2", "1") in markers
     assert (" low", "sent-a1b2c3d4e5f6-s3", "2") in markers
-    assert page.count('class="citation-id">s2<') == 1
+    assert page.count('class="citation-id"><code class="sid">s2</code>') == 1
     assert "low support" in page
 
 
