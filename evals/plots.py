@@ -17,6 +17,7 @@ BAR_METRICS = (
     ("f1", "F1"),
     ("containment", "contain"),
     ("wrongly_abstained", "wrongly\nabstained"),
+    ("abstention_recall", "abstention\nrecall"),
 )
 SOURCE_METRICS = BAR_METRICS[:3] + BAR_METRICS[6:8]
 
@@ -36,14 +37,22 @@ def short_source(source: str) -> str:
 
 
 def _bars(ax: Any, groups: Mapping[str, Mapping[str, Any]], metrics: Sequence[tuple[str, str]]) -> None:
+    """Grouped bars; metrics that apply to no question (None everywhere) are left out."""
     names = list(groups)
+    metrics = [m for m in metrics if any(groups[n].get(m[0]) is not None for n in names)]
     width = 0.8 / max(len(names), 1)
     for i, name in enumerate(names):
         xs = [m + (i - (len(names) - 1) / 2) * width for m in range(len(metrics))]
         values = [groups[name].get(key) or 0.0 for key, _ in metrics]
         bars = ax.bar(xs, values, width, label=name)
         ax.bar_label(bars, labels=[f"{v:.2f}" for v in values], fontsize=6, padding=1)
-    ax.set_xticks(range(len(metrics)), [label for _, label in metrics], fontsize=8)
+    first = groups[names[0]] if names else {}
+    labels = [
+        f"{label}\n(n={first.get('unanswerable')})" if key == "abstention_recall" else label
+        for key, label in metrics
+    ]
+    ax.set_xticks(range(len(metrics)), labels, fontsize=8)
+    ax.set_xlim(-0.6, max(len(metrics), 4) - 0.4)
     ax.set_ylim(0, 1.1)
     ax.grid(axis="y", alpha=0.3)
 
