@@ -8,11 +8,13 @@ retrieved sentence ID (resolved against the store in :mod:`assistant.cite`).
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from assistant.abstain import abstain_reason
 from assistant.attribution import find_speaker
 from assistant.models import Turn
 from assistant.questions import Question, analyse, is_follow_up
@@ -20,6 +22,8 @@ from assistant.rerank import RerankWeights, rerank
 from assistant.retrieve import Hit
 from assistant.short_answer import extract
 from index.models import Article, Sentence
+
+log = logging.getLogger(__name__)
 
 ABSTAIN_TEXT = "The article doesn't say."
 #: (article_id, sentence_id)
@@ -72,9 +76,6 @@ class ExtractiveAnswerer:
     name: str = "extractive"
     #: How many retrieved sentences to rerank (the chain asks the retriever for this many).
     candidates: int = 40
-    #: Below both, the best sentence is judged not to answer the question.
-    min_coverage: float = 0.25
-    min_dense: float = 0.35
     weights: RerankWeights = field(default_factory=RerankWeights)
     #: For who-said questions, how far below the best a quoted sentence may score and still win.
     quote_margin: float = 0.15
@@ -84,7 +85,10 @@ class ExtractiveAnswerer:
         fresh = _fresh_hits(request, question)
         hits = rerank(fresh, question, request.articles, request.history, self.weights, request.query)
         ranked = tuple((h.article_id, h.sentence_id) for h in hits)
-        if not hits or not self._supported(request, hits[0]):
+        follow_up = bool(request.history) and is_follow_up(request.question)
+        reason = abstain_reason(question, request.query, hits, request.articles, follow_up)
+        if reason:
+            log.debug("abstained on %r: %s", request.question, reason)
             return Draft(ABSTAIN_TEXT, (), abstained=True, confidence=_confidence(hits), ranked=ranked)
         if question.who_said:
             draft = self._who_said(request, hits, ranked)
@@ -101,11 +105,6 @@ class ExtractiveAnswerer:
             short_answer=short,
             ranked=ranked,
         )
-
-    def _supported(self, request: AnswerRequest, hit: Hit) -> bool:
-        if request.history and is_follow_up(request.question):
-            return True
-        return hit.coverage >= self.min_coverage or hit.dense >= self.min_dense
 
     def _who_said(self, request: AnswerRequest, hits: list[Hit], ranked: tuple[Ref, ...]) -> Draft | None:
         """Name the speaker of the best-matching quoted sentence among the top hits."""

@@ -37,7 +37,9 @@ _WHO_SAID = re.compile(
     re.I,
 )
 _FOLLOW_UP = re.compile(
-    r"^\W*(and|so|but|also|btw)\b|\b(he|she|they|him|her|them|it|that|this|those)\b", re.I
+    r"^\W*(and|so|but|also|btw)\b"
+    r"|\b(he|she|they|him|her|his|hers|them|their|it|its|that|this|those|the man|the woman)\b",
+    re.I,
 )
 _WHAT_ELSE = re.compile(r"\b(else|more|other|another|too|also)\b", re.I)
 _QUOTED = re.compile(r"[“\"]([^”\"]{8,})[”\"]")

@@ -39,5 +39,11 @@ def words(text: str) -> list[str]:
 
 def terms(text: str) -> list[str]:
     """Stemmed content terms: what BM25 and term coverage compare."""
+    return list(_terms(text))
+
+
+@lru_cache(maxsize=8192)
+def _terms(text: str) -> tuple[str, ...]:
+    # The answerer looks at the same sentences many times per question.
     kept = [w for w in words(text) if w not in STOPWORDS]
-    return list(_stemmer().stemWords(kept))
+    return tuple(_stemmer().stemWords(kept))

@@ -1,0 +1,103 @@
+"""Decide when the article doesn't say: checks that need no model.
+
+Retrieval scores alone do not separate unanswerable questions (an on-topic
+question about a missing fact retrieves close-looking sentences). These
+checks look for what the answer would need instead:
+
+- the question's words that the article does use never meet: no two adjacent
+  sentences hold most of them ("the range of these munitions" when "range"
+  only appears in "long-range fires");
+- a name the question asks about is not in the article at all ("Tim Cook");
+- a "when" or "how many" question whose best sentences hold no date or number;
+- the best sentence shares almost nothing with the question, in words or meaning.
+
+Follow-ups in a conversation ("When?", "What was his job?") lean on earlier
+turns, so only the type check applies to them.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Mapping, Sequence
+from functools import lru_cache
+
+from assistant.questions import Question
+from assistant.retrieve import Hit
+from assistant.short_answer import has_answer_type
+from assistant.text import terms
+from index.models import Article
+
+# Question words that say what kind of answer is wanted, not what it is about.
+_QUESTION_TERMS = frozenset(
+    terms(
+        "many much long old name kind type happen something anything thing made make get go went use "
+        "source following statement person people"
+    )
+)
+_CAPITALISED = re.compile(r"(?<=[\w,;:] )[A-Z][\w’'-]*[a-z][\w’'-]*")
+#: Below this share of the question's (present) terms in any two adjacent sentences, abstain.
+MIN_WINDOW_COVERAGE = 0.6
+MIN_COVERAGE = 0.25
+MIN_DENSE = 0.35
+
+
+def abstain_reason(
+    question: Question,
+    query: str,
+    hits: Sequence[Hit],
+    articles: Mapping[str, Article],
+    follow_up: bool,
+) -> str | None:
+    """Why the article cannot answer ``question`` (a short reason), or None."""
+    if not hits:
+        return "nothing retrieved"
+    top3 = [articles[h.article_id].sentence(h.sentence_id).text for h in hits[:3]]
+    if question.kind in {"date", "number"} and not any(has_answer_type(question, t) for t in top3):
+        return f"no {question.kind} in the best sentences"
+    if follow_up:
+        return None
+    scope = [articles[a] for a in dict.fromkeys(h.article_id for h in hits[:5])]
+    if all(_missing_name(question.text, a) for a in scope):
+        return "a name in the question is not in the article"
+    if max(_window_coverage(query, a) for a in scope) < MIN_WINDOW_COVERAGE:
+        return "the question's words never occur together"
+    top = hits[0]
+    if top.coverage < MIN_COVERAGE and top.dense < MIN_DENSE:
+        return "the best sentence is unrelated"
+    return None
+
+
+def _missing_name(question: str, article: Article) -> bool:
+    """A capitalised word of the question (not its first) that the article lacks, even misspelt."""
+    vocabulary = _vocabulary(article.text)
+    for word in _CAPITALISED.findall(question):
+        stem = terms(word)
+        if not stem or stem[0] in vocabulary or stem[0] in _QUESTION_TERMS:
+            continue
+        # Misspelt names ("Gadhalfi") still count as present; compare like-sized words only.
+        near = [v for v in vocabulary if v[:1] == stem[0][:1] and abs(len(v) - len(stem[0])) <= 2]
+        if not difflib.get_close_matches(stem[0], near, n=1, cutoff=0.8):
+            return True
+    return False
+
+
+def _window_coverage(query: str, article: Article) -> float:
+    """Best share of the query's terms found in the article that two adjacent sentences hold."""
+    windows = _windows(article.text, tuple((s.start, s.end) for s in article.sentences))
+    vocabulary = _vocabulary(article.text)
+    present = {t for t in terms(query) if t in vocabulary and t not in _QUESTION_TERMS}
+    if len(present) < 2:
+        return 1.0
+    return max((len(present & w) / len(present) for w in windows), default=1.0)
+
+
+@lru_cache(maxsize=256)
+def _vocabulary(text: str) -> frozenset[str]:
+    return frozenset(terms(text))
+
+
+@lru_cache(maxsize=256)
+def _windows(text: str, spans: tuple[tuple[int, int], ...]) -> tuple[frozenset[str], ...]:
+    sets = [frozenset(terms(text[s:e])) for s, e in spans]
+    return tuple(a | b for a, b in zip(sets, [*sets[1:], frozenset()], strict=True))
