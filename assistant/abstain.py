@@ -28,11 +28,13 @@ from assistant.short_answer import has_answer_type
 from assistant.text import terms
 from index.models import Article
 
-# Question words that say what kind of answer is wanted, not what it is about.
+# Question words that say what kind of answer is wanted, not what it is about; speech
+# verbs too ("reported", "told"): the article reports its facts with whichever it likes.
 _QUESTION_TERMS = frozenset(
     terms(
         "many much long old name kind type happen something anything thing made make get go went use "
-        "source following statement person people"
+        "source following statement person people report reported told tell stated claimed remarks "
+        "comments mentioned"
     )
 )
 _CAPITALISED = re.compile(r"(?<=[\w,;:] )[A-Z][\w’'-]*[a-z][\w’'-]*")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -78,7 +79,7 @@ class ExtractiveAnswerer:
     candidates: int = 40
     weights: RerankWeights = field(default_factory=RerankWeights)
     #: For who-said questions, how far below the best a quoted sentence may score and still win.
-    quote_margin: float = 0.15
+    quote_margin: float = 0.5
 
     def answer(self, request: AnswerRequest) -> Draft:
         question = analyse(request.question)
@@ -90,8 +91,10 @@ class ExtractiveAnswerer:
         if reason:
             log.debug("abstained on %r: %s", request.question, reason)
             return Draft(ABSTAIN_TEXT, (), abstained=True, confidence=_confidence(hits), ranked=ranked)
-        if question.who_said:
-            draft = self._who_said(request, hits, ranked)
+        if question.what_else and request.history and request.history[-1].short_answer:
+            hits = _same_speaker_first(request, hits, request.history[-1].short_answer)
+        if question.who_said or (question.what_else and request.history):
+            draft = self._who_said(request, question, hits, ranked)
             if draft:
                 return draft
         top = hits[0]
@@ -106,10 +109,14 @@ class ExtractiveAnswerer:
             ranked=ranked,
         )
 
-    def _who_said(self, request: AnswerRequest, hits: list[Hit], ranked: tuple[Ref, ...]) -> Draft | None:
+    def _who_said(
+        self, request: AnswerRequest, question: Question, hits: list[Hit], ranked: tuple[Ref, ...]
+    ) -> Draft | None:
         """Name the speaker of the best-matching quoted sentence among the top hits."""
         # A quotation scoring close to the best beats a sentence that merely reports.
-        close = [h for h in hits[:5] if h.score >= hits[0].score - self.quote_margin]
+        # A question that quotes the statement has found it: no other quotation may win.
+        margin = 0.0 if question.quoted else self.quote_margin
+        close = [h for h in hits[:5] if h.score >= hits[0].score - margin]
         for hit in sorted(close, key=lambda h: not _is_quoted(request, h)):
             article = request.articles[hit.article_id]
             sentence = article.sentence(hit.sentence_id)
@@ -136,6 +143,18 @@ def _fresh_hits(request: AnswerRequest, question: Question) -> list[Hit]:
         seen = {(c.article_id, c.sentence_id) for t in request.history for c in t.citations}
         hits = [h for h in hits if (h.article_id, h.sentence_id) not in seen] or hits
     return hits
+
+
+def _same_speaker_first(request: AnswerRequest, hits: list[Hit], speaker: str) -> list[Hit]:
+    """For "What else did he say?": the previous answer's speaker's other sentences first."""
+    names = {w for w in re.findall(r"[A-Z][\w’'-]+", speaker)}
+
+    def theirs(hit: Hit) -> bool:
+        article = request.articles[hit.article_id]
+        found = find_speaker(article, article.sentence(hit.sentence_id))
+        return bool(found and names & set(re.findall(r"[A-Z][\w’'-]+", found[0])))
+
+    return sorted(hits, key=lambda h: not theirs(h))
 
 
 def _is_quoted(request: AnswerRequest, hit: Hit) -> bool:

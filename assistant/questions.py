@@ -20,7 +20,14 @@ _LEADS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("place", re.compile(r"\bwhat\s+(city|country|state|town|nation|region)\b", re.I)),
     ("person", re.compile(r"^\W*(?:and\s+|so\s+|btw,?\s+)?(who|whom|whose)\b|\bwho\b", re.I)),
     ("reason", re.compile(r"^\W*(?:and\s+|so\s+)?(why|how\s+come)\b", re.I)),
-    ("choice", re.compile(r"\b(which|what)\s+(?!is\b|was\b|are\b|were\b|do\b|did\b|does\b)[a-z]+", re.I)),
+    (
+        "choice",
+        re.compile(
+            r"\bwhich\s+[a-z]+|\bwhat\s+(?!(?:is|was|are|were|do|did|does|has|have|had|can|could|will|would|"
+            r"should|might|must|made|makes|caused|causes|happen\w*|\w+ed)\b)[a-z]+",
+            re.I,
+        ),
+    ),
     (
         "yes_no",
         re.compile(
@@ -31,7 +38,8 @@ _LEADS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
 )
 _WHO_SAID = re.compile(
-    r"\b(who|which\s+\w+)\b.*\b(said|say|says|told|tell|stated|claimed|argued|warned|"
+    r"\b(who|which\s+(?:person|official|politician|leader|lawmaker|senator|expert|candidate|player|"
+    r"coach|executive|spokesman|spokeswoman|member|one))\b.*\b(said|say|says|told|tell|stated|claimed|argued|warned|"
     r"called|described|believes?|thinks?|wrote|source of the following statement|according|"
     r"reported|announced|quoted)\b",
     re.I,

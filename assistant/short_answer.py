@@ -20,7 +20,7 @@ _MONTH = (
 _DAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
 _DATE = re.compile(
     rf"\b(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?|\d{{1,2}}\s+{_MONTH}(?:\s+\d{{4}})?|"
-    rf"{_MONTH}\s+\d{{4}}|(?:early|late|mid-?)?\s*{_MONTH}(?=[\s,.;])|{_DAY}(?:\s+(?:night|morning|afternoon|evening))?|"
+    rf"{_MONTH}\s+\d{{4}}|(?:(?:early|late|mid-?)\s+)?{_MONTH}(?=[\s,.;])|{_DAY}(?:\s+(?:night|morning|afternoon|evening))?|"
     r"(?:the\s+)?(?:19|20)\d0s|(?:19|20)\d\d|(?:last|next|this)\s+(?:week|month|year|spring|summer|fall|"
     r"autumn|winter|season)|yesterday|today|tonight|(?:\d+|\w+)\s+(?:years?|months?|weeks?|days?)\s+(?:ago|later|"
     r"earlier|before|after))\b"
@@ -37,6 +37,9 @@ _NUMBER = re.compile(
 )
 _NAME_WORD = r"(?:[A-Z][\w’'\-.]*|[A-Z]\.)"
 _NAME = re.compile(rf"{_NAME_WORD}(?:\s+(?:(?:of|de|da|van|von|del|la|al|the|and|&)\s+)?{_NAME_WORD})*")
+_NAME_KINDS = frozenset({"person", "place", "choice"})
+_REPORTED = re.compile(r"\b(report\w*|according|source)\b", re.I)
+_ACCORDING = re.compile(r"\baccording to\s+(?=[A-Z])|\b(?:reported|told)\s+(?=[A-Z])")
 _PLACE_LEAD = re.compile(r"\b(?:in|at|from|near|to|into|outside|inside)\s+$")
 
 
@@ -49,11 +52,16 @@ def extract(question: Question, sentence: str) -> str | None:
     """The short answer to ``question`` in ``sentence``, or None."""
     asked = set(terms(question.text)) | set(words(question.text))
     anchors = _anchor_positions(sentence, asked)
+    if _REPORTED.search(question.text):
+        # "Which network reported…": the outlet is the one the sentence attributes to.
+        anchors += [m.end() for m in _ACCORDING.finditer(sentence)]
     best: tuple[float, str] | None = None
     for start, end, text in _candidates(question, sentence):
         own = [w for w in words(text) if w not in STOPWORDS]
-        if own and all(w in asked or t in asked for w, t in zip(own, terms(" ".join(own)), strict=False)):
-            continue  # the question already says it
+        known = [w in asked or t in asked for w, t in zip(own, terms(" ".join(own)), strict=False)]
+        # The question already says it (for names, even in part: "John Kirby" for "Kirby's").
+        if own and (any(known) if question.kind in _NAME_KINDS else all(known)):
+            continue
         distance = min((abs(a - (start + end) / 2) for a in anchors), default=len(sentence))
         cost = distance / max(len(sentence), 1)
         if best is None or cost < best[0]:
@@ -90,6 +98,9 @@ def _names(sentence: str) -> list[tuple[int, int, str]]:
             parts = parts[1:]
         while parts and parts[-1].lower() in {"of", "the", "and", "&", "de", "la", "al"}:
             parts = parts[:-1]
+        opener = start == len(sentence) - len(sentence.lstrip())
+        if len(parts) == 1 and opener and sentence[start + len(parts[0]) :][:1] == ",":
+            continue  # "Additionally, …": a capitalised opener, not a name
         if parts:
             name = " ".join(parts).rstrip(".,")
             out.append((start, start + len(name), name))
