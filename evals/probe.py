@@ -1,4 +1,10 @@
-"""A quick probe of the offline answerer on a question set (until the eval harness lands).
+"""A probe of the offline answerer: the figures the eval harness does not report.
+
+The harness (``article-assistant eval``) gives the official numbers; this
+script adds hit@3 (from the answerer's own ranking), who-said accuracy,
+short-answer F1 on who/when/where/how-many/which questions, precision on the
+most confident half, and the split-by-article check. Scoring reuses
+:mod:`evals.metrics`.
 
 Runs the real :class:`~assistant.api.Assistant` in a temporary data dir: each
 distinct article is added once with ``add_text``, each question is asked
@@ -20,13 +26,14 @@ import hashlib
 import json
 import re
 import statistics
-import string
 import sys
 import tempfile
-from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections import defaultdict
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+
+from evals import metrics
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA = (
@@ -64,26 +71,8 @@ def in_half(article_id: str, half: str | None) -> bool:
 
 
 def normalize(text: str) -> str:
-    """SQuAD normalisation: lowercase, no punctuation, articles or extra spaces."""
-    text = text.lower().replace("’", "'")
-    text = "".join(ch for ch in text if ch not in set(string.punctuation))
-    text = re.sub(r"\b(a|an|the)\b", " ", text)
-    return " ".join(text.split())
-
-
-def token_f1(prediction: str, gold: str) -> float:
-    """SQuAD token F1."""
-    p, g = normalize(prediction).split(), normalize(gold).split()
-    common = sum((Counter(p) & Counter(g)).values())
-    if not p or not g or common == 0:
-        return 0.0
-    precision, recall = common / len(p), common / len(g)
-    return 2 * precision * recall / (precision + recall)
-
-
-def overlaps(span: tuple[int, int], spans: Iterable[Sequence[int]]) -> bool:
-    """True when ``span`` shares a character with any of ``spans``."""
-    return any(span[0] < e and s < span[1] for s, e in spans)
+    """The harness's SQuAD normalisation."""
+    return metrics.normalize_answer(text)
 
 
 def names_speaker(answer: str, gold: str) -> bool:
@@ -110,16 +99,15 @@ def score(
     }
     if not record["answers"]:
         return row
-    good = [c for c in cited if overlaps(c, evidence)] if not answer["abstained"] else []
-    row["hit1"] = bool(cited) and not answer["abstained"] and overlaps(cited[0], evidence)
-    row["hit3"] = any(overlaps(r, evidence) for r in ranked[:3])
-    row["precision"] = len(good) / len(cited) if cited and not answer["abstained"] else 0.0
-    found = [e for e in evidence if not answer["abstained"] and overlaps(tuple(e), cited)]  # type: ignore[arg-type]
-    row["recall"] = len(found) / len(evidence)
+    shown = [] if answer["abstained"] else cited
+    gold = [tuple(e) for e in evidence]
+    row["hit1"] = metrics.hit_at_1(shown, gold)
+    row["hit3"] = any(metrics.overlaps(r, g) for r in ranked[:3] for g in gold)
+    row["precision"] = metrics.citation_precision(shown, gold)
+    row["recall"] = metrics.citation_recall(shown, gold)
     text = "" if answer["abstained"] else answer["text"]
-    row["contains"] = any(normalize(a) and normalize(a) in normalize(text) for a in record["answers"])
-    short = answer.get("short_answer") or text
-    row["f1"] = max(token_f1(short, a) for a in record["answers"])
+    row["contains"] = metrics.containment(text, record["answers"])
+    row["f1"] = metrics.token_f1(answer.get("short_answer") or text, record["answers"])
     row["short_wh"] = bool(SHORT_WH.search(record["question"]))
     if record.get("question_type") == "attribution_who_said":
         row["who_said"] = any(names_speaker(text, a) for a in record["answers"])
