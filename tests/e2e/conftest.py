@@ -8,7 +8,6 @@ dir; Playwright (the PyPI package, never `playwright install`) drives
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -17,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.support import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -35,18 +36,12 @@ CHROMIUM_ARGS = [
 SLOW_MS = 90_000
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def web_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`article-assistant serve` on a free loopback port with an empty temporary store."""
     import httpx
 
-    port = _free_port()
+    port = free_port()
     workdir = tmp_path_factory.mktemp("web")
     env = {
         **os.environ,

@@ -9,7 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import KIRBY_QUESTION
+
+from tests.support import KIRBY_QUESTION
 
 CLI = [sys.executable, "-m", "assistant"]
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from conftest import KIRBY_QUESTION
+
+from tests.support import KIRBY_QUESTION
 
 
 def _kirby_checks(answer, article):

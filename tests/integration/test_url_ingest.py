@@ -7,7 +7,8 @@ import threading
 from collections.abc import Iterator
 
 import pytest
-from conftest import free_port
+
+from tests.support import free_port
 
 PAGE = """<!doctype html><html><head><title>Kirby on cluster munitions</title>
 <meta name="author" content="Staff Reporter">

@@ -73,9 +73,8 @@ def test_only_http_urls(tmp_path):
 
 
 def test_refused_url_is_a_fetch_error():
-    from conftest import free_port
-
     from index.errors import FetchError
+    from tests.support import free_port
 
     with pytest.raises(FetchError, match="Could not fetch"):
         read_source(f"http://127.0.0.1:{free_port()}/article")

@@ -1,0 +1,35 @@
+"""Helpers and constants shared by the test suites."""
+
+from __future__ import annotations
+
+import socket
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "examples" / "articles" / "cluster-munitions-dallas-express.txt"
+KIRBY_QUESTION = "Who said cluster munitions are effective?"
+
+
+def free_port() -> int:
+    """A TCP port on loopback that nothing listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_until(check: Callable[[], object], timeout: float, what: str) -> None:
+    """Poll ``check`` until it returns truthy without raising, or fail the test."""
+    deadline = time.monotonic() + timeout
+    last: Exception | None = None
+    while time.monotonic() < deadline:
+        try:
+            if check():
+                return
+        except Exception as e:  # the service is still starting
+            last = e
+        time.sleep(0.2)
+    pytest.fail(f"{what} did not come up within {timeout:.0f}s (last error: {last})")
