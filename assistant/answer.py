@@ -101,7 +101,9 @@ class ExtractiveAnswerer:
         sentence = request.articles[top.article_id].sentence(top.sentence_id)
         short = extract(question, sentence.text) if question.wants_short else None
         return Draft(
-            text=f"{short}. {sentence.text}" if short else sentence.text,
+            # The short answer leads on a line of its own, so readers (and the
+            # eval's EM/F1) can take it apart from the supporting sentence.
+            text=f"{short}\n{sentence.text}" if short else sentence.text,
             cited=((top.article_id, top.sentence_id),),
             abstained=False,
             confidence=_confidence(hits),

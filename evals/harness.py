@@ -4,8 +4,9 @@ Every config gets a fresh temporary data dir. Articles are ingested in the
 order they first appear, each once, and timed; then every question is asked
 in file order, scoped to its article and with its dataset ``history``, and
 timed. Nothing is random, so two runs give the same predictions (latencies
-aside). The predicted answer is the Assistant's short answer when it extracted
-one (a speaker, date, number…), else its answer text. Citations are mapped
+aside). The predicted answer is the Assistant's answer text as a reader sees
+it: the short answer (a speaker, date, number…) on its first line when one was
+extracted, then the supporting sentence. Citations are mapped
 to offsets into the record's ``text`` and checked to slice it exactly.
 """
 
@@ -89,9 +90,9 @@ class AssistantSystem:
                     f"Question {record.id!r} was scoped to article {key} but cites {c.article_id}."
                 )
         cited = [PredictedCitation(c.start, c.end, c.text, c.sentence_id) for c in answer.citations]
-        # The shown text is "short answer. supporting sentence"; the sentence is in the
-        # citations, so the short answer (when one was extracted) is what EM/F1 should see.
-        return answer.short_answer or answer.text, answer.abstained, cited
+        # The text as shown: the short answer (when one was extracted) on its first
+        # line, then the supporting sentence. metrics.lead() takes the first line for EM/F1.
+        return answer.text, answer.abstained, cited
 
 
 def make_system(config: EvalConfig, data_dir: Path) -> System:

@@ -7,8 +7,10 @@ sentence is correct when it overlaps a gold ``evidence`` span.
 
 Per question:
 
-* ``exact_match``, ``f1``, ``containment``: answerable questions only; an
-  abstention scores 0.
+* ``exact_match``, ``f1``: on the answer's first line (its lead: the short
+  answer when the system extracted one, e.g. "John Kirby, …" above the
+  supporting sentence); ``containment``: a gold answer appears anywhere in
+  the answer text. Answerable questions only; an abstention scores 0.
 * ``citation_precision``: share of citations that overlap an evidence span;
   ``citation_recall``: share of evidence spans overlapped by some citation;
   ``hit_at_1``: the first citation overlaps evidence. Scored on answerable
@@ -95,6 +97,11 @@ def _f1(prediction: str, answer: str) -> float:
     return 2 * precision * recall / (precision + recall)
 
 
+def lead(answer: str) -> str:
+    """The answer's first non-empty line: what EM and F1 score."""
+    return next((line for line in answer.splitlines() if line.strip()), "")
+
+
 def containment(prediction: str, answers: Sequence[str]) -> float:
     """1.0 when a normalised answer appears, as whole words, in the normalised prediction."""
     pred = f" {normalize_answer(prediction)} "
@@ -167,8 +174,8 @@ def score_question(record: EvalRecord, prediction: Prediction) -> dict[str, floa
         return scores
     scores["wrongly_abstained"] = float(prediction.abstained)
     answer = "" if prediction.abstained else prediction.answer
-    scores["exact_match"] = exact_match(answer, record.answers) if answer else 0.0
-    scores["f1"] = token_f1(answer, record.answers) if answer else 0.0
+    scores["exact_match"] = exact_match(lead(answer), record.answers) if answer else 0.0
+    scores["f1"] = token_f1(lead(answer), record.answers) if answer else 0.0
     scores["containment"] = containment(answer, record.answers)
     if not prediction.abstained:
         scores["citations_per_answer"] = float(len(prediction.citations))

@@ -107,7 +107,7 @@ def score(
     row["recall"] = metrics.citation_recall(shown, gold)
     text = "" if answer["abstained"] else answer["text"]
     row["contains"] = metrics.containment(text, record["answers"])
-    row["f1"] = metrics.token_f1(answer.get("short_answer") or text, record["answers"])
+    row["f1"] = metrics.token_f1(metrics.lead(text), record["answers"])
     row["short_wh"] = bool(SHORT_WH.search(record["question"]))
     if record.get("question_type") == "attribution_who_said":
         row["who_said"] = any(names_speaker(text, a) for a in record["answers"])

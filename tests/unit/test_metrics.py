@@ -281,3 +281,14 @@ def test_bad_json_and_duplicate_ids_are_reported(tmp_path: Path) -> None:
 
 def test_public_api_is_pinned() -> None:
     assert evals.__all__ == ["DatasetError", "EvalRecord", "EvalResult", "load", "run"]
+
+
+
+def test_em_and_f1_score_the_lead_line_containment_the_whole_answer() -> None:
+    from evals.metrics import lead
+
+    assert lead("\nBob\nBob said hello.") == "Bob"
+    shown = score_question(record(), prediction("Bob\nBob said hello."))
+    assert (shown["exact_match"], shown["f1"], shown["containment"]) == (1.0, 1.0, 1.0)
+    buried = score_question(record(), prediction("Someone spoke.\nIt was Bob."))
+    assert (buried["exact_match"], buried["f1"], buried["containment"]) == (0.0, 0.0, 1.0)
