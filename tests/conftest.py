@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import SEED, free_port, wait_until
+from tests.support import SEED, free_port, stop, wait_until
 
 
 @pytest.fixture(scope="session")
@@ -66,11 +66,7 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         )
         yield f"http://127.0.0.1:{port}"
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc)
         log.close()
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import subprocess
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -33,3 +34,13 @@ def wait_until(check: Callable[[], object], timeout: float, what: str) -> None:
             last = e
         time.sleep(0.2)
     pytest.fail(f"{what} did not come up within {timeout:.0f}s (last error: {last})")
+
+
+def stop(proc: subprocess.Popen[bytes], timeout: float = 15) -> None:
+    """Terminate a service the tests started; kill it if it does not exit in time."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
