@@ -9,19 +9,20 @@ retrieved sentence ID (resolved against the store in :mod:`assistant.cite`).
 from __future__ import annotations
 
 import logging
-import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from assistant.abstain import abstain_reason
 from assistant.attribution import find_speaker
+from assistant.confidence import LOW_SUPPORT, features, probability
 from assistant.models import Turn
 from assistant.questions import Question, analyse, is_follow_up
 from assistant.rerank import RerankWeights, rerank
 from assistant.retrieve import Hit
 from assistant.short_answer import extract
+from assistant.yes_no import alternative, verdict
 from index.models import Article, Sentence
 
 log = logging.getLogger(__name__)
@@ -55,6 +56,8 @@ class Draft:
     low_support: frozenset[tuple[str, str]] = field(default_factory=frozenset)
     #: Every candidate sentence, best first (for hit@k and for showing alternatives).
     ranked: tuple[tuple[str, str], ...] = ()
+    #: What the confidence was computed from (name, value): for calibration and debugging.
+    features: tuple[tuple[str, float], ...] = ()
 
 
 class Answerer(Protocol):
@@ -90,23 +93,31 @@ class ExtractiveAnswerer:
         reason = abstain_reason(question, request.query, hits, request.articles, follow_up)
         if reason:
             log.debug("abstained on %r: %s", request.question, reason)
-            return Draft(ABSTAIN_TEXT, (), abstained=True, confidence=_confidence(hits), ranked=ranked)
+            return Draft(ABSTAIN_TEXT, (), abstained=True, confidence=0.0, ranked=ranked)
         if question.what_else and request.history and request.history[-1].short_answer:
             hits = _same_speaker_first(request, hits, request.history[-1].short_answer)
         if question.who_said or (question.what_else and request.history):
             draft = self._who_said(request, question, hits, ranked)
             if draft:
-                return draft
+                return _calibrated(draft, hits, question, follow_up)
+        return _calibrated(self._sentence(request, question, hits, ranked), hits, question, follow_up)
+
+    def _sentence(
+        self, request: AnswerRequest, question: Question, hits: list[Hit], ranked: tuple[Ref, ...]
+    ) -> Draft:
+        """Cite the best sentence, led by the short answer when one is asked for and found."""
         top = hits[0]
         sentence = request.articles[top.article_id].sentence(top.sentence_id)
         short = extract(question, sentence.text) if question.wants_short else None
+        if question.kind == "yes_no":
+            short = alternative(request.question, sentence.text) or verdict(request.question, sentence.text)
         return Draft(
             # The short answer leads on a line of its own, so readers (and the
             # eval's EM/F1) can take it apart from the supporting sentence.
             text=f"{short}\n{sentence.text}" if short else sentence.text,
             cited=((top.article_id, top.sentence_id),),
             abstained=False,
-            confidence=_confidence(hits),
+            confidence=0.0,
             short_answer=short,
             ranked=ranked,
         )
@@ -131,7 +142,7 @@ class ExtractiveAnswerer:
                 text=f"{speaker}.",
                 cited=tuple((article.id, s.id) for s in cited),
                 abstained=False,
-                confidence=_confidence(hits),
+                confidence=0.0,
                 short_answer=speaker,
                 ranked=ranked,
             )
@@ -169,11 +180,12 @@ def _in_order(article: Article, sentences: list[Sentence]) -> list[Sentence]:
     return sorted(unique.values(), key=lambda s: article.sentences.index(s))
 
 
-def _confidence(hits: list[Hit]) -> float:
-    """A 0..1 score from the top hit's term coverage, similarity and margin."""
-    if not hits:
-        return 0.0
-    top = hits[0]
-    margin = top.score - hits[1].score if len(hits) > 1 else top.score
-    z = -3.0 + 3.0 * top.coverage + 3.0 * top.dense + 2.0 * margin
-    return 1.0 / (1.0 + math.exp(-z))
+def _calibrated(draft: Draft, hits: list[Hit], question: Question, follow_up: bool) -> Draft:
+    """``draft`` with its calibrated confidence; weak answers flag their citations."""
+    first = draft.cited[0] if draft.cited else None
+    values = features(hits, first, question, follow_up, bool(draft.short_answer))
+    confidence = probability(values)
+    weak = frozenset(draft.cited) if confidence < LOW_SUPPORT else frozenset()
+    return replace(
+        draft, confidence=confidence, low_support=draft.low_support | weak, features=tuple(values.items())
+    )

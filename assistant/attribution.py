@@ -53,12 +53,25 @@ _VERB_THEN_SPEAKER = re.compile(
     rf"(?=\s*(?:[,.;:“”\"]|\s+(?:according|in|on|at|who|when|after|before|during|defending)\b|$))"
     rf"(?P<role>,\s+(?:the|a|an|his|her|their)\s[^,.;“”\"]*)?"
 )
-# "Syrskyi said" / "Russian President Vladimir Putin previously said"
-_SPEAKER_THEN_VERB = re.compile(rf"(?P<speaker>{_NAME})(?:,[^,]{{1,80}},)?(?:\s+\w+ly)?,?\s+(?:{_VERBS})\b")
-# "Dean, a former DNC chairman, poked at Trump's sniffing, tweeting, “Notice…”"
+# "Syrskyi said" / "Russian President Vladimir Putin previously said" / "Michael Mulgrew,
+# president of the union, which represents teachers, said"
+_SPEAKER_THEN_VERB = re.compile(
+    rf"(?P<speaker>{_NAME})(?:,[^,]{{1,80}},(?:[^,]{{1,80}},)?)?(?:\s+\w+ly)?,?\s+(?:{_VERBS})\b"
+)
+# "Obama's former campaign strategist said": a role described through a name.
+_ROLE_THEN_VERB = re.compile(rf"(?P<speaker>{_NAME_WORD}[’']s(?:\s+[a-z][\w-]*){{1,4}})\s+(?:{_VERBS})\b")
+# The sentence's subject speaks later on: "Dean, a former DNC chairman, poked at …, tweeting, “…”",
+# "Following a meeting, the Security Council issued a statement calling …",
+# "Mr. Schultz supported Democrats …, and said he did not …".
 _SUBJECT_THEN_PARTICIPLE = re.compile(
-    rf"^(?P<speaker>{_NAME})(?:,[^,]{{1,90}},)?\s[^“”\"]*\b(?:saying|tweeting|writing|adding|telling|"
-    rf"arguing|noting|warning|declaring|insisting|calling)\b"
+    rf"^(?:[^“”\"]{{0,80}}?,\s+)?(?P<speaker>(?:the\s+)?{_NAME})(?:,[^,]{{1,90}},)?\s[^“”\"]*"
+    rf"\b(?:saying|tweeting|writing|adding|telling|arguing|noting|warning|declaring|insisting|calling|"
+    rf"and\s+(?:{_VERBS}))\b"
+)
+# Capitalised sentence openers that are not names ("Following a meeting, …").
+_OPENERS = frozenset(
+    "Following According After Before During Despite Speaking Asked Meanwhile However Still Later "
+    "Earlier Yesterday Today Last Next Since While Although When If".split()
 )
 _ACCORDING_TO = re.compile(rf"\baccording to\s+(?P<speaker>(?:the\s+)?{_NAME})")
 _WRITTEN_BY = re.compile(rf"\b(?:written|signed|sent)\s+by\s+(?P<speaker>{_NAME}(?:,\s+(?:and\s+)?{_NAME})*)")
@@ -72,10 +85,18 @@ def speaker_in(sentence: str) -> str | None:
     """
     outside = _outside_quotes(sentence)
     found: list[tuple[int, str]] = []
-    patterns = (_VERB_THEN_SPEAKER, _SPEAKER_THEN_VERB, _WRITTEN_BY, _ACCORDING_TO, _SUBJECT_THEN_PARTICIPLE)
+    patterns = (
+        _VERB_THEN_SPEAKER,
+        _SPEAKER_THEN_VERB,
+        _ROLE_THEN_VERB,
+        _WRITTEN_BY,
+        _ACCORDING_TO,
+        _SUBJECT_THEN_PARTICIPLE,
+    )
     for pattern in patterns:
         for match in pattern.finditer(outside):
-            speaker = _valid_speaker(match.group("speaker"), listing=pattern is _WRITTEN_BY)
+            listing = pattern in (_WRITTEN_BY, _ROLE_THEN_VERB)
+            speaker = _valid_speaker(match.group("speaker"), listing=listing)
             if speaker is None:
                 continue
             role = match.groupdict().get("role")
@@ -89,7 +110,7 @@ def speaker_in(sentence: str) -> str | None:
 def _valid_speaker(text: str, listing: bool = False) -> str | None:
     """Accept a description that ends in a capitalised name and reads as a speaker."""
     words = text.split()
-    if not words or words[0] in _PRONOUNS:
+    if not words or words[0] in _PRONOUNS or words[0] in _OPENERS:
         return None
     if listing:
         return text.strip()

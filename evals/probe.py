@@ -160,15 +160,16 @@ def run(records: list[dict[str, Any]], data_dir: Path | None = None) -> list[dic
             history = record.get("history") or []
             answer = assistant.ask(record["question"], article=article, history=history).to_dict()
             turns = [Turn.of(t) for t in history]
-            ranked = _ranked(assistant, article, record["question"], turns, standalone)
-            out.append({**_brief(record), "answer": answer, "score": score(record, answer, ranked)})
+            ranked, feats = _ranked(assistant, article, record["question"], turns, standalone)
+            scored = score(record, answer, ranked)
+            out.append({**_brief(record), "answer": answer, "features": feats, "score": scored})
     return out
 
 
 def _ranked(
     assistant: Any, article: str, question: str, turns: list[Any], standalone: Any
-) -> list[tuple[int, int]]:
-    """The answerer's ranking of sentences (Draft.ranked), else the retriever's."""
+) -> tuple[list[tuple[int, int]], dict[str, float]]:
+    """The answerer's ranking of sentences (Draft.ranked), else the retriever's; its confidence features."""
     draft = assistant.chain(article).invoke(
         {"question": question, "query": standalone(question, turns), "history": tuple(turns)}
     )
@@ -178,7 +179,7 @@ def _ranked(
     for _, sid in refs:
         s = art.sentence(sid)
         spans.append((s.start, s.end))
-    return spans
+    return spans, dict(getattr(draft, "features", ()))
 
 
 def _brief(record: dict[str, Any]) -> dict[str, Any]:
