@@ -93,7 +93,8 @@ class ExtractiveAnswerer:
         reason = abstain_reason(question, request.query, hits, request.articles, follow_up)
         if reason:
             log.debug("abstained on %r: %s", request.question, reason)
-            return Draft(ABSTAIN_TEXT, (), abstained=True, confidence=0.0, ranked=ranked)
+            values = tuple(features(hits, None, question, follow_up, False).items())
+            return Draft(ABSTAIN_TEXT, (), abstained=True, confidence=0.0, ranked=ranked, features=values)
         if question.what_else and request.history and request.history[-1].short_answer:
             hits = _same_speaker_first(request, hits, request.history[-1].short_answer)
         if question.who_said or (question.what_else and request.history):

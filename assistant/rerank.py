@@ -16,7 +16,7 @@ from assistant.chat import conversation_positions
 from assistant.models import Turn
 from assistant.questions import Question
 from assistant.retrieve import Hit
-from assistant.short_answer import has_answer_type
+from assistant.short_answer import extract, has_answer_type
 from assistant.text import terms
 from index.models import Article
 
@@ -33,6 +33,8 @@ class RerankWeights:
     elliptical: float = 2.0
     #: Bonus when the sentence holds the expected answer type.
     answer_type: float = 0.08
+    #: Further bonus when that candidate is not already named in the question.
+    new_answer: float = 0.08
     #: Bonus × the share of the question's consecutive term pairs found in the sentence.
     phrase: float = 0.1
     #: Bonus × the IDF-weighted share of the question's terms found in the sentence.
@@ -62,6 +64,9 @@ def rerank(
         text = article.sentences[index].text
         if question.wants_short and has_answer_type(question, text):
             bonus += w.answer_type
+            # A candidate the question does not already name: the sentence may hold the answer.
+            if w.new_answer and extract(question, text):
+                bonus += w.new_answer
         if pairs and w.phrase:
             bonus += w.phrase * len(pairs & _pairs(terms(text))) / len(pairs)
         bonus += w.coverage * hit.coverage

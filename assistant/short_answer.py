@@ -88,10 +88,17 @@ def _matches(pattern: re.Pattern[str], sentence: str) -> Iterator[tuple[int, int
             yield m.start(), m.end(), text
 
 
+#: A dateline ("PHILADELPHIA — ", "WASHINGTON -- ") places the reporter, not the story's facts.
+_DATELINE = re.compile(r"^\s*(?:\(?[A-Z][A-Z .,'’]+\)?)\s*(?:—|–|--|-)\s*")
+
+
 def _names(sentence: str) -> list[tuple[int, int, str]]:
-    """Capitalised word runs, minus a sentence-initial function word ("But", "The")."""
+    """Capitalised word runs, minus a sentence-initial function word ("But", "The") and a dateline."""
     out = []
+    dateline = _DATELINE.match(sentence)
     for start, _end, text in _matches(_NAME, sentence):
+        if dateline and start < dateline.end():
+            continue
         parts = text.split()
         while parts and parts[0].lower().strip(".") in STOPWORDS:
             start += len(parts[0]) + 1
@@ -101,10 +108,14 @@ def _names(sentence: str) -> list[tuple[int, int, str]]:
         opener = start == len(sentence) - len(sentence.lstrip())
         if len(parts) == 1 and opener and sentence[start + len(parts[0]) :][:1] == ",":
             continue  # "Additionally, …": a capitalised opener, not a name
-        if parts:
+        if parts and not _TIME_WORD.fullmatch(parts[0]):
             name = " ".join(parts).rstrip(".,")
             out.append((start, start + len(name), name))
     return out
+
+
+# Capitalised time words ("Thursday", "Last week", "January") are not names of people or places.
+_TIME_WORD = re.compile(rf"{_DAY}|{_MONTH}|Last|Next|This|Earlier|Later", re.I)
 
 
 def _is_year_only(text: str) -> bool:

@@ -162,7 +162,8 @@ def run(records: list[dict[str, Any]], data_dir: Path | None = None) -> list[dic
             turns = [Turn.of(t) for t in history]
             ranked, feats = _ranked(assistant, article, record["question"], turns, standalone)
             scored = score(record, answer, ranked)
-            out.append({**_brief(record), "answer": answer, "features": feats, "score": scored})
+            row = {**_brief(record), "answer": answer, "features": feats, "top": ranked[:5], "score": scored}
+            out.append(row)
     return out
 
 
