@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from assistant.answer import Answerer, AnswerRequest, Draft
+from assistant.answer import ABSTAIN_TEXT, Answerer, AnswerRequest, Draft
 from assistant.backends import make_answerer
 from assistant.chat import standalone
 from assistant.cite import resolve
@@ -141,6 +141,8 @@ class Assistant:
         retrieve = itemgetter("query") | self.retriever(article, k=k)
 
         def answer(inputs: dict[str, Any]) -> Draft:
+            if "clock" in inputs:  # ask() passes one to time retrieval and answering apart
+                inputs["clock"]["retrieved"] = time.perf_counter()
             request = AnswerRequest(
                 question=inputs["question"],
                 query=inputs["query"],
@@ -169,16 +171,27 @@ class Assistant:
         turns = tuple(Turn.of(t) for t in history or ())
         scope = self._scope(article)
         query = standalone(question, turns)
-        draft: Draft = self.chain(article).invoke({"question": question, "query": query, "history": turns})
+        clock: dict[str, float] = {}
+        chain_started = time.perf_counter()
+        draft: Draft = self.chain(article).invoke(
+            {"question": question, "query": query, "history": turns, "clock": clock}
+        )
+        done = time.perf_counter()
         citations = resolve(draft.cited, {a.id: a for a in scope}, draft.low_support)
-        total = (time.perf_counter() - started) * 1000
+        # An answer none of whose citations exist is not shown: nothing backs it.
+        abstained = draft.abstained or not citations
+        retrieved = clock.get("retrieved", chain_started)
         return Answer(
-            text=draft.text,
-            citations=citations,
-            abstained=draft.abstained or not citations,
+            text=ABSTAIN_TEXT if abstained else draft.text,
+            citations=() if abstained else citations,
+            abstained=abstained,
             confidence=draft.confidence,
-            short_answer=draft.short_answer,
-            timings={"total": total},
+            short_answer=None if abstained else draft.short_answer,
+            timings={
+                "retrieve": (retrieved - chain_started) * 1000,
+                "answer": (done - retrieved) * 1000,
+                "total": (time.perf_counter() - started) * 1000,
+            },
         )
 
     def _scope(self, article: str | None) -> builtins.list[Article]:
