@@ -22,6 +22,7 @@ from assistant.questions import Question, analyse, is_follow_up
 from assistant.rerank import RerankWeights, rerank
 from assistant.retrieve import Hit
 from assistant.short_answer import extract
+from assistant.text import terms
 from assistant.yes_no import alternative, verdict
 from index.models import Article, Sentence
 
@@ -108,15 +109,25 @@ class ExtractiveAnswerer:
     ) -> Draft:
         """Cite the best sentence, led by the short answer when one is asked for and found."""
         top = hits[0]
-        sentence = request.articles[top.article_id].sentence(top.sentence_id)
+        article = request.articles[top.article_id]
+        sentence = article.sentence(top.sentence_id)
         short = extract(question, sentence.text) if question.wants_short else None
+        cited = [sentence]
+        pronoun_led = question.kind == "person" and _PRONOUN_SUBJECT.match(sentence.text)
+        if pronoun_led and not (short and _next_to_question(short, sentence.text, question)):
+            # "She had portrayed him as …": the person asked for is named in the sentence before
+            # (unless the sentence's own name sits by the question's words: "his partner Thomas Drouet").
+            named = _antecedent(article, sentence, question)
+            if named:
+                short, cited = named[0], [named[1], sentence]
         if question.kind == "yes_no":
             short = alternative(request.question, sentence.text) or verdict(request.question, sentence.text)
+        text = " ".join(s.text for s in cited)
         return Draft(
             # The short answer leads on a line of its own, so readers (and the
             # eval's EM/F1) can take it apart from the supporting sentence.
-            text=f"{short}\n{sentence.text}" if short else sentence.text,
-            cited=((top.article_id, top.sentence_id),),
+            text=f"{short}\n{text}" if short else text,
+            cited=tuple((article.id, s.id) for s in cited),
             abstained=False,
             confidence=0.0,
             short_answer=short,
@@ -169,6 +180,32 @@ def _same_speaker_first(request: AnswerRequest, hits: list[Hit], speaker: str) -
         return bool(found and names & set(re.findall(r"[A-Z][\w’'-]+", found[0])))
 
     return sorted(hits, key=lambda h: not theirs(h))
+
+
+_PRONOUN_SUBJECT = re.compile(r"^\W*(?:(?:But|And|So|Then|Later),?\s+)?(?:he|she|they)\b", re.I)
+
+
+def _next_to_question(name: str, text: str, question: Question, reach: int = 3) -> bool:
+    """Whether one of the question's terms is within ``reach`` words of ``name`` in ``text``."""
+    tokens = text.split()
+    first, size = name.split()[0], len(name.split())
+    asked = set(terms(question.text))
+    for i, token in enumerate(tokens):
+        if token.startswith(first):
+            window = tokens[max(0, i - reach) : i] + tokens[i + size : i + size + reach]
+            if asked & set(terms(" ".join(window))):
+                return True
+    return False
+
+
+def _antecedent(article: Article, sentence: Sentence, question: Question) -> tuple[str, Sentence] | None:
+    """The name a pronoun-led sentence refers to: the short answer of the sentence before."""
+    index = article.sentences.index(sentence)
+    if index == 0:
+        return None
+    before = article.sentences[index - 1]
+    name = extract(question, before.text)
+    return (name, before) if name else None
 
 
 def _is_quoted(request: AnswerRequest, hit: Hit) -> bool:

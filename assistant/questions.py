@@ -11,6 +11,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+_PERSON_NOUNS = (
+    r"person|people|man|woman|politician|official|leader|lawmaker|senator|player|coach|actor|actress|"
+    r"singer|rapper|president|executive|spokesman|spokeswoman|candidate|judge|author|writer|director|"
+    r"reporter|journalist|lawyer|doctor|member|fighter|boxer|pitcher|officer|activist|expert"
+)
 # Kinds: person, date, place, number, choice (which/what + noun), yes_no, reason, other.
 _LEADS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("number", re.compile(r"\bhow\s+(many|much|old|long|far|tall|big|often)\b", re.I)),
@@ -19,6 +24,8 @@ _LEADS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("place", re.compile(r"^\W*(?:and\s+|so\s+)?where\b|\bin\s+what\s+(city|country|state|town)\b", re.I)),
     ("place", re.compile(r"\bwhat\s+(city|country|state|town|nation|region)\b", re.I)),
     ("person", re.compile(r"^\W*(?:and\s+|so\s+|btw,?\s+)?(who|whom|whose)\b|\bwho\b", re.I)),
+    # "Which politician …", "What player …": a person, though worded like a pick.
+    ("person", re.compile(rf"\b(?:which|what)\s+(?:\w+\s+)?(?:{_PERSON_NOUNS})\b", re.I)),
     ("reason", re.compile(r"^\W*(?:and\s+|so\s+)?(why|how\s+come)\b", re.I)),
     (
         "choice",

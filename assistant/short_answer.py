@@ -37,6 +37,10 @@ _NUMBER = re.compile(
 )
 _NAME_WORD = r"(?:[A-Z][\w’'\-.]*|[A-Z]\.)"
 _NAME = re.compile(rf"{_NAME_WORD}(?:\s+(?:(?:of|de|da|van|von|del|la|al|the|and|&)\s+)?{_NAME_WORD})*")
+_HOW_OLD = re.compile(r"\bhow\s+old\b", re.I)
+_AGE = re.compile(
+    r"(?:(?<=, )|(?<=\())(\d{1,3})(?=[,)])|\b(\d{1,3})(?=[- ]years?[- ]old)|\bage[ds]?\s+(\d{1,3})\b"
+)
 _NAME_KINDS = frozenset({"person", "place", "choice"})
 _REPORTED = re.compile(r"\b(report\w*|according|source)\b", re.I)
 _ACCORDING = re.compile(r"\baccording to\s+(?=[A-Z])|\b(?:reported|told)\s+(?=[A-Z])")
@@ -72,6 +76,11 @@ def extract(question: Question, sentence: str) -> str | None:
 def _candidates(question: Question, sentence: str) -> Iterator[tuple[int, int, str]]:
     if question.kind == "date":
         yield from _matches(_DATE, sentence)
+    elif question.kind == "number" and _HOW_OLD.search(question.text):
+        # News gives ages as "Decker, 23," or "a 75-year-old": other numbers are not ages.
+        for m in _AGE.finditer(sentence):
+            group = m.lastindex or 0
+            yield m.start(group), m.end(group), m.group(group)
     elif question.kind == "number":
         yield from (m for m in _matches(_NUMBER, sentence) if not _is_year_only(m[2]))
     elif question.kind == "place":
@@ -108,8 +117,8 @@ def _names(sentence: str) -> list[tuple[int, int, str]]:
         opener = start == len(sentence) - len(sentence.lstrip())
         if len(parts) == 1 and opener and sentence[start + len(parts[0]) :][:1] == ",":
             continue  # "Additionally, …": a capitalised opener, not a name
-        if parts and not _TIME_WORD.fullmatch(parts[0]):
-            name = " ".join(parts).rstrip(".,")
+        if parts and not _TIME_WORD.fullmatch(parts[0].rstrip(".,")):
+            name = re.sub(r"[’']s$", "", " ".join(parts).rstrip(".,"))  # "Mrs. Clinton’s" names Mrs. Clinton
             out.append((start, start + len(name), name))
     return out
 

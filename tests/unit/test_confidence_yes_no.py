@@ -68,3 +68,23 @@ def test_alternative_question_picks_the_option_the_sentence_names() -> None:
 )
 def test_attribution_shapes(sentence: str, speaker: str) -> None:
     assert speaker_in(sentence) == speaker
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "short"),
+    [
+        ("How old is Paige Decker?", "Decker, 23, left a consulting job in Boston in 2013.", "23"),
+        ("How old is he?", "Stickley, a 75-year-old retiree, voted in 2012.", "75"),
+        ("What team does Matt Harvey play for?", "PHILADELPHIA — Matt Harvey had a bad day.", None),
+        ("Who chairs the committee?", "The committee met Thursday.", None),
+    ],
+)
+def test_short_answers_skip_years_datelines_days(question: str, sentence: str, short: str | None) -> None:
+    from assistant.short_answer import extract
+
+    assert extract(analyse(question), sentence) == short
+
+
+def test_which_politician_asks_for_a_person() -> None:
+    assert analyse("Which politician compared Mr. Trump to a sideshow?").kind == "person"
+    assert analyse("Which team won?").kind == "choice"
