@@ -18,7 +18,9 @@ from collections.abc import Mapping, Sequence
 from assistant.questions import Question
 from assistant.retrieve import Hit
 
-#: Feature name → weight; "bias" is the intercept. Fitted as described above.
+#: Feature name → weight; "bias" is the intercept. Fitted as described above, on half a
+#: (155 answered questions, L2 = 1); on half b they gave log-loss 0.45 and precision 0.93
+#: on the most confident half, and answers scored >= 0.8 were right 91% of the time.
 WEIGHTS: Mapping[str, float] = {
     "bias": -0.18,
     "score": 0.07,
@@ -32,8 +34,10 @@ WEIGHTS: Mapping[str, float] = {
     "short_found": 0.66,
     "short_missing": -0.87,
 }
-#: Citations of answers below this probability are flagged ``low_support``.
-LOW_SUPPORT = 0.35
+#: Citations of answers below this probability are flagged ``low_support``: the answer is
+#: more likely wrong than right (on the held-back half, answers under 0.5 were right 40-50%
+#: of the time; those over 0.8, 91%).
+LOW_SUPPORT = 0.5
 
 
 def features(
