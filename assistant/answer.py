@@ -32,6 +32,7 @@ ABSTAIN_TEXT = "The article doesn't say."
 #: (article_id, sentence_id)
 Ref = tuple[str, str]
 
+
 @dataclass(frozen=True, slots=True)
 class AnswerRequest:
     """What an answerer gets: the question, its standalone form and the evidence."""
@@ -142,23 +143,39 @@ class ExtractiveAnswerer:
         # A question that quotes the statement has found it: no other quotation may win.
         margin = 0.0 if question.quoted else self.quote_margin
         close = [h for h in hits[:5] if h.score >= hits[0].score - margin]
-        for hit in sorted(close, key=lambda h: not _is_quoted(request, h)):
-            article = request.articles[hit.article_id]
-            sentence = article.sentence(hit.sentence_id)
-            found = find_speaker(article, sentence)
-            if not found:
-                continue
-            speaker, named_in = found
-            cited = _in_order(article, [sentence, named_in])
-            return Draft(
-                text=f"{speaker}.",
-                cited=tuple((article.id, s.id) for s in cited),
-                abstained=False,
-                confidence=0.0,
-                short_answer=speaker,
-                ranked=ranked,
-            )
-        return None
+        chosen = _first_attributed(request, sorted(close, key=lambda h: not _is_quoted(request, h)))
+        if (
+            chosen is None
+            and question.who_said
+            and not question.quoted
+            and not _has_quote_marks(request, hits[0])
+        ):
+            # Nothing quoted or attributed near the top (a headline, say, won on keywords):
+            # "who said" wants a quotation, so take the best attributed one further down.
+            chosen = _first_attributed(request, [h for h in hits[:5] if _has_quote_marks(request, h)])
+        if chosen is None:
+            return None
+        hit, (speaker, named_in) = chosen
+        article = request.articles[hit.article_id]
+        cited = _in_order(article, [article.sentence(hit.sentence_id), named_in])
+        return Draft(
+            text=f"{speaker}.",
+            cited=tuple((article.id, s.id) for s in cited),
+            abstained=False,
+            confidence=0.0,
+            short_answer=speaker,
+            ranked=ranked,
+        )
+
+
+def _first_attributed(request: AnswerRequest, hits: list[Hit]) -> tuple[Hit, tuple[str, Sentence]] | None:
+    """The first hit whose speaker can be found, with the speaker and where they are named."""
+    for hit in hits:
+        article = request.articles[hit.article_id]
+        found = find_speaker(article, article.sentence(hit.sentence_id))
+        if found:
+            return hit, found
+    return None
 
 
 def _fresh_hits(request: AnswerRequest, question: Question) -> list[Hit]:
@@ -210,7 +227,12 @@ def _antecedent(article: Article, sentence: Sentence, question: Question) -> tup
 
 def _is_quoted(request: AnswerRequest, hit: Hit) -> bool:
     sentence = request.articles[hit.article_id].sentence(hit.sentence_id)
-    return bool(sentence.quote_close) or any(q in sentence.text for q in '“”"')
+    return bool(sentence.quote_close) or _has_quote_marks(request, hit)
+
+
+def _has_quote_marks(request: AnswerRequest, hit: Hit) -> bool:
+    sentence = request.articles[hit.article_id].sentence(hit.sentence_id)
+    return any(q in sentence.text for q in '“”"')
 
 
 def _in_order(article: Article, sentences: list[Sentence]) -> list[Sentence]:
