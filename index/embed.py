@@ -56,7 +56,10 @@ class SentenceTransformerEmbedder:
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
             os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
             from sentence_transformers import SentenceTransformer
+            from transformers.utils import logging as transformers_logging
 
+            # Its "Loading weights" bar would land in the middle of CLI output.
+            transformers_logging.disable_progress_bar()
             self._model = SentenceTransformer(str(self._path), device="cpu")
         return self._model
 
