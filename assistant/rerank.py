@@ -34,7 +34,7 @@ class RerankWeights:
     #: Bonus when the sentence holds the expected answer type.
     answer_type: float = 0.08
     #: Further bonus when that candidate is not already named in the question.
-    new_answer: float = 0.08
+    new_answer: float = 0.1
     #: Bonus × the share of the question's consecutive term pairs found in the sentence.
     phrase: float = 0.1
     #: Bonus × the IDF-weighted share of the question's terms found in the sentence.
