@@ -32,7 +32,7 @@ class RerankWeights:
     #: The conversation bonus is scaled by this for "When?"-style questions of three words or fewer.
     elliptical: float = 2.0
     #: Bonus when the sentence holds the expected answer type.
-    answer_type: float = 0.08
+    answer_type: float = 0.1
     #: Further bonus when that candidate is not already named in the question.
     new_answer: float = 0.1
     #: Bonus × the share of the question's consecutive term pairs found in the sentence.
