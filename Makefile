@@ -1,7 +1,8 @@
 # Two commands on a fresh machine: `make run` and `make test`.
 # Both create or reuse .venv; a second run installs nothing new.
 
-PYTHON ?= python3.11
+# Python 3.11 (pyproject requires it); plain python3 where that is 3.11.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 # Re-install only when the project's dependencies change.
