@@ -74,6 +74,9 @@ class SentenceIndex:
         if len(vectors) != len(self._members):
             raise ValueError("one vector per passage is needed")
         self.vectors = vectors
+        # Flattened (passage, sentence position) pairs, so scoring is one numpy call per query.
+        self._owner = np.array([p for p, group in enumerate(self._members) for _ in group], dtype=np.int64)
+        self._position = np.array([i for group in self._members for i in group], dtype=np.int64)
         self._by_key = {(item.article.id, item.sentence.id): item.sentence for item in self.items}
         self._groups = [item.article.id for item in self.items]
         self._tokens = [terms(item.sentence.text) for item in self.items]
@@ -119,11 +122,9 @@ class SentenceIndex:
 
     def _dense(self, query_vector: np.ndarray) -> np.ndarray:
         """Cosine per sentence: the best of the passages that hold it."""
-        passage_scores = self.vectors @ query_vector.astype(np.float32)
+        passage_scores = (self.vectors @ query_vector.astype(np.float32)).astype(np.float64)
         dense = np.full(len(self.items), -1.0, dtype=np.float64)
-        for score, positions in zip(passage_scores, self._members, strict=True):
-            for i in positions:
-                dense[i] = max(dense[i], float(score))
+        np.maximum.at(dense, self._position, passage_scores[self._owner])
         return dense
 
     def sentence(self, article_id: str, sentence_id: str) -> Sentence:
