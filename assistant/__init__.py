@@ -1,10 +1,31 @@
-"""article-assistant: answers about news articles, citing the exact sentences."""
+"""article-assistant: answers about news articles, citing the exact sentences.
 
-from assistant.api import Assistant
-from assistant.models import Answer, Citation, Turn
-from assistant.settings import Settings
-from index.errors import ArticleAssistantError
-from index.models import Article, Passage, Sentence
+The names below load on first use, so ``import assistant`` does no work.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from assistant.api import Assistant
+    from assistant.settings import Settings
+    from assistant.types import Answer, Citation, Turn
+    from index.errors import ArticleAssistantError
+    from index.models import Article, Passage, Sentence
+
+_HOMES = {
+    "Answer": "assistant.types",
+    "Article": "index.models",
+    "ArticleAssistantError": "index.errors",
+    "Assistant": "assistant.api",
+    "Citation": "assistant.types",
+    "Passage": "index.models",
+    "Sentence": "index.models",
+    "Settings": "assistant.settings",
+    "Turn": "assistant.types",
+}
 
 __all__ = [
     "Answer",
@@ -17,3 +38,9 @@ __all__ = [
     "Settings",
     "Turn",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _HOMES:
+        return getattr(import_module(_HOMES[name]), name)
+    raise AttributeError(f"module 'assistant' has no attribute {name!r}")

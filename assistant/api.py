@@ -1,32 +1,63 @@
-"""The :class:`Assistant`: the one object the CLI, web app and evals all use."""
+"""The :class:`Assistant`: the one object the CLI, web app, integrations and evals use.
+
+One question flows rewrite (:mod:`assistant.chat`) → retrieve
+(:mod:`assistant.retrieval`) → rerank (:mod:`assistant.rerank`) → answer
+(:mod:`assistant.answer`) → cite (:mod:`assistant.cite`). The backends come
+from :mod:`assistant.registry` by the names in :class:`Settings`, or are
+injected. No heuristics live here.
+
+Safe for many threads: the library is an immutable snapshot swapped whole,
+scope indexes are immutable and keyed by content-addressed article IDs, and
+no lock is held while answering. Another process's adds and removes on the
+same store are seen at the next call, through the store's generation stamp.
+"""
 
 from __future__ import annotations
 
 import builtins
 import dataclasses
 import logging
+import threading
 import time
-from collections.abc import Iterable, Sequence
-from operator import itemgetter
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
-from assistant.answer import ABSTAIN_TEXT, Answerer, AnswerRequest, Draft
-from assistant.backends import make_answerer
+from assistant import registry
+from assistant.answer.base import ABSTAIN_TEXT, Answerer, AnswerRequest, Draft, StreamingAnswerer
 from assistant.chat import standalone
 from assistant.cite import resolve
-from assistant.models import Answer, Turn
-from assistant.retrieve import Hit, SentenceIndex, SentenceRetriever
+from assistant.rerank.base import Reranker
+from assistant.retrieval.hybrid import HybridIndex, passage_members, sentence_tokens
 from assistant.settings import Settings
-from index import AddResult, Article, add_article, read_source, read_text
-from index.embed import Embedder, SentenceTransformerEmbedder
+from assistant.types import Answer, Hit, Turn
+from index.embed.base import Embedder
 from index.errors import ArticleNotFoundError, InputError
-from index.ingest import read_file
-from index.store import ChromaStore, StoreFingerprint, make_client
+from index.models import Article
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from index.build import AddResult
+    from index.ingest import RawArticle
+    from index.store import ChromaStore
 
 log = logging.getLogger(__name__)
+
+#: Scope indexes and query vectors kept per process (oldest dropped first).
+_SCOPE_CACHE = 16
+_QUERY_CACHE = 1024
+
+
+@dataclass(frozen=True, slots=True)
+class _Library:
+    """The stored articles as of one store generation (never mutated; replaced whole)."""
+
+    generation: str | None
+    articles: Mapping[str, Article]
 
 
 class Assistant:
@@ -46,15 +77,19 @@ class Assistant:
         embedder: Embedder | None = None,
         store: ChromaStore | None = None,
         answerer: Answerer | None = None,
+        reranker: Reranker | None = None,
     ) -> None:
         self.settings = settings or Settings.from_env()
+        registry.check(self.settings)  # bad names fail here, before the store is touched
         self._embedder = embedder
         self._store = store
-        self.answerer = answerer or make_answerer(self.settings)
-        self._articles: dict[str, Article] | None = None
+        self.answerer = answerer or registry.make_answerer(self.settings)
+        self.reranker = reranker or registry.make_reranker(self.settings)
+        self._lock = threading.RLock()  # guards lazy set-up and cache mutation, never a search
+        self._library: _Library | None = None
         self._vectors: dict[str, tuple[builtins.list[tuple[str, ...]], np.ndarray]] = {}
-        self._indexes: dict[tuple[str, ...], SentenceIndex] = {}
-        self._query_vectors: dict[str, np.ndarray] = {}
+        self._indexes: OrderedDict[tuple[str, ...], HybridIndex] = OrderedDict()
+        self._query_vectors: OrderedDict[str, np.ndarray] = OrderedDict()
 
     # -- backends ----------------------------------------------------------
 
@@ -62,47 +97,68 @@ class Assistant:
     def embedder(self) -> Embedder:
         """The embedding model (loaded on first use)."""
         if self._embedder is None:
-            self._embedder = SentenceTransformerEmbedder(self.settings.embedder)
+            with self._lock:
+                if self._embedder is None:
+                    self._embedder = registry.make_embedder(self.settings)
         return self._embedder
 
     @property
     def store(self) -> ChromaStore:
         """The Chroma store: embedded in ``data_dir``, or the server at ``chroma_url``."""
         if self._store is None:
-            s = self.settings
-            client = make_client(None if s.chroma_url else s.data_dir, s.chroma_url)
-            fingerprint = StoreFingerprint(self.embedder.name, self.embedder.dimension, s.passage_window)
-            self._store = ChromaStore(client, fingerprint)
+            with self._lock:
+                if self._store is None:
+                    self._store = self._open_store()
         return self._store
+
+    def _open_store(self) -> ChromaStore:
+        from index.store import ChromaStore, StoreFingerprint, make_client
+
+        s = self.settings
+        client = make_client(None if s.chroma_url else s.data_dir, s.chroma_url)
+        fingerprint = StoreFingerprint(self.embedder.name, self.embedder.dimension, s.index.passage_window)
+        return ChromaStore(client, fingerprint)
 
     # -- articles ------------------------------------------------------------
 
     def add(self, source: str | Path) -> AddResult:
         """Add an article from a file path or an http(s) URL; re-adding is a no-op."""
+        from index.ingest import read_source
+
+        if not isinstance(source, str | Path):
+            raise InputError(f"The source must be a path or a URL string, not {type(source).__name__}.")
         return self._add(read_source(source))
 
     def add_file(self, path: str | Path, source: str | None = None) -> AddResult:
         """Add an article file, recording ``source`` (e.g. an upload's own file name) instead of its path."""
+        from index.ingest import read_file
+
         raw = read_file(Path(path))
         return self._add(dataclasses.replace(raw, source=source) if source else raw)
 
     def add_text(self, text: str, title: str | None = None, source: str = "pasted text") -> AddResult:
         """Add pasted text (or stdin) as an article."""
+        from index.ingest import read_text
+
         return self._add(read_text(text, title=title, source=source))
 
-    def _add(self, raw: Any) -> AddResult:
-        result = add_article(raw, self.store, self.embedder, self.settings.passage_window)
+    def _add(self, raw: RawArticle) -> AddResult:
+        from index.build import add_article
+
+        result = add_article(raw, self.store, self.embedder, self.settings.index.passage_window)
         if result.created:
             self._forget()
         return result
 
     def list(self) -> builtins.list[Article]:
         """Every stored article, oldest first."""
-        return list(self._all_articles().values())
+        return builtins.list(self._current().articles.values())
 
     def get(self, article_id: str) -> Article:
         """The stored article; :class:`ArticleNotFoundError` when there is none."""
-        article = self._all_articles().get(article_id)
+        if not isinstance(article_id, str):
+            raise InputError(f"An article ID is a string, not {type(article_id).__name__}.")
+        article = self._current().articles.get(article_id)
         if article is None:
             raise ArticleNotFoundError(article_id)
         return article
@@ -110,49 +166,35 @@ class Assistant:
     def remove(self, article_id: str) -> None:
         """Delete an article and its vectors."""
         self.store.remove_article(article_id)
+        with self._lock:
+            self._vectors.pop(article_id, None)
         self._forget()
 
-    def _all_articles(self) -> dict[str, Article]:
-        if self._articles is None:
-            self._articles = {a.id: a for a in self.store.list_articles()}
-        return self._articles
+    def _current(self) -> _Library:
+        """The library snapshot, reloaded when the store's generation moved (another process wrote)."""
+        library = self._library
+        generation = self.store.generation()
+        if library is not None and library.generation == generation:
+            return library
+        articles = {a.id: a for a in self.store.list_articles()}
+        fresh = _Library(generation, MappingProxyType(articles))
+        with self._lock:
+            self._library = fresh
+            for gone in set(self._vectors) - set(articles):
+                del self._vectors[gone]
+        return fresh
 
     def _forget(self) -> None:
-        self._articles = None
-        self._indexes.clear()
+        with self._lock:
+            self._library = None
 
     # -- questions -------------------------------------------------------------
 
-    def retriever(self, article: str | None = None, k: int | None = None) -> SentenceRetriever:
-        """A LangChain retriever over one article's sentences, or all articles'."""
-        return SentenceRetriever(
-            index=self._index(self._scope(article)),
-            embed_query=self._embed_query,
-            k=k or self.settings.top_k,
-        )
-
-    def chain(self, article: str | None = None) -> Any:
-        """The LCEL chain: ``{"question", "query", "history"}`` → :class:`Draft`."""
-        from langchain_core.runnables import RunnableLambda, RunnablePassthrough
-
-        articles = {a.id: a for a in self._scope(article)}
-        # An answerer that reranks (the extractive one) asks for more candidates.
-        k = max(self.settings.top_k, getattr(self.answerer, "candidates", 0))
-        retrieve = itemgetter("query") | self.retriever(article, k=k)
-
-        def answer(inputs: dict[str, Any]) -> Draft:
-            if "clock" in inputs:  # ask() passes one to time retrieval and answering apart
-                inputs["clock"]["retrieved"] = time.perf_counter()
-            request = AnswerRequest(
-                question=inputs["question"],
-                query=inputs["query"],
-                hits=tuple(Hit.from_document(d) for d in inputs["documents"]),
-                articles=articles,
-                history=tuple(inputs.get("history", ())),
-            )
-            return self.answerer.answer(request)
-
-        return RunnablePassthrough.assign(documents=retrieve) | RunnableLambda(answer)
+    def search(self, query: str, article: str | None = None, k: int | None = None) -> builtins.list[Hit]:
+        """The ``k`` best sentences for ``query`` (fused retrieval, no reranking), best first."""
+        query = _checked_question(query, self.settings.answer.max_question_chars)
+        index = self._index(self._scope(article))
+        return index.search(query, self._embed_query(query), k or self.settings.retrieval.top_k)
 
     def ask(
         self,
@@ -165,34 +207,73 @@ class Assistant:
         ``history`` holds earlier turns: :class:`Turn`, ``(question, Answer)``
         pairs or ``{"question", "answer"}`` dicts.
         """
-        if not question.strip():
-            raise InputError("The question is empty. Type a question about the article.")
+        *_, answer = self.ask_stream(question, article=article, history=history)
+        assert isinstance(answer, Answer)
+        return answer
+
+    def ask_stream(
+        self,
+        question: str,
+        article: str | None = None,
+        history: Iterable[Any] | None = None,
+    ) -> Iterator[str | Answer]:
+        """Like :meth:`ask`, but yields the answer's text as it is produced, then the :class:`Answer`.
+
+        An answerer that cannot stream yields its whole text at once.
+        """
         started = time.perf_counter()
-        turns = tuple(Turn.of(t) for t in history or ())
+        request = self._request(question, article, history)
+        retrieved = time.perf_counter()
+        hits = self.reranker.rerank(request.question, request.query, request.hits, request.articles,
+                                    request.history)
+        request = dataclasses.replace(request, hits=tuple(hits))
+        reranked = time.perf_counter()
+        draft: Draft | None = None
+        if isinstance(self.answerer, StreamingAnswerer):
+            for piece in self.answerer.stream(request):
+                if isinstance(piece, Draft):
+                    draft = piece
+                else:
+                    yield piece
+        else:
+            draft = self.answerer.answer(request)
+        if draft is None:
+            raise RuntimeError(f"answerer {self.answerer.name!r} ended its stream without an answer")
+        answered = time.perf_counter()
+        answer = _finish(draft, request, {
+            "retrieve": (retrieved - started) * 1000,
+            "rerank": (reranked - retrieved) * 1000,
+            "answer": (answered - reranked) * 1000,
+        })
+        if not isinstance(self.answerer, StreamingAnswerer):
+            yield answer.text
+        answer.timings["total"] = (time.perf_counter() - started) * 1000
+        yield answer
+
+    def _request(self, question: str, article: str | None, history: Iterable[Any] | None) -> AnswerRequest:
+        """Rewrite and retrieve: what the reranker and the answerer start from."""
+        question = _checked_question(question, self.settings.answer.max_question_chars)
+        turns = tuple(Turn.of(t) for t in _turns(history))
         scope = self._scope(article)
         query = standalone(question, turns)
-        clock: dict[str, float] = {}
-        chain_started = time.perf_counter()
-        draft: Draft = self.chain(article).invoke(
-            {"question": question, "query": query, "history": turns, "clock": clock}
+        hits = self._index(scope).search(
+            query, self._embed_query(query), self.settings.retrieval.candidates
         )
-        done = time.perf_counter()
-        citations = resolve(draft.cited, {a.id: a for a in scope}, draft.low_support)
-        # An answer none of whose citations exist is not shown: nothing backs it.
-        abstained = draft.abstained or not citations
-        retrieved = clock.get("retrieved", chain_started)
-        return Answer(
-            text=ABSTAIN_TEXT if abstained else draft.text,
-            citations=() if abstained else citations,
-            abstained=abstained,
-            confidence=draft.confidence,
-            short_answer=None if abstained else draft.short_answer,
-            timings={
-                "retrieve": (retrieved - chain_started) * 1000,
-                "answer": (done - retrieved) * 1000,
-                "total": (time.perf_counter() - started) * 1000,
-            },
-        )
+        return AnswerRequest(question, query, tuple(hits), {a.id: a for a in scope}, turns)
+
+    def retriever(self, article: str | None = None, k: int | None = None) -> Any:
+        """A LangChain retriever over one article's sentences, or all articles'."""
+        from assistant.integrations.langchain import SentenceRetriever
+
+        if article is not None:
+            self.get(article)
+        return SentenceRetriever(assistant=self, article=article, k=k or self.settings.retrieval.top_k)
+
+    def chain(self, article: str | None = None) -> Any:
+        """A LangChain Runnable: a question (or ``{"question", "history"}``) → :class:`Answer`."""
+        from assistant.integrations.langchain import answer_chain
+
+        return answer_chain(self, article)
 
     def _scope(self, article: str | None) -> builtins.list[Article]:
         if article is not None:
@@ -202,30 +283,92 @@ class Assistant:
             raise InputError("No articles are stored yet. Add one first: article-assistant add FILE|URL")
         return articles
 
-    def _index(self, articles: Sequence[Article]) -> SentenceIndex:
+    def _index(self, articles: Sequence[Article]) -> HybridIndex:
+        # Article IDs are content hashes, so an index built for these IDs never goes stale.
         key = tuple(a.id for a in articles)
-        if key not in self._indexes:
-            vectors: builtins.list[np.ndarray] = []
-            members: builtins.list[builtins.list[int]] = []
-            offset = 0
-            for a in articles:
-                ids, vecs = self._article_vectors(a.id)
-                position = {s.id: offset + i for i, s in enumerate(a.sentences)}
-                members.extend([position[sid] for sid in group] for group in ids)
-                vectors.append(vecs)
-                offset += len(a.sentences)
-            self._indexes[key] = SentenceIndex(articles, np.vstack(vectors), members)
-        return self._indexes[key]
+        with self._lock:
+            found = self._indexes.get(key)
+            if found is not None:
+                self._indexes.move_to_end(key)
+                return found
+        import numpy as np
+
+        stored = [self._article_vectors(a.id) for a in articles]
+        s = self.settings
+        size = sum(len(a.sentences) for a in articles)
+        index = HybridIndex(
+            articles,
+            registry.lexical_factory(s)(sentence_tokens(articles)),
+            registry.dense_factory(s)(
+                np.vstack([v for _, v in stored]), passage_members(articles, [p for p, _ in stored]), size
+            ),
+            s.retrieval,
+        )
+        with self._lock:
+            self._indexes[key] = index
+            while len(self._indexes) > _SCOPE_CACHE:
+                self._indexes.popitem(last=False)
+        return index
 
     def _article_vectors(self, article_id: str) -> tuple[builtins.list[tuple[str, ...]], np.ndarray]:
-        if article_id not in self._vectors:
-            self._vectors[article_id] = self.store.article_vectors(article_id)
-        return self._vectors[article_id]
+        found = self._vectors.get(article_id)
+        if found is None:
+            found = self.store.article_vectors(article_id)
+            with self._lock:
+                self._vectors[article_id] = found
+        return found
 
     def _embed_query(self, query: str) -> np.ndarray:
         # Chat turns and evals repeat questions; embedding is most of a warm ask.
-        if query not in self._query_vectors:
-            if len(self._query_vectors) > 1024:
-                self._query_vectors.clear()
-            self._query_vectors[query] = self.embedder.embed([query])[0]
-        return self._query_vectors[query]
+        with self._lock:
+            found = self._query_vectors.get(query)
+        if found is None:
+            found = self.embedder.embed([query])[0]
+            with self._lock:
+                self._query_vectors[query] = found
+                while len(self._query_vectors) > _QUERY_CACHE:
+                    self._query_vectors.popitem(last=False)
+        return found
+
+
+def _finish(draft: Draft, request: AnswerRequest, timings: dict[str, float]) -> Answer:
+    """Resolve the draft's citations against the stored sentences; no valid citation, no answer."""
+    citations = resolve(draft.cited, request.articles, draft.low_support)
+    invented = len(set(draft.cited)) - len(citations)
+    abstained = draft.abstained or not citations
+    return Answer(
+        text=ABSTAIN_TEXT if abstained else draft.text,
+        citations=() if abstained else citations,
+        abstained=abstained,
+        confidence=draft.confidence,
+        short_answer=None if abstained else draft.short_answer,
+        timings=timings,
+        diagnostics=dataclasses.replace(
+            draft.diagnostics,
+            query=draft.diagnostics.query or request.query,
+            invented_citations=draft.diagnostics.invented_citations + invented,
+        ),
+    )
+
+
+def _checked_question(question: Any, limit: int) -> str:
+    if not isinstance(question, str):
+        raise InputError(f"The question must be a string, not {type(question).__name__}.")
+    if not question.strip():
+        raise InputError("The question is empty. Type a question about the article.")
+    if len(question) > limit:
+        raise InputError(
+            f"The question is {len(question):,} characters long; the limit is {limit:,}. "
+            "Ask a shorter question."
+        )
+    return question
+
+
+def _turns(history: Iterable[Any] | None) -> Iterable[Any]:
+    if history is None:
+        return ()
+    if isinstance(history, str | bytes) or not isinstance(history, Iterable):
+        raise InputError(f"history must be a list of earlier turns, not {type(history).__name__}.")
+    return history
+
+

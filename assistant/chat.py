@@ -10,16 +10,15 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from assistant.models import Turn
-from assistant.text import terms, words
-from index.models import Article
+from assistant.analysis.conversation import conversation_positions
+from assistant.analysis.lexicon import FULL_NAME
+from assistant.types import Turn
 
 _PRONOUN = re.compile(r"\b(he|she|him|her|his|hers|they|them|their)\b", re.I)
 _POSSESSIVE = {"his", "her", "hers", "their"}
-_NAME = re.compile(r"\b[A-Z][\w’'-]+(?:\s+(?:de|van|von|al)?\s*[A-Z][\w’'-]+)+")
+_NAME = FULL_NAME
 # Short follow-ups ("When?", "Why not?") need the previous question's words.
 _SHORT_FOLLOW_UP_WORDS = 3
-_NON_SPAN_ANSWERS = {"yes", "no", "unknown", "yes yes", "no no"}
 
 
 def standalone(question: str, history: Sequence[Turn]) -> str:
@@ -53,45 +52,4 @@ def salient_entity(turn: Turn) -> str | None:
     return None
 
 
-def _normal(text: str) -> str:
-    return " ".join(words(text))
-
-
-def conversation_positions(article: Article, history: Sequence[Turn]) -> list[int | None]:
-    """Where in ``article`` each earlier turn's answer came from (sentence index), if found.
-
-    A turn that cited sentences is placed at its first citation. A turn with
-    only answer text (a transcript) is placed at the sentence holding that
-    text, the one nearest the turn before when several do; a yes/no answer is
-    placed by its question's words instead. Conversations tend to walk
-    through an article in order, so the last position is a prior for the next.
-    """
-    index = {s.id: i for i, s in enumerate(article.sentences)}
-    texts = [_normal(s.text) for s in article.sentences]
-    positions: list[int | None] = []
-    last: int | None = None
-    for turn in history:
-        found = [index[c.sentence_id] for c in turn.citations if c.article_id == article.id]
-        last = found[0] if found else _locate(turn, texts, last)
-        positions.append(last)
-    return positions
-
-
-def _locate(turn: Turn, texts: Sequence[str], previous: int | None) -> int | None:
-    answer = _normal(turn.answer)
-    holding: list[int] = []
-    if answer and answer not in _NON_SPAN_ANSWERS:
-        holding = [i for i, t in enumerate(texts) if f" {answer} " in f" {t} "]
-    if not holding:
-        wanted = set(terms(f"{turn.question} {turn.answer}"))
-        if not wanted:
-            return previous
-        overlap = [len(wanted & set(terms(t))) for t in texts]
-        best = max(overlap, default=0)
-        if best == 0:
-            return previous
-        holding = [i for i, n in enumerate(overlap) if n == best]
-    if previous is None:
-        return holding[0]
-    # Prefer the nearest sentence at or after the previous turn's.
-    return min(holding, key=lambda i: (abs(i - previous) + (0 if i >= previous else 0.5)))
+__all__ = ["conversation_positions", "salient_entity", "standalone"]

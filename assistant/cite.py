@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Mapping
 
-from assistant.models import Citation
+from assistant.types import Citation
 from index.models import Article
 
 log = logging.getLogger(__name__)

@@ -19,8 +19,26 @@ from index.errors import ArticleAssistantError
 EXIT_ERROR = 1
 
 
+#: Other packages add commands through this entry-point group (the eval harness adds
+#: ``eval`` and ``bench``), so this package never imports them until they are run.
+PLUGIN_GROUP = "article_assistant.commands"
+
+
 class _Group(click.Group):
-    """Turns package errors into a one-line message, in one place."""
+    """Turns package errors into a one-line message, in one place; loads plugin commands."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *(ep.name for ep in _plugins())})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        found = super().get_command(ctx, name)
+        if found is not None:
+            return found
+        for ep in _plugins():
+            if ep.name == name:
+                command = ep.load()
+                return command if isinstance(command, click.Command) else None
+        return None
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -49,6 +67,12 @@ class _Group(click.Group):
 def cli(ctx: click.Context, data_dir: Path | None, chroma_url: str | None) -> None:
     """Ask questions about news articles; every answer cites the article's sentences."""
     ctx.obj = Settings.from_env(data_dir=data_dir, chroma_url=chroma_url)
+
+
+def _plugins() -> list[Any]:
+    from importlib.metadata import entry_points
+
+    return list(entry_points(group=PLUGIN_GROUP))
 
 
 def _assistant(ctx: click.Context) -> Any:
@@ -215,8 +239,8 @@ def chat(ctx: click.Context, article_id: str | None) -> None:
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int, auth: str | None) -> None:
     """Run the web chat (Gradio) at http://HOST:PORT."""
-    from assistant.web import is_loopback, parse_auth
-    from assistant.web import serve as serve_web
+    from assistant.web.app import is_loopback, parse_auth
+    from assistant.web.app import serve as serve_web
 
     credentials = parse_auth(auth) if auth else None
     if not is_loopback(host) and credentials is None:
@@ -230,64 +254,20 @@ def serve(ctx: click.Context, host: str, port: int, auth: str | None) -> None:
     serve_web(ctx.obj, host=host, port=port, auth=credentials)
 
 
-@cli.command(name="eval")
-@click.argument("data", type=click.Path(path_type=Path))
-@click.option("--out", type=click.Path(path_type=Path), required=True, help="Folder for the reports.")
-@click.option(
-    "--config",
-    "configs",
-    multiple=True,
-    help="A built-in config (default, baseline-langchain) or a JSON file of Settings overrides; repeatable.",
-)
-@click.option("--compare", help="Comma-separated configs to run side by side: default,baseline-langchain.")
-@click.option("--limit", type=click.IntRange(min=1), help="Evaluate only the first N questions.")
-@click.option("--json", "as_json", is_flag=True, help="Print the overall metrics as JSON.")
-def eval_(
-    data: Path, out: Path, configs: tuple[str, ...], compare: str | None, limit: int | None, as_json: bool
-) -> None:
-    """Score answers, citations, abstention and latency on a JSONL question set.
+@cli.command(name="config")
+@click.option("--json", "as_json", is_flag=True, help="Print the settings as JSON.")
+@click.pass_context
+def config(ctx: click.Context, as_json: bool) -> None:
+    """Show the effective settings, with the env var that sets each."""
+    from assistant.settings import describe
 
-    Runs each config on a fresh temporary store (the baseline-langchain config
-    always runs too) and writes predictions, metrics.json, report.md and PNG
-    plots to --out. Example: article-assistant eval evals/data/dev.jsonl
-    --compare default,baseline-langchain --out evals/results/dev
-    """
-    import evals
-
-    specs = list(configs) + [c for c in (compare or "").split(",") if c.strip()]
-    with _EvalProgress() as progress:
-        result = evals.run(data, out, configs=specs, limit=limit, progress=progress)
-    overall = {name: r["overall"] for name, r in result.metrics["results"].items()}
+    rows = describe(ctx.obj)
     if as_json:
-        _emit(overall)
+        _emit({r["name"]: r["value"] for r in rows})
         return
-    keys = ("hit_at_1", "citation_precision", "citation_recall", "f1", "containment", "latency_p50_ms")
-    click.echo("config".ljust(22) + "".join(k.replace("citation_", "cite_").rjust(20) for k in keys))
-    for name, values in overall.items():
-        cells = "".join(("–" if values[k] is None else f"{values[k]:.3f}").rjust(20) for k in keys)
-        click.echo(name.ljust(22) + cells)
-    click.echo(f"wrote {len(result.files)} files to {result.out} in {result.wall_s:.0f} s")
-
-
-class _EvalProgress:
-    """A click progress bar on stderr, sized on the first update."""
-
-    def __init__(self) -> None:
-        self._bar: Any = None
-
-    def __enter__(self) -> _EvalProgress:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self._bar is not None:
-            self._bar.__exit__(*exc)
-
-    def __call__(self, done: int, total: int, label: str) -> None:
-        if self._bar is None:
-            self._bar = click.progressbar(length=total, label=label, file=sys.stderr, show_pos=True)
-            self._bar.__enter__()
-        self._bar.label = label
-        self._bar.update(1)
+    for r in rows:
+        click.echo(f"{r['name']} = {json.dumps(r['value'], ensure_ascii=False)}")
+        click.echo(click.style(f"    {r['env']}: {r['description']}", dim=True))
 
 
 def main() -> None:

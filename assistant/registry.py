@@ -1,24 +1,108 @@
-"""Map configuration names to backend implementations, in one place."""
+"""Configuration names → implementations, in one place.
+
+Each factory imports its implementation when called, so choosing one never
+imports the others (or their heavy libraries). An unknown name is a
+:class:`~index.errors.ConfigError` listing the known ones.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
+from typing import TypeVar
 
-from assistant.answer import Answerer, ExtractiveAnswerer
+import numpy as np
+
+from assistant.answer.base import Answerer
+from assistant.rerank.base import Reranker
+from assistant.retrieval.base import DenseIndex, LexicalIndex
 from assistant.settings import Settings
+from index.embed.base import Embedder
 from index.errors import ConfigError
 
-ANSWERERS: dict[str, Callable[[Settings], Answerer]] = {
-    "extractive": lambda settings: ExtractiveAnswerer(),
-}
+T = TypeVar("T")
+
+
+def _extractive(settings: Settings) -> Answerer:
+    from assistant.answer.extractive.answerer import ExtractiveAnswerer
+
+    return ExtractiveAnswerer(settings.answer)
+
+
+def _heuristic(settings: Settings) -> Reranker:
+    from assistant.rerank.heuristic import HeuristicReranker
+
+    return HeuristicReranker(settings.rerank)
+
+
+def _keep_order(settings: Settings) -> Reranker:
+    from assistant.rerank.base import KeepOrder
+
+    return KeepOrder()
+
+
+def _sentence_transformers(settings: Settings) -> Embedder:
+    from index.embed.sentence_transformers import SentenceTransformerEmbedder
+
+    return SentenceTransformerEmbedder(settings.embedder.model, batch_size=settings.embedder.batch_size)
+
+
+def _bm25(tokens: Sequence[Sequence[str]]) -> LexicalIndex:
+    from assistant.retrieval.bm25 import BM25Index
+
+    return BM25Index(tokens)
+
+
+def _exact(vectors: np.ndarray, members: Sequence[Sequence[int]], size: int) -> DenseIndex:
+    from assistant.retrieval.dense import ExactDenseIndex
+
+    return ExactDenseIndex(vectors, members, size)
+
+
+ANSWERERS: dict[str, Callable[[Settings], Answerer]] = {"extractive": _extractive}
+RERANKERS: dict[str, Callable[[Settings], Reranker]] = {"heuristic": _heuristic, "none": _keep_order}
+EMBEDDERS: dict[str, Callable[[Settings], Embedder]] = {"sentence-transformers": _sentence_transformers}
+LEXICAL: dict[str, Callable[[Sequence[Sequence[str]]], LexicalIndex]] = {"bm25": _bm25}
+DENSE: dict[str, Callable[[np.ndarray, Sequence[Sequence[int]], int], DenseIndex]] = {"exact": _exact}
+
+
+def pick(kind: str, table: Mapping[str, T], name: str) -> T:
+    """``table[name]``, or a ConfigError naming the setting's choices."""
+    try:
+        return table[name]
+    except KeyError:
+        raise ConfigError(f"Unknown {kind} {name!r}; choose one of {', '.join(sorted(table))}.") from None
 
 
 def make_answerer(settings: Settings) -> Answerer:
-    """The answerer named by ``settings.answerer``."""
-    try:
-        factory = ANSWERERS[settings.answerer]
-    except KeyError:
-        raise ConfigError(
-            f"Unknown answerer {settings.answerer!r}; choose one of {', '.join(sorted(ANSWERERS))}."
-        ) from None
-    return factory(settings)
+    """The answerer named by ``settings.answer.answerer``."""
+    return pick("answerer", ANSWERERS, settings.answer.answerer)(settings)
+
+
+def make_reranker(settings: Settings) -> Reranker:
+    """The reranker named by ``settings.rerank.reranker``."""
+    return pick("reranker", RERANKERS, settings.rerank.reranker)(settings)
+
+
+def make_embedder(settings: Settings) -> Embedder:
+    """The embedder for ``settings.embedder`` (sentence-transformers on a local folder)."""
+    return EMBEDDERS["sentence-transformers"](settings)
+
+
+def check(settings: Settings) -> None:
+    """Raise ConfigError for any backend name the settings give that nothing implements."""
+    make_reranker(settings)
+    pick("answerer", ANSWERERS, settings.answer.answerer)
+    pick("lexical index", LEXICAL, settings.retrieval.lexical)
+    pick("dense index", DENSE, settings.retrieval.dense)
+
+
+def lexical_factory(settings: Settings) -> Callable[[Sequence[Sequence[str]]], LexicalIndex]:
+    """Builds the lexical index ``settings.retrieval.lexical`` names."""
+    return pick("lexical index", LEXICAL, settings.retrieval.lexical)
+
+
+def dense_factory(settings: Settings) -> Callable[[np.ndarray, Sequence[Sequence[int]], int], DenseIndex]:
+    """Builds the dense index ``settings.retrieval.dense`` names."""
+    return pick("dense index", DENSE, settings.retrieval.dense)
+
+

@@ -1,19 +1,38 @@
-"""One settings object for the whole package, read from arguments or env vars.
+"""One nested, validated settings object for the whole package.
 
-Nothing is read at import time: build :class:`Settings` (or call
-:meth:`Settings.from_env`) and pass it to :class:`~assistant.api.Assistant`.
+Nothing is read at import time: build :class:`Settings` (pure, from
+arguments) or call :meth:`Settings.from_env` (env vars, then arguments) and
+pass it to :class:`~assistant.api.Assistant`. Every field has a description;
+``article-assistant config`` prints the effective values with their env
+names. A nested field ``retrieval.top_k`` is set by
+``ARTICLE_ASSISTANT_RETRIEVAL__TOP_K``; complex values (lists, maps) are JSON.
+
+A bad value is a one-line :class:`~index.errors.ConfigError` naming the
+setting, the value and what is allowed, raised before anything opens the store.
 """
 
 from __future__ import annotations
 
+import json
 import os
-from dataclasses import dataclass, field, fields, replace
+from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from index.embed import DEFAULT_MODEL
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from index.embed.base import DEFAULT_MODEL
+from index.errors import ConfigError
 
 ENV_PREFIX = "ARTICLE_ASSISTANT_"
+NESTED = "__"
+#: Flat env names of the first release, still honoured: old name → dotted path.
+LEGACY_ENV = {
+    "TOP_K": "retrieval.top_k",
+    "PASSAGE_WINDOW": "index.passage_window",
+    "EMBEDDER": "embedder.model",
+    "ANSWERER": "answer.answerer",
+}
 
 
 def default_data_dir() -> Path:
@@ -23,48 +42,279 @@ def default_data_dir() -> Path:
     return Path(user_data_dir("article-assistant", appauthor=False))
 
 
-@dataclass(frozen=True, slots=True)
-class Settings:
-    """Configuration; each field can be set by env var ``ARTICLE_ASSISTANT_<NAME>``."""
+class _Section(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True)
 
-    data_dir: Path = field(
+
+class EmbedderSettings(_Section):
+    """Which model turns text into vectors; part of the store's fingerprint."""
+
+    model: str = Field(
+        DEFAULT_MODEL,
+        min_length=1,
+        description="Embedding model: the bundled MiniLM or a local sentence-transformers folder.",
+    )
+    batch_size: int = Field(64, ge=1, le=1024, description="Texts per forward pass of the model.")
+
+
+class IndexSettings(_Section):
+    """How articles are cut into embedded passages; part of the store's fingerprint."""
+
+    passage_window: int = Field(1, ge=1, le=3, description="Sentences per embedded passage (1 to 3).")
+
+
+class FetchSettings(_Section):
+    """How URLs are fetched (see :mod:`index.fetch`)."""
+
+    allow_private: bool = Field(
+        False,
+        description="Allow URLs on loopback and private networks (off: only public web pages).",
+    )
+    deadline_s: float = Field(30.0, gt=0, le=600, description="Total seconds one fetch may take.")
+    max_redirects: int = Field(5, ge=0, le=20, description="Redirects followed at most.")
+    max_bytes: int = Field(
+        5_000_000, ge=1_000, le=100_000_000, description="Largest article accepted, in bytes."
+    )
+
+
+class RetrievalSettings(_Section):
+    """Hybrid retrieval: lexical and dense candidate lists, fused."""
+
+    top_k: int = Field(8, ge=1, le=1000, description="Sentences a LangChain retriever returns.")
+    candidates: int = Field(
+        40, ge=1, le=1000, description="Sentences retrieved for the reranker and the answerer."
+    )
+    pool: int = Field(
+        200,
+        ge=1,
+        le=100_000,
+        description="Candidates each index (lexical, dense) returns before fusion.",
+    )
+    fusion: Literal["weighted", "rrf"] = Field(
+        "weighted", description="'weighted' (min-max scores, summed) or 'rrf' (reciprocal rank)."
+    )
+    lexical_weight: float = Field(
+        0.5, ge=0, le=1, description="Share of the lexical score in weighted fusion (dense: the rest)."
+    )
+    neighbour_weight: float = Field(
+        0.3, ge=0, le=1, description="Weighted fusion adds this × the best adjacent sentence's score."
+    )
+    dense: str = Field("exact", description="Dense index: 'exact' (numpy over the scope).")
+    lexical: str = Field("bm25", description="Lexical index: 'bm25'.")
+
+
+class RerankSettings(_Section):
+    """Bonuses the heuristic reranker adds to a fused score (which is about 0..1.3)."""
+
+    reranker: str = Field("heuristic", description="Reranker: 'heuristic' or 'none'.")
+    follow_on: tuple[float, ...] = Field(
+        (0.3, 0.2, 0.1, 0.05),
+        max_length=20,
+        description="Bonus by offset from the previous turn's sentence: same, next, next but one, …",
+    )
+    before: float = Field(0.03, ge=0, le=2, description="Bonus for the sentence just before the last turn's.")
+    elliptical: float = Field(
+        2.0, ge=0, le=10, description="Conversation bonus × this for 'When?'-style questions (≤ 3 words)."
+    )
+    answer_type: float = Field(0.1, ge=0, le=2, description="Bonus when a sentence holds the answer type.")
+    new_answer: float = Field(
+        0.1, ge=0, le=2, description="Further bonus when that candidate is not named in the question."
+    )
+    phrase: float = Field(0.1, ge=0, le=2, description="Bonus × share of the question's term pairs found.")
+    coverage: float = Field(0.2, ge=0, le=2, description="Bonus × IDF-weighted share of query terms found.")
+
+
+class AbstainSettings(_Section):
+    """When the extractive answerer says the article doesn't say (see its ``abstain`` module).
+
+    Measured on dev: min_coverage/min_dense at 0.25/0.35 fired on 6 answerable questions and on
+    none of the 39 unanswerable ones, hence 0.05/0.12; new_answer_reach 2 gained 2 of 39
+    unanswerable and lost no answerable one.
+    """
+
+    min_window_coverage: float = Field(
+        0.6, ge=0, le=1, description="Abstain below this share of question terms in two adjacent sentences."
+    )
+    min_coverage: float = Field(
+        0.05, ge=0, le=1, description="Off-topic: best sentence's term coverage below this (and dense below)."
+    )
+    min_dense: float = Field(0.12, ge=-1, le=1, description="Off-topic: best sentence's cosine below this.")
+    new_answer_reach: int = Field(
+        2, ge=1, le=40, description="Date/number questions: best sentences searched for a new date/number."
+    )
+
+
+class ConfidenceSettings(_Section):
+    """The calibrated confidence of extractive answers (a logistic over answer features).
+
+    The weights were fitted by logistic regression on half a of the dev articles (155 answered
+    questions, L2 = 1); on half b they gave log-loss 0.45 and precision 0.93 on the most
+    confident half, and answers scored >= 0.8 were right 91% of the time. Answers under 0.5
+    were right 40-50% of the time on the held-back half: hence ``low_support`` 0.5.
+    """
+
+    weights: dict[str, float] = Field(
+        default_factory=lambda: {
+            "bias": -0.18,
+            "score": 0.07,
+            "margin": 1.63,
+            "coverage": 1.77,
+            "dense": 0.55,
+            "lexical": -0.92,
+            "follow_up": -0.42,
+            "who_said": 0.59,
+            "yes_no": 0.74,
+            "short_found": 0.66,
+            "short_missing": -0.87,
+        },
+        description="Feature → weight ('bias' is the intercept); refit with `python -m evals.calibrate`.",
+    )
+    low_support: float = Field(
+        0.5, ge=0, le=1, description="Citations of answers below this confidence are flagged low support."
+    )
+
+
+class AnswerSettings(_Section):
+    """Which answerer writes the answer, and its knobs."""
+
+    answerer: str = Field("extractive", description="Answerer: 'extractive' (offline, the default).")
+    quote_margin: float = Field(
+        0.5, ge=0, le=5, description="Who-said: how far below the best a quoted sentence may score and win."
+    )
+    max_question_chars: int = Field(
+        2000, ge=10, le=100_000, description="Longest question accepted, in characters."
+    )
+    abstain: AbstainSettings = Field(default_factory=AbstainSettings, description="Abstention checks.")
+    confidence: ConfidenceSettings = Field(default_factory=ConfidenceSettings, description="Confidence.")
+
+
+class Settings(_Section):
+    """Configuration of the whole package; see the module docstring for env names."""
+
+    data_dir: Path = Field(
         default_factory=default_data_dir,
-        metadata={"help": "Folder of the embedded Chroma store (ignored with chroma_url)."},
+        description="Folder of the embedded Chroma store (ignored with chroma_url).",
     )
-    chroma_url: str | None = field(
-        default=None,
-        metadata={"help": "URL of a Chroma server (e.g. http://127.0.0.1:8000); unset = embedded."},
+    chroma_url: str | None = Field(
+        None, description="URL of a Chroma server (e.g. http://127.0.0.1:8000); unset = embedded store."
     )
-    embedder: str = field(
-        default=DEFAULT_MODEL,
-        metadata={"help": "Embedding model: the bundled MiniLM or a sentence-transformers folder."},
-    )
-    passage_window: int = field(default=1, metadata={"help": "Sentences per embedded passage (1 to 3)."})
-    answerer: str = field(
-        default="extractive", metadata={"help": "Answerer backend: 'extractive' (offline)."}
-    )
-    top_k: int = field(default=8, metadata={"help": "Sentences the retriever returns."})
+    embedder: EmbedderSettings = Field(default_factory=EmbedderSettings, description="The embedding model.")
+    index: IndexSettings = Field(default_factory=IndexSettings, description="Passages.")
+    fetch: FetchSettings = Field(default_factory=FetchSettings, description="Fetching URLs.")
+    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings, description="Retrieval.")
+    rerank: RerankSettings = Field(default_factory=RerankSettings, description="Reranking.")
+    answer: AnswerSettings = Field(default_factory=AnswerSettings, description="Answering.")
+
+    @field_validator("data_dir", mode="after")
+    @classmethod
+    def _expand(cls, value: Path) -> Path:
+        return value.expanduser()
+
+    @field_validator("chroma_url", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: Any) -> Any:
+        return None if value == "" else value
+
+    def __init__(self, **values: Any) -> None:
+        try:
+            super().__init__(**values)
+        except ValidationError as e:
+            raise ConfigError(_explain(e)) from None
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> Settings:
-        """Settings from ``ARTICLE_ASSISTANT_*`` env vars, then ``overrides`` (None = unset)."""
-        env = os.environ if environ is None else environ
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """Settings from ``ARTICLE_ASSISTANT_*`` env vars, then ``overrides`` (None = unset).
+
+        ``overrides`` take dotted or nested names: ``{"data_dir": p}``,
+        ``{"retrieval.top_k": 4}`` or ``{"retrieval": {"top_k": 4}}``.
+        """
         values: dict[str, Any] = {}
-        for f in fields(cls):
-            raw = env.get(ENV_PREFIX + f.name.upper())
-            if raw:
-                values[f.name] = _coerce(f.name, raw)
-        values.update({k: v for k, v in overrides.items() if v is not None})
-        if "data_dir" in values:
-            values["data_dir"] = Path(values["data_dir"]).expanduser()
+        for path, raw in _env_values(os.environ if environ is None else environ):
+            _put(values, path, raw)
+        for key, value in overrides.items():
+            if value is not None:
+                _put(values, key, value)
         return cls(**values)
 
     def with_(self, **changes: Any) -> Settings:
-        """A copy with some fields changed."""
-        return replace(self, **changes)
+        """A validated copy with some fields changed (dotted names for nested ones)."""
+        values = self.model_dump()
+        for key, value in changes.items():
+            _put(values, key, value)
+        return type(self)(**values)
+
+    def fingerprint_fields(self) -> dict[str, Any]:
+        """The settings that shape stored vectors (the store refuses others)."""
+        return {"embedder": self.embedder.model, "passage_window": self.index.passage_window}
 
 
-def _coerce(name: str, raw: str) -> Any:
-    if name in {"passage_window", "top_k"}:
-        return int(raw)
+def describe(settings: Settings) -> list[dict[str, Any]]:
+    """Every leaf setting: dotted name, env var, value and description (for ``config``)."""
+    return list(_leaves(settings, ""))
+
+
+def _leaves(model: BaseModel, prefix: str) -> Iterator[dict[str, Any]]:
+    for name, info in type(model).model_fields.items():
+        value = getattr(model, name)
+        dotted = f"{prefix}{name}"
+        if isinstance(value, BaseModel):
+            yield from _leaves(value, dotted + ".")
+            continue
+        yield {
+            "name": dotted,
+            "env": ENV_PREFIX + dotted.replace(".", NESTED).upper(),
+            "value": str(value) if isinstance(value, Path) else value,
+            "description": info.description or "",
+        }
+
+
+def _env_values(environ: Mapping[str, str]) -> Iterator[tuple[str, Any]]:
+    """(dotted path, value) for each env var that names a setting; others are not ours."""
+    top = set(Settings.model_fields)
+    for key, raw in environ.items():
+        if not key.startswith(ENV_PREFIX) or raw == "":
+            continue
+        rest = key[len(ENV_PREFIX) :]
+        path = LEGACY_ENV.get(rest) or rest.lower().replace(NESTED, ".")
+        if path.split(".")[0] not in top:
+            continue  # e.g. ARTICLE_ASSISTANT_AUTH, read by the CLI itself
+        yield path, _parse(raw)
+
+
+def _parse(raw: str) -> Any:
+    """JSON for lists and maps; every other value stays a string for validation to convert."""
+    if raw.lstrip()[:1] in "[{":
+        try:
+            return json.loads(raw)
+        except json.JSONDecodeError:
+            return raw
     return raw
+
+
+def _put(values: dict[str, Any], key: str, value: Any) -> None:
+    *parents, leaf = key.split(".")
+    node = values
+    for part in parents:
+        child = node.get(part)
+        if not isinstance(child, dict):
+            child = {} if child is None or not isinstance(child, BaseModel) else child.model_dump()
+            node[part] = child
+        node = child
+    if isinstance(value, dict) and isinstance(node.get(leaf), dict):
+        for k, v in value.items():
+            _put(node[leaf], k, v)
+    else:
+        node[leaf] = value
+
+
+def _explain(error: ValidationError) -> str:
+    """One line per problem: the setting, its env name, the value and what is allowed."""
+    lines = []
+    for item in error.errors():
+        dotted = ".".join(str(p) for p in item["loc"])
+        env = ENV_PREFIX + dotted.replace(".", NESTED).upper()
+        if item["type"] == "extra_forbidden":
+            lines.append(f"Unknown setting {dotted!r} ({env}); run `article-assistant config` to list them.")
+            continue
+        lines.append(f"Setting {dotted} ({env}) = {item.get('input')!r} is not valid: {item['msg']}.")
+    return " ".join(lines)

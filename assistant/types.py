@@ -1,9 +1,55 @@
-"""The read path's data model: citations, answers and conversation turns."""
+"""The read path's data model: hits, citations, answers and conversation turns.
+
+All frozen and slotted; tuples, not lists. A :data:`SentenceRef` names one
+stored sentence: ``(article_id, sentence_id)``.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
+
+from index.errors import InputError
+
+#: (article_id, sentence_id): one stored sentence.
+SentenceRef = tuple[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A retrieved sentence and why it scored."""
+
+    article_id: str
+    sentence_id: str
+    #: Fused retrieval score (plus rerank bonuses once reranked); higher is better.
+    score: float
+    #: BM25 score divided by the best BM25 score in the scope (0..1).
+    lexical: float
+    #: Cosine similarity of the sentence's best passage and the question.
+    dense: float
+    #: Share of the question's IDF weight whose terms occur in the sentence.
+    coverage: float
+
+    @property
+    def ref(self) -> SentenceRef:
+        """``(article_id, sentence_id)``."""
+        return (self.article_id, self.sentence_id)
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostics:
+    """How an answer came about: for evals, debugging and the web chat's details."""
+
+    #: The question as retrieval saw it (follow-ups rewritten to stand alone).
+    query: str = ""
+    #: Candidate sentences after reranking, best first.
+    ranked: tuple[SentenceRef, ...] = ()
+    #: What the confidence was computed from (name, value).
+    features: tuple[tuple[str, float], ...] = ()
+    #: Why the answerer abstained, when it did.
+    abstain_reason: str | None = None
+    #: Citations the answerer gave that name no sentence it was shown (dropped).
+    invented_citations: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,8 +88,10 @@ class Answer:
     confidence: float = 0.0
     #: The short answer (speaker, date, number…) when one was found.
     short_answer: str | None = None
-    #: Milliseconds per step: ``embed``, ``retrieve``, ``answer``, ``total``.
+    #: Milliseconds per step: ``retrieve``, ``rerank``, ``answer``, ``total``.
     timings: dict[str, float] = field(default_factory=dict)
+    #: How the answer came about; not part of :meth:`to_dict`.
+    diagnostics: Diagnostics = field(default_factory=Diagnostics, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -71,9 +119,18 @@ class Turn:
         """Accept a Turn, a ``(question, Answer)`` pair or a ``{question, answer}`` dict."""
         if isinstance(item, Turn):
             return item
-        if isinstance(item, dict):
-            return cls(str(item["question"]), str(item["answer"]))
-        question, answer = item
-        if isinstance(answer, Answer):
-            return cls(question, answer.text, answer.citations, answer.short_answer)
-        return cls(str(question), str(answer))
+        if isinstance(item, dict) and isinstance(item.get("question"), str):
+            answer = item.get("answer")
+            if isinstance(answer, str):
+                return cls(item["question"], answer)
+        if isinstance(item, tuple | list) and len(item) == 2 and isinstance(item[0], str):
+            question, answer = item
+            if isinstance(answer, Answer):
+                return cls(question, answer.text, answer.citations, answer.short_answer)
+            if isinstance(answer, str):
+                return cls(question, answer)
+        raise InputError(
+            f"A history turn must be a Turn, a (question, answer) pair or a "
+            f'{{"question": ..., "answer": ...}} dict of strings, not {type(item).__name__} '
+            f"{str(item)[:60]!r}."
+        )

@@ -22,7 +22,8 @@ from langchain_core.embeddings import Embeddings
 from evals.dataset import EvalRecord
 from evals.predictions import PredictedCitation
 from index.build import article_id, prepare
-from index.embed import Embedder, SentenceTransformerEmbedder
+from index.embed.base import Embedder
+from index.embed.sentence_transformers import SentenceTransformerEmbedder
 from index.ingest import read_text
 from index.models import Article, Sentence
 

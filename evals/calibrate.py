@@ -22,8 +22,11 @@ from typing import Any
 
 import numpy as np
 
-from assistant.confidence import WEIGHTS, probability
+from assistant.answer.extractive.confidence import probability
+from assistant.settings import ConfidenceSettings
 from evals.probe import in_half
+
+WEIGHTS = ConfidenceSettings().weights
 
 
 def rows(path: Path) -> list[dict[str, Any]]:

@@ -4,8 +4,9 @@ A config is named on the command line as a built-in name or a JSON file:
 
 * ``default``: the project's :class:`~assistant.settings.Settings` defaults;
 * ``baseline-langchain``: textbook LangChain RAG (see :mod:`evals.baseline`);
-* ``FILE.json``: an object of ``Settings`` field overrides, e.g.
-  ``{"top_k": 4, "passage_window": 2}``; the config is named after the file.
+* ``FILE.json``: an object of ``Settings`` overrides, nested as the settings
+  are, e.g. ``{"retrieval": {"candidates": 20}, "index": {"passage_window": 2}}``
+  (``article-assistant config`` lists them); the config is named after the file.
 
 Environment variables never change a config: an eval is reproducible from
 its command line. Every run stores in a fresh temporary directory, so
@@ -17,7 +18,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +46,7 @@ class EvalConfig:
 
     def settings(self, data_dir: Path) -> Settings:
         """The Settings this config runs the Assistant with, storing in ``data_dir``."""
-        return Settings(data_dir=data_dir, **dict(self.overrides))
+        return Settings(data_dir=data_dir, **json.loads(json.dumps(dict(self.overrides))))
 
     def describe(self) -> dict[str, Any]:
         """JSON-ready description for metrics.json and the report."""
@@ -54,7 +55,7 @@ class EvalConfig:
 
             return {"kind": self.kind, **describe()}
         settings = self.settings(Path("."))
-        values = {f.name: getattr(settings, f.name) for f in fields(Settings) if f.name not in _FIXED}
+        values = settings.model_dump(mode="json", exclude=_FIXED)
         return {"kind": self.kind, "settings": values}
 
 
@@ -107,21 +108,14 @@ def _overrides(path: Path) -> tuple[tuple[str, Any], ...]:
         raise ConfigError(
             f'Eval config {path} must be a JSON object of Settings fields, e.g. {{"top_k": 4}}.'
         )
-    allowed = {f.name: f for f in fields(Settings) if f.name not in _FIXED}
-    for key, value in data.items():
+    for key in data:
         if key in _FIXED:
             raise ConfigError(
                 f"Eval config {path} sets {key!r}; an eval always uses a fresh temporary store. "
                 "Remove that field."
             )
-        if key not in allowed:
-            raise ConfigError(
-                f"Eval config {path} sets unknown field {key!r}; Settings fields are: "
-                f"{', '.join(sorted(allowed))}."
-            )
-        default = getattr(Settings(data_dir=Path(".")), key)
-        if default is not None and type(value) is not type(default):
-            raise ConfigError(
-                f"Eval config {path}: {key!r} must be a {type(default).__name__}, got {value!r}."
-            )
+    try:
+        Settings(data_dir=Path("."), **data)
+    except ConfigError as e:
+        raise ConfigError(f"Eval config {path}: {e}") from None
     return tuple(sorted(data.items()))

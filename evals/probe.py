@@ -144,8 +144,6 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, float]:
 def run(records: list[dict[str, Any]], data_dir: Path | None = None) -> list[dict[str, Any]]:
     """Ask every question of the real Assistant; return records with answers and scores."""
     from assistant.api import Assistant
-    from assistant.chat import standalone
-    from assistant.models import Turn
     from assistant.settings import Settings
 
     out = []
@@ -158,29 +156,23 @@ def run(records: list[dict[str, Any]], data_dir: Path | None = None) -> list[dic
         for record in records:
             article = ids[record["article_id"]]
             history = record.get("history") or []
-            answer = assistant.ask(record["question"], article=article, history=history).to_dict()
-            turns = [Turn.of(t) for t in history]
-            ranked, feats = _ranked(assistant, article, record["question"], turns, standalone)
+            full = assistant.ask(record["question"], article=article, history=history)
+            answer = full.to_dict()
+            ranked, feats = _ranked(assistant.get(article), full)
             scored = score(record, answer, ranked)
             row = {**_brief(record), "answer": answer, "features": feats, "top": ranked[:5], "score": scored}
             out.append(row)
     return out
 
 
-def _ranked(
-    assistant: Any, article: str, question: str, turns: list[Any], standalone: Any
-) -> tuple[list[tuple[int, int]], dict[str, float]]:
-    """The answerer's ranking of sentences (Draft.ranked), else the retriever's; its confidence features."""
-    draft = assistant.chain(article).invoke(
-        {"question": question, "query": standalone(question, turns), "history": tuple(turns)}
-    )
-    art = assistant.get(article)
-    refs = list(getattr(draft, "ranked", ())) or list(draft.cited)
+def _ranked(article: Any, answer: Any) -> tuple[list[tuple[int, int]], dict[str, float]]:
+    """The answerer's ranking of sentences (else its citations) as spans; its confidence features."""
+    refs = list(answer.diagnostics.ranked) or [(c.article_id, c.sentence_id) for c in answer.citations]
     spans = []
     for _, sid in refs:
-        s = art.sentence(sid)
+        s = article.sentence(sid)
         spans.append((s.start, s.end))
-    return spans, dict(getattr(draft, "features", ()))
+    return spans, dict(answer.diagnostics.features)
 
 
 def _brief(record: dict[str, Any]) -> dict[str, Any]:

@@ -8,7 +8,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from index.clean import DroppedLine, find_boilerplate
-from index.embed import Embedder
+from index.embed.base import Embedder
 from index.errors import InputError
 from index.ingest import RawArticle
 from index.models import Article

@@ -52,9 +52,17 @@ class Article:
 
     def sentence(self, sentence_id: str) -> Sentence:
         """Return the sentence with this ID; ``KeyError`` when there is none."""
-        for s in self.sentences:
+        return self.sentences[self.index_of(sentence_id)]
+
+    def index_of(self, sentence_id: str) -> int:
+        """Position of the sentence with this ID (O(1) for the ``s1, s2, …`` scheme); ``KeyError``."""
+        if sentence_id[1:].isdigit():
+            i = int(sentence_id[1:]) - 1
+            if 0 <= i < len(self.sentences) and self.sentences[i].id == sentence_id:
+                return i
+        for i, s in enumerate(self.sentences):
             if s.id == sentence_id:
-                return s
+                return i
         raise KeyError(sentence_id)
 
     @property

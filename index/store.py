@@ -13,12 +13,17 @@ dir) and a Chroma server (``HttpClient``). Two collections:
 Both collections record the embedder's name and dimension and the passage
 window; opening the store with different ones raises
 :class:`~index.errors.StoreMismatchError`.
+
+The articles collection's metadata also holds a ``generation`` stamp, a new
+random token after every add and remove, so that a process can tell cheaply
+(one metadata read) whether another process changed the library.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -99,9 +104,21 @@ class ChromaStore:
 
     def __init__(self, client: Any, fingerprint: StoreFingerprint) -> None:
         self.fingerprint = fingerprint
+        self._client = client
         wanted = fingerprint.as_metadata()
         self._passages = self._open(client, PASSAGES, wanted)
         self._articles = self._open(client, ARTICLES, wanted)
+
+    def generation(self) -> str | None:
+        """A token that changes whenever any process adds or removes an article."""
+        metadata = self._client.get_collection(ARTICLES).metadata or {}
+        value = metadata.get("generation")
+        return None if value is None else str(value)
+
+    def _bump_generation(self) -> None:
+        metadata = {**(self._articles.metadata or {}), **self.fingerprint.as_metadata()}
+        metadata["generation"] = uuid.uuid4().hex
+        self._articles.modify(metadata=metadata)
 
     @staticmethod
     def _open(client: Any, name: str, wanted: dict[str, Any]) -> Any:
@@ -170,6 +187,7 @@ class ChromaStore:
                 documents=[article.text],
                 metadatas=[_article_metadata(article)],
             )
+            self._bump_generation()
         except Exception as e:
             self._passages.delete(where={"article_id": article.id})
             raise StoreError(f"Could not store the article: {e}. Nothing was saved.") from e
@@ -181,6 +199,7 @@ class ChromaStore:
         # The article row goes first: without it the passages are unreachable.
         self._articles.delete(ids=[article_id])
         self._passages.delete(where={"article_id": article_id})
+        self._bump_generation()
 
     # -- vectors ----------------------------------------------------------
 

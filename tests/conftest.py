@@ -29,7 +29,7 @@ def seed_path() -> Path:
 @pytest.fixture(scope="session")
 def embedder():  # type: ignore[no-untyped-def]
     """The real bundled all-MiniLM-L6-v2, loaded once per test session."""
-    from index.embed import SentenceTransformerEmbedder
+    from index.embed.sentence_transformers import SentenceTransformerEmbedder
 
     return SentenceTransformerEmbedder()
 

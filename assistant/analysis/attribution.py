@@ -11,17 +11,12 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from assistant.analysis.lexicon import SPEAKER_NAME, SPEAKER_NAME_WORD, SPEECH_VERBS
 from index.models import Article, Sentence
 
-_VERBS = (
-    r"said|says|say|told|tells|added|adds|noted|notes|stated|states|explained|argued|"
-    r"argues|warned|warns|wrote|writes|declared|insisted|claimed|claims|asked|asks|"
-    r"recalled|continued|replied|responded|announced|acknowledged|admitted|suggested|"
-    r"testified|tweeted|posted|reported|reports|predicted|cautioned|conceded"
-)
-_NAME_WORD = r"(?:[A-Z][\w’'\-]*\.?)"
-_LINK = r"(?:de|da|van|von|bin|al|la|del|of|the)"
-_NAME = rf"{_NAME_WORD}(?:\s+(?:{_LINK}\s+)?{_NAME_WORD})*(?:\s+\([A-Z]-[A-Z]{{2}}\))?"
+_VERBS = SPEECH_VERBS
+_NAME_WORD = SPEAKER_NAME_WORD
+_NAME = SPEAKER_NAME
 _PRONOUNS = {
     "He",
     "She",
@@ -169,7 +164,7 @@ def find_speaker(article: Article, sentence: Sentence) -> tuple[str, Sentence] |
 
 def _last_named_speaker(article: Article, sentence: Sentence) -> tuple[str, Sentence] | None:
     """Resolve "he said" to the last speaker named before it."""
-    index = article.sentences.index(sentence)
+    index = article.index_of(sentence.id)
     earlier: Sequence[Sentence] = article.sentences[max(0, index - 6) : index]
     for candidate in reversed(earlier):
         speaker = speaker_in(candidate.text)

@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from assistant.questions import Question
-from assistant.text import STOPWORDS, terms, words
+from assistant.analysis.lexicon import SPAN_NAME
+from assistant.analysis.questions import Question
+from assistant.analysis.text import STOPWORDS, terms, words
 
 _MONTH = (
     r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
@@ -35,8 +36,7 @@ _NUMBER = re.compile(
     r"(?:\s*(?:%|percent|per cent|million|billion|trillion|thousand|hundred))?(?:\b|(?<=%))",
     re.I,
 )
-_NAME_WORD = r"(?:[A-Z][\w’'\-.]*|[A-Z]\.)"
-_NAME = re.compile(rf"{_NAME_WORD}(?:\s+(?:(?:of|de|da|van|von|del|la|al|the|and|&)\s+)?{_NAME_WORD})*")
+_NAME = SPAN_NAME
 _HOW_OLD = re.compile(r"\bhow\s+old\b", re.I)
 _AGE = re.compile(
     r"(?:(?<=, )|(?<=\())(\d{1,3})(?=[,)])|\b(\d{1,3})(?=[- ]years?[- ]old)|\bage[ds]?\s+(\d{1,3})\b"

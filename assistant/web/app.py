@@ -23,8 +23,8 @@ import gradio as gr  # type: ignore[import-untyped,unused-ignore]
 
 from assistant.api import Assistant
 from assistant.settings import Settings
-from assistant.web_handlers import ChatHandlers, assistant_lock
-from assistant.web_render import ALL
+from assistant.web.handlers import ChatHandlers
+from assistant.web.render import ALL
 from index.errors import ArticleAssistantError, ConfigError
 
 log = logging.getLogger(__name__)
@@ -189,11 +189,10 @@ def is_loopback(host: str) -> bool:
 def _warm_up(assistant: Assistant) -> None:
     """Load the model and the articles' vectors before the first visitor needs them."""
     try:
-        with assistant_lock(assistant):
-            assistant.embedder.embed(["warm up"])
-            articles = assistant.list()
-            if articles:
-                assistant.ask("Who said it?", article=articles[0].id)
+        assistant.embedder.embed(["warm up"])
+        articles = assistant.list()
+        if articles:
+            assistant.ask("Who said it?", article=articles[0].id)
         log.info("web chat ready: %d articles", len(articles))
     except Exception:  # a broken store shows its error on first use instead
         log.warning("warm-up failed", exc_info=True)

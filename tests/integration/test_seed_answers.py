@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answer import ABSTAIN_TEXT
+from assistant.answer.base import ABSTAIN_TEXT
 
 
 @pytest.fixture(scope="module")

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.attribution import find_speaker, speaker_in
+from assistant.analysis.attribution import find_speaker, speaker_in
+from assistant.analysis.questions import analyse, is_follow_up
+from assistant.analysis.short_answer import extract
 from assistant.chat import conversation_positions, standalone
-from assistant.models import Turn
-from assistant.questions import analyse, is_follow_up
-from assistant.short_answer import extract
+from assistant.types import Turn
 from index.models import Article
 from index.sentences import split_sentences
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.attribution import speaker_in
-from assistant.confidence import features, probability
-from assistant.questions import analyse
-from assistant.retrieve import Hit
-from assistant.yes_no import alternative, verdict
+from assistant.analysis.attribution import speaker_in
+from assistant.analysis.questions import analyse
+from assistant.answer.extractive.confidence import features, probability
+from assistant.answer.extractive.yes_no import alternative, verdict
+from assistant.types import Hit
 
 
 def _hit(sid: str, score: float, coverage: float = 0.5, dense: float = 0.5) -> Hit:
@@ -80,7 +80,7 @@ def test_attribution_shapes(sentence: str, speaker: str) -> None:
     ],
 )
 def test_short_answers_skip_years_datelines_days(question: str, sentence: str, short: str | None) -> None:
-    from assistant.short_answer import extract
+    from assistant.analysis.short_answer import extract
 
     assert extract(analyse(question), sentence) == short
 

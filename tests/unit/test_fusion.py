@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from assistant.fusion import minmax, reciprocal_rank, weighted_sum, with_neighbours
+from assistant.retrieval.fusion import minmax, reciprocal_rank, weighted_sum, with_neighbours
 
 
 def test_minmax_scales_and_handles_constants():

@@ -29,17 +29,17 @@ def test_settings_from_env(tmp_path):
         "ARTICLE_ASSISTANT_CHROMA_URL": "http://127.0.0.1:9000",
         "ARTICLE_ASSISTANT_TOP_K": "5",
     }
-    s = Settings.from_env(env, top_k=None)
-    assert (s.data_dir, s.chroma_url, s.top_k) == (tmp_path, "http://127.0.0.1:9000", 5)
-    assert Settings.from_env(env, top_k=3).top_k == 3
+    s = Settings.from_env(env, **{"retrieval.top_k": None})
+    assert (s.data_dir, s.chroma_url, s.retrieval.top_k) == (tmp_path, "http://127.0.0.1:9000", 5)
+    assert Settings.from_env(env, **{"retrieval.top_k": 3}).retrieval.top_k == 3
 
 
 def test_unknown_answerer_is_a_config_error():
     import pytest
 
-    from assistant.backends import make_answerer
+    from assistant.registry import make_answerer
     from assistant.settings import Settings
     from index.errors import ConfigError
 
     with pytest.raises(ConfigError, match="Unknown answerer 'magic'"):
-        make_answerer(Settings(answerer="magic"))
+        make_answerer(Settings(answer={"answerer": "magic"}))

@@ -6,10 +6,10 @@ import re
 
 import pytest
 
-from assistant.models import Answer, Citation
-from assistant.web import is_loopback, parse_auth
-from assistant.web_handlers import history, normalise, reveal_points
-from assistant.web_render import (
+from assistant.types import Answer, Citation
+from assistant.web.app import is_loopback, parse_auth
+from assistant.web.handlers import reveal_points
+from assistant.web.render import (
     ALL,
     add_status,
     cited_articles,
@@ -19,6 +19,7 @@ from assistant.web_render import (
     render_library,
     sentence_anchor,
 )
+from assistant.web.state import history, normalise
 from index.errors import ConfigError
 from index.models import Article, Sentence
 
@@ -170,11 +171,11 @@ def test_auth_and_loopback() -> None:
 def test_serve_command_warns_on_a_public_address_without_auth(monkeypatch, tmp_path) -> None:
     from click.testing import CliRunner
 
-    import assistant.web
+    import assistant.web.app
     from assistant.cli import cli
 
     calls = []
-    monkeypatch.setattr(assistant.web, "serve", lambda settings, **kw: calls.append(kw))
+    monkeypatch.setattr(assistant.web.app, "serve", lambda settings, **kw: calls.append(kw))
     runner = CliRunner()
     result = runner.invoke(cli, ["--data-dir", str(tmp_path), "serve", "--host", "0.0.0.0", "--port", "9999"])
     assert result.exit_code == 0, result.output

@@ -23,10 +23,11 @@ import re
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
 
-from assistant.questions import Question
-from assistant.retrieve import Hit
-from assistant.short_answer import extract, has_answer_type
-from assistant.text import terms
+from assistant.analysis.questions import Question
+from assistant.analysis.short_answer import extract, has_answer_type
+from assistant.analysis.text import terms
+from assistant.settings import AbstainSettings
+from assistant.types import Hit
 from index.models import Article
 
 # Question words that say what kind of answer is wanted, not what it is about; speech
@@ -39,15 +40,6 @@ _QUESTION_TERMS = frozenset(
     )
 )
 _CAPITALISED = re.compile(r"(?<=[\w,;:] )[A-Z][\w’'-]*[a-z][\w’'-]*")
-#: Below this share of the question's (present) terms in any two adjacent sentences, abstain.
-MIN_WINDOW_COVERAGE = 0.6
-#: Off-topic: the best sentence shares no weighted term and almost no meaning with the question.
-#: (At 0.25/0.35 this fired on 6 answerable dev questions and on none of the 39 unanswerable ones.)
-MIN_COVERAGE = 0.05
-#: A date or number question abstains when none of this many best sentences holds a date or
-#: number the question does not already name (on dev: +2 of 39 unanswerable, no answerable lost).
-NEW_ANSWER_REACH = 2
-MIN_DENSE = 0.12
 
 
 def abstain_reason(
@@ -56,6 +48,7 @@ def abstain_reason(
     hits: Sequence[Hit],
     articles: Mapping[str, Article],
     follow_up: bool,
+    limits: AbstainSettings,
 ) -> str | None:
     """Why the article cannot answer ``question`` (a short reason), or None."""
     if not hits:
@@ -65,17 +58,18 @@ def abstain_reason(
         return f"no {question.kind} in the best sentences"
     if follow_up:
         return None
-    if question.kind in {"date", "number"} and not any(extract(question, t) for t in top3[:NEW_ANSWER_REACH]):
+    reach = top3[: limits.new_answer_reach]
+    if question.kind in {"date", "number"} and not any(extract(question, t) for t in reach):
         # "How many cluster munitions has the US sent?": a number is near, but only ones the
         # question already names ("2 of the 39 ...") or none in the two best sentences.
         return f"no new {question.kind} in the best two sentences"
     scope = [articles[a] for a in dict.fromkeys(h.article_id for h in hits[:5])]
     if all(_missing_name(question.text, a) for a in scope):
         return "a name in the question is not in the article"
-    if max(_window_coverage(query, a) for a in scope) < MIN_WINDOW_COVERAGE:
+    if max(_window_coverage(query, a) for a in scope) < limits.min_window_coverage:
         return "the question's words never occur together"
     top = hits[0]
-    if top.coverage < MIN_COVERAGE and top.dense < MIN_DENSE:
+    if top.coverage < limits.min_coverage and top.dense < limits.min_dense:
         return "the best sentence is unrelated"
     return None
 

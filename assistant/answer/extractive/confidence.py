@@ -3,9 +3,9 @@
 A small logistic function of features the answerer already has (the cited
 hit's fused score, its margin over the next candidate, term coverage, dense
 similarity, the question's kind, whether a short answer or speaker was found).
-The coefficients are heuristic weights kept here as constants, not a trained
-model file: they were fitted by plain logistic regression on one half of the
-dev articles (split by article-ID hash, ``evals.probe --half a``) and checked
+The coefficients are heuristic weights kept in the settings
+(``answer.confidence.weights``), not a trained model file: they were
+fitted by plain logistic regression on one half of the dev articles (split by article-ID hash, ``evals.probe --half a``) and checked
 on the other half (see ``evals/results/`` and ``evals/probe.py``). Refit them
 with ``python -m evals.calibrate`` after changing retrieval or reranking.
 """
@@ -15,29 +15,9 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 
-from assistant.questions import Question
-from assistant.retrieve import Hit
-
-#: Feature name → weight; "bias" is the intercept. Fitted as described above, on half a
-#: (155 answered questions, L2 = 1); on half b they gave log-loss 0.45 and precision 0.93
-#: on the most confident half, and answers scored >= 0.8 were right 91% of the time.
-WEIGHTS: Mapping[str, float] = {
-    "bias": -0.18,
-    "score": 0.07,
-    "margin": 1.63,
-    "coverage": 1.77,
-    "dense": 0.55,
-    "lexical": -0.92,
-    "follow_up": -0.42,
-    "who_said": 0.59,
-    "yes_no": 0.74,
-    "short_found": 0.66,
-    "short_missing": -0.87,
-}
-#: Citations of answers below this probability are flagged ``low_support``: the answer is
-#: more likely wrong than right (on the held-back half, answers under 0.5 were right 40-50%
-#: of the time; those over 0.8, 91%).
-LOW_SUPPORT = 0.5
+from assistant.analysis.questions import Question
+from assistant.settings import ConfidenceSettings
+from assistant.types import Hit
 
 
 def features(
@@ -67,9 +47,11 @@ def features(
     }
 
 
-def probability(values: Mapping[str, float], weights: Mapping[str, float] = WEIGHTS) -> float:
-    """The logistic of the weighted features (0.0 when there are none)."""
+def probability(values: Mapping[str, float], weights: Mapping[str, float] | None = None) -> float:
+    """The logistic of the weighted features (0.0 when there are none); weights default to settings'."""
     if not values:
         return 0.0
+    if weights is None:
+        weights = ConfidenceSettings().weights
     z = weights.get("bias", 0.0) + sum(weights.get(k, 0.0) * v for k, v in values.items())
     return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.text import terms
+from assistant.analysis.text import terms
 
 _NEGATION = re.compile(
     r"\b(?:not|no|never|none|nobody|nothing|neither|nor|without|unable|cannot|can't|won't|"

@@ -1,0 +1,1 @@
+"""Question and sentence analysis shared by the reranker and the extractive answerer."""

@@ -1,0 +1,1 @@
+"""Answerers: the contract in :mod:`assistant.answer.base`, implementations beside it."""

@@ -1,0 +1,80 @@
+"""The answering contract, and nothing else.
+
+An :class:`Answerer` turns an :class:`AnswerRequest` (the question, its
+standalone form, the reranked hits and the articles in scope) into a
+:class:`Draft`: text plus the sentence references it cites. The
+:class:`~assistant.api.Assistant` resolves those references against the
+stored sentences (:mod:`assistant.cite`), so an answerer can never show a
+sentence that does not exist. An answerer may also stream
+(:class:`StreamingAnswerer`); the stream ends with the same draft a plain
+call returns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
+
+from assistant.types import Diagnostics, Hit, SentenceRef, Turn
+from index.models import Article
+
+#: The one abstention text every answerer uses.
+ABSTAIN_TEXT = "The article doesn't say."
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerRequest:
+    """What an answerer gets: the question, its standalone form and the evidence."""
+
+    question: str
+    #: The question rewritten to stand alone (pronouns resolved from history).
+    query: str
+    #: Retrieved sentences after reranking, best first.
+    hits: tuple[Hit, ...]
+    articles: Mapping[str, Article]
+    history: tuple[Turn, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """An answer before its citations are resolved against the store."""
+
+    text: str
+    #: Sentences cited, in the order to show them.
+    cited: tuple[SentenceRef, ...]
+    abstained: bool
+    #: 0..1, how likely the answer (its first citation) is right.
+    confidence: float
+    short_answer: str | None = None
+    #: Cited sentences the answerer could not confirm support the answer.
+    low_support: frozenset[SentenceRef] = field(default_factory=frozenset)
+    diagnostics: Diagnostics = field(default_factory=Diagnostics)
+
+
+@runtime_checkable
+class Answerer(Protocol):
+    """Makes a :class:`Draft` from an :class:`AnswerRequest`."""
+
+    @property
+    def name(self) -> str:
+        """Shown in reports and recorded with eval results."""
+        ...
+
+    def answer(self, request: AnswerRequest) -> Draft:
+        """Answer the request, citing only sentences of its hits or articles."""
+        ...
+
+
+@runtime_checkable
+class StreamingAnswerer(Answerer, Protocol):
+    """An answerer that can show its text as it is produced."""
+
+    def stream(self, request: AnswerRequest) -> Iterator[str | Draft]:
+        """Text pieces as they come, then exactly one final :class:`Draft`."""
+        ...
+
+
+def abstention(diagnostics: Diagnostics | None = None) -> Draft:
+    """The draft of an answerer that found nothing to say."""
+    return Draft(ABSTAIN_TEXT, (), abstained=True, confidence=0.0, diagnostics=diagnostics or Diagnostics())

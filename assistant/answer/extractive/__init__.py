@@ -1,0 +1,1 @@
+"""The offline extractive answerer and its heuristics (see :mod:`.answerer`)."""

@@ -1,0 +1,1 @@
+"""Adapters at the edge: other ecosystems' interfaces over :class:`~assistant.api.Assistant`."""

@@ -1,0 +1,1 @@
+"""Rerankers: the contract in :mod:`assistant.rerank.base`, implementations beside it."""

@@ -1,0 +1,1 @@
+"""Retrieval: lexical and dense indexes return candidate lists; fusion combines them."""

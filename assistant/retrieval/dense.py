@@ -1,0 +1,36 @@
+"""Exact dense search: one matrix product over the scope's passage vectors."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from assistant.retrieval.base import Candidates
+
+
+class ExactDenseIndex:
+    """A :class:`~assistant.retrieval.base.DenseIndex` by brute force (numpy).
+
+    ``vectors`` holds one unit row per passage and ``members[p]`` the sentence
+    positions passage ``p`` covers (one each when passages are sentences).
+    """
+
+    def __init__(self, vectors: np.ndarray, members: Sequence[Sequence[int]], size: int) -> None:
+        if len(vectors) != len(members):
+            raise ValueError("one vector per passage is needed")
+        self.size = size
+        self._vectors = vectors
+        # Flattened (passage, sentence position) pairs, so scoring is one numpy call per query.
+        self._owner = np.array([p for p, group in enumerate(members) for _ in group], dtype=np.int64)
+        self._position = np.array([i for group in members for i in group], dtype=np.int64)
+
+    def search(self, query_vector: np.ndarray, n: int) -> Candidates:
+        return Candidates.top(self.scores(query_vector), n)
+
+    def scores(self, query_vector: np.ndarray) -> np.ndarray:
+        """Cosine per sentence: the best of the passages that hold it."""
+        passage_scores = (self._vectors @ query_vector.astype(np.float32)).astype(np.float64)
+        dense = np.full(self.size, -1.0, dtype=np.float64)
+        np.maximum.at(dense, self._position, passage_scores[self._owner])
+        return dense

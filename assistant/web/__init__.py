@@ -1,0 +1,1 @@
+"""The Gradio web chat: layout (app), handlers, browser state and HTML rendering."""

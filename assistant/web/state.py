@@ -1,0 +1,41 @@
+"""The state each browser keeps, and how to read it back safely.
+
+A JSON dict ``{"scope": ALL | article_id, "chats": {scope: [turn, …]}}``
+where a turn is ``{"question": str, "answer": Answer.to_dict()}``. It comes
+back from the browser, so anything malformed is reset, never trusted.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Sequence
+from typing import Any
+
+from assistant.types import Citation, Turn
+from assistant.web.render import ALL
+
+#: Turns kept per conversation in the browser, and turns sent as history.
+MAX_TURNS = 40
+HISTORY_TURNS = 6
+
+
+def normalise(state: Any) -> dict[str, Any]:
+    """A well-formed copy of the browser state (anything malformed is reset)."""
+    if not isinstance(state, dict):
+        return {"scope": ALL, "chats": {}}
+    chats = state.get("chats")
+    if not isinstance(chats, dict):
+        chats = {}
+    chats = {str(k): list(v) for k, v in chats.items() if isinstance(v, list)}
+    scope = state.get("scope")
+    return {"scope": scope if isinstance(scope, str) and scope else ALL, "chats": copy.deepcopy(chats)}
+
+
+def history(turns: Sequence[dict[str, Any]]) -> list[Turn]:
+    """The stored turns as :class:`Turn` objects for ``Assistant.ask``."""
+    result = []
+    for t in turns[-HISTORY_TURNS:]:
+        a = t["answer"]
+        citations = tuple(Citation(**c) for c in a.get("citations", []))
+        result.append(Turn(t["question"], a["text"], citations, a.get("short_answer")))
+    return result

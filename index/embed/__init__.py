@@ -1,0 +1,1 @@
+"""Embedders: the contract in :mod:`index.embed.base`, one module per implementation."""
