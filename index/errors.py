@@ -20,6 +20,31 @@ class FetchError(InputError):
     """A URL could not be fetched (unreachable, refused, not HTML or text)."""
 
 
+class URLRefusedError(FetchError):
+    """The fetch policy forbids this URL: its scheme, its form, or where it leads."""
+
+
+class AddressRefusedError(URLRefusedError):
+    """A host is, or resolves to, an address the policy forbids (loopback, private...)."""
+
+    def __init__(self, message: str, address: str, kind: str) -> None:
+        super().__init__(message)
+        self.address = address
+        self.kind = kind
+
+
+class FetchTimeoutError(FetchError):
+    """The server did not deliver the page within the fetch deadline."""
+
+
+class ResponseTooLargeError(FetchError):
+    """The page (compressed or decompressed) is larger than the fetch size cap."""
+
+
+class UnsupportedContentError(FetchError):
+    """The server sent something other than an HTML or text page."""
+
+
 class ArticleNotFoundError(ArticleAssistantError):
     """An article ID that is not in the store."""
 
