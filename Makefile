@@ -39,6 +39,7 @@ browser:
 lint: setup
 	$(BIN)/ruff check assistant index evals tests
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 test: setup lint browser
 	$(BIN)/python -m pytest -q

@@ -112,12 +112,13 @@ class Assistant:
         return self._store
 
     def _open_store(self) -> ChromaStore:
-        from index.store import ChromaStore, StoreFingerprint, make_client
+        from index.store import ChromaStore, StoreFingerprint, fresh_embedded_client, make_client
 
         s = self.settings
         client = make_client(None if s.chroma_url else s.data_dir, s.chroma_url)
         fingerprint = StoreFingerprint(self.embedder.name, self.embedder.dimension, s.index.passage_window)
-        return ChromaStore(client, fingerprint)
+        reopen = None if s.chroma_url else (lambda: fresh_embedded_client(s.data_dir))
+        return ChromaStore(client, fingerprint, reopen)
 
     # -- articles ------------------------------------------------------------
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 import logging
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -99,25 +99,54 @@ def make_client(data_dir: Path | None = None, url: str | None = None) -> Any:
     return chromadb.PersistentClient(path=str(data_dir), settings=settings)
 
 
+def fresh_embedded_client(data_dir: Path) -> Any:
+    """A new embedded client on ``data_dir`` that reads what other processes wrote since."""
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    # Chroma shares one system per path within a process; a new client needs a new one.
+    # Clients already made keep working.
+    SharedSystemClient.clear_system_cache()
+    return make_client(data_dir)
+
+
 class ChromaStore:
     """Articles and their passage vectors in two Chroma collections."""
 
-    def __init__(self, client: Any, fingerprint: StoreFingerprint) -> None:
+    def __init__(
+        self, client: Any, fingerprint: StoreFingerprint, reopen: Callable[[], Any] | None = None
+    ) -> None:
         self.fingerprint = fingerprint
+        #: Builds a fresh embedded client: an embedded client never sees vectors that
+        #: another process wrote after it opened (Chroma answers "Error finding id").
+        self._reopen = reopen
+        self._connect(client)
+        self._seen: str | None = (self._articles.metadata or {}).get("generation")
+
+    def _connect(self, client: Any) -> None:
+        wanted = self.fingerprint.as_metadata()
         self._client = client
-        wanted = fingerprint.as_metadata()
         self._passages = self._open(client, PASSAGES, wanted)
         self._articles = self._open(client, ARTICLES, wanted)
 
     def generation(self) -> str | None:
-        """A token that changes whenever any process adds or removes an article."""
+        """A token that changes whenever any process adds or removes an article.
+
+        When another process changed the embedded store, the client is reopened
+        first, so that what follows reads that process's writes.
+        """
         metadata = self._client.get_collection(ARTICLES).metadata or {}
         value = metadata.get("generation")
-        return None if value is None else str(value)
+        token = None if value is None else str(value)
+        if token != self._seen:
+            if self._reopen is not None:
+                log.info("the store changed in another process; reopening it")
+                self._connect(self._reopen())
+            self._seen = token
+        return token
 
     def _bump_generation(self) -> None:
         metadata = {**(self._articles.metadata or {}), **self.fingerprint.as_metadata()}
-        metadata["generation"] = uuid.uuid4().hex
+        metadata["generation"] = self._seen = uuid.uuid4().hex
         self._articles.modify(metadata=metadata)
 
     @staticmethod

@@ -33,7 +33,8 @@ def test_invented_ids_are_dropped(settings, embedder, seed_path):
     assert [c.sentence_id for c in answer.citations] == ["s5"]
     assert answer.citations[0].text == article.text[answer.citations[0].start : answer.citations[0].end]
     assert answer.text == "Scripted answer."
-    assert set(answer.timings) == {"retrieve", "answer", "total"}
+    assert set(answer.timings) == {"retrieve", "rerank", "answer", "total"}
+    assert answer.diagnostics.invented_citations == 2
 
 
 def test_an_answer_with_only_invented_citations_is_not_shown(settings, embedder, seed_path):
