@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+import time
 from collections.abc import Iterator
 
 import pytest
 
-from index.errors import AddressRefusedError, ConfigError, FetchError, URLRefusedError
+from index.errors import AddressRefusedError, ConfigError, FetchError, FetchTimeoutError, URLRefusedError
 from index.fetch import PRIVATE_HINT, FetchPolicy, check_address, fetch
 from index.urls import forbidden_kind, parse_url, redirect_target
 
@@ -345,3 +346,12 @@ def test_a_name_that_does_not_resolve_says_so() -> None:
 
     with pytest.raises(FetchError, match="could not find the server nowhere.test"):
         fetch("http://nowhere.test/", QUICK, resolver=nowhere)
+
+
+def test_a_hanging_name_lookup_is_cut_off_at_the_deadline() -> None:
+    def hanging(host: str, port: int) -> list[str]:
+        time.sleep(5)
+        return ["127.0.0.1"]
+
+    with pytest.raises(FetchTimeoutError, match="looking up slow.test took longer than the fetch deadline"):
+        fetch("http://slow.test/", FetchPolicy(deadline_s=0.5), resolver=hanging)
