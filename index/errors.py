@@ -16,6 +16,22 @@ class InputError(ArticleAssistantError):
     """The article given to ``add`` cannot be read or holds no usable text."""
 
 
+class NotRegularFileError(InputError):
+    """The path is a folder, a named pipe, a device or a socket, not a file."""
+
+
+class InputTooLargeError(InputError):
+    """The file or text is larger than the size limit for one article."""
+
+
+class NotTextError(InputError):
+    """The bytes are not text (binary data), or the text holds control characters."""
+
+
+class NotAnArticleError(InputError):
+    """Readable text that is not an article: a login page, a PDF's syntax, JSON, code."""
+
+
 class FetchError(InputError):
     """A URL could not be fetched (unreachable, refused, not HTML or text)."""
 
