@@ -6,7 +6,6 @@ import os
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 from tests.support import KIRBY_QUESTION, ROOT
@@ -85,7 +84,8 @@ def test_a_slow_add_does_not_hold_up_a_question(settings, embedder, seed_path, t
 
 def test_concurrent_questions_get_the_answers_of_serial_ones(assistant, seed_path):
     article = assistant.add(str(seed_path)).article
-    questions = [KIRBY_QUESTION, "How many countries have banned cluster munitions?", "Who posted the video?"] * 4
+    asked = [KIRBY_QUESTION, "How many countries have banned cluster munitions?", "Who posted the video?"]
+    questions = asked * 4
     serial = {q: assistant.ask(q, article=article.id).to_dict()["citations"] for q in set(questions)}
     results: dict[int, object] = {}
 

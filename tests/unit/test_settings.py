@@ -95,7 +95,9 @@ def test_config_command_shows_effective_values(tmp_path):
     from assistant.cli import cli
 
     result = CliRunner().invoke(
-        cli, ["--data-dir", str(tmp_path), "config", "--json"], env={"ARTICLE_ASSISTANT_RETRIEVAL__TOP_K": "6"}
+        cli,
+        ["--data-dir", str(tmp_path), "config", "--json"],
+        env={"ARTICLE_ASSISTANT_RETRIEVAL__TOP_K": "6"},
     )
     assert result.exit_code == 0, result.output
     values = json.loads(result.output)
