@@ -6,8 +6,9 @@ similarity, the question's kind, whether a short answer or speaker was found).
 The coefficients are heuristic weights kept in the settings
 (``answer.confidence.weights``), not a trained model file: they were
 fitted by plain logistic regression on one half of the dev articles
-(split by article-ID hash, ``evals.probe --half a``) and checked on the other half (see ``evals/results/`` and ``evals/probe.py``). Refit them
-with ``python -m evals.calibrate`` after changing retrieval or reranking.
+(split by article-ID hash, ``evals.probe --half a``) and checked on the
+other half (see ``evals/results/`` and ``evals/probe.py``). Refit them with
+``python -m evals.calibrate`` after changing retrieval or reranking.
 """
 
 from __future__ import annotations
