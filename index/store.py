@@ -128,6 +128,16 @@ class ChromaStore:
         self._passages = self._open(client, PASSAGES, wanted)
         self._articles = self._open(client, ARTICLES, wanted)
 
+    @property
+    def client(self) -> Any:
+        """The Chroma client in use (read-only; replaced when the embedded store is reopened)."""
+        return self._client
+
+    @property
+    def passages_collection_name(self) -> str:
+        """Name of the passages collection (one row per embedded passage)."""
+        return str(self._passages.name)
+
     def generation(self) -> str | None:
         """A token that changes whenever any process adds or removes an article.
 
