@@ -20,11 +20,11 @@ import logging
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from assistant import registry
 from assistant.answer.base import ABSTAIN_TEXT, Answerer, AnswerRequest, Draft, StreamingAnswerer
@@ -40,6 +40,7 @@ from index.models import Article
 
 if TYPE_CHECKING:
     import numpy as np
+    from langchain_core.runnables import RunnableConfig
 
     from index.build import AddResult
     from index.ingest import RawArticle
@@ -58,6 +59,28 @@ class _Library:
 
     generation: str | None
     articles: Mapping[str, Article]
+
+
+class _Trace(Protocol):
+    """Where one ask reports its steps: nowhere, or to LangChain callbacks (``ask(config=...)``)."""
+
+    def retrieve(self, query: str, fetch: Callable[[], AnswerRequest]) -> AnswerRequest: ...
+
+    def answer(
+        self, request: AnswerRequest, produce: Callable[[AnswerRequest], Iterator[str | Draft]]
+    ) -> Iterator[str | Draft]: ...
+
+
+class _Untraced:
+    """Reports nothing and imports nothing."""
+
+    def retrieve(self, query: str, fetch: Callable[[], AnswerRequest]) -> AnswerRequest:
+        return fetch()
+
+    def answer(
+        self, request: AnswerRequest, produce: Callable[[AnswerRequest], Iterator[str | Draft]]
+    ) -> Iterator[str | Draft]:
+        return produce(request)
 
 
 class Assistant:
@@ -202,13 +225,17 @@ class Assistant:
         question: str,
         article: str | None = None,
         history: Iterable[Any] | None = None,
+        config: RunnableConfig | None = None,
     ) -> Answer:
         """Answer ``question`` from one article (or all), citing stored sentences.
 
         ``history`` holds earlier turns: :class:`Turn`, ``(question, Answer)``
-        pairs or ``{"question", "answer"}`` dicts.
+        pairs or ``{"question", "answer"}`` dicts. ``config`` is a LangChain
+        ``RunnableConfig`` (callbacks, tags, metadata, run_name): the ask is then
+        reported as a chain run holding a retriever run and an ``answer`` run.
+        Without it, no LangChain is imported.
         """
-        *_, answer = self.ask_stream(question, article=article, history=history)
+        *_, answer = self.ask_stream(question, article=article, history=history, config=config)
         assert isinstance(answer, Answer)
         return answer
 
@@ -217,27 +244,35 @@ class Assistant:
         question: str,
         article: str | None = None,
         history: Iterable[Any] | None = None,
+        config: RunnableConfig | None = None,
     ) -> Iterator[str | Answer]:
         """Like :meth:`ask`, but yields the answer's text as it is produced, then the :class:`Answer`.
 
         An answerer that cannot stream yields its whole text at once.
         """
+        if config is None:
+            return self._ask_stream(question, article, history, _Untraced())
+        from assistant.integrations.langchain import traced_ask
+
+        inputs = {"question": question, "article": article}
+        return traced_ask(config, inputs, lambda trace: self._ask_stream(question, article, history, trace))
+
+    def _ask_stream(
+        self, question: str, article: str | None, history: Iterable[Any] | None, trace: _Trace
+    ) -> Iterator[str | Answer]:
         started = time.perf_counter()
-        request = self._request(question, article, history)
+        request = trace.retrieve(question, lambda: self._request(question, article, history))
         retrieved = time.perf_counter()
         hits = self.reranker.rerank(request.question, request.query, request.hits, request.articles,
                                     request.history)
         request = dataclasses.replace(request, hits=tuple(hits))
         reranked = time.perf_counter()
         draft: Draft | None = None
-        if isinstance(self.answerer, StreamingAnswerer):
-            for piece in self.answerer.stream(request):
-                if isinstance(piece, Draft):
-                    draft = piece
-                else:
-                    yield piece
-        else:
-            draft = self.answerer.answer(request)
+        for piece in trace.answer(request, self._pieces):
+            if isinstance(piece, Draft):
+                draft = piece
+            else:
+                yield piece
         if draft is None:
             raise RuntimeError(f"answerer {self.answerer.name!r} ended its stream without an answer")
         answered = time.perf_counter()
@@ -251,6 +286,13 @@ class Assistant:
         answer.timings["total"] = (time.perf_counter() - started) * 1000
         yield answer
 
+    def _pieces(self, request: AnswerRequest) -> Iterator[str | Draft]:
+        """The answerer's text as it comes, then its Draft (a non-streaming answerer: the Draft alone)."""
+        if isinstance(self.answerer, StreamingAnswerer):
+            yield from self.answerer.stream(request)
+        else:
+            yield self.answerer.answer(request)
+
     def _request(self, question: str, article: str | None, history: Iterable[Any] | None) -> AnswerRequest:
         """Rewrite and retrieve: what the reranker and the answerer start from."""
         question = _checked_question(question, self.settings.answer.max_question_chars)
@@ -262,19 +304,37 @@ class Assistant:
         )
         return AnswerRequest(question, query, tuple(hits), {a.id: a for a in scope}, turns)
 
-    def retriever(self, article: str | None = None, k: int | None = None) -> Any:
-        """A LangChain retriever over one article's sentences, or all articles'."""
-        from assistant.integrations.langchain import SentenceRetriever
+    def as_retriever(self, article: str | None = None, k: int = 4) -> Any:
+        """A LangChain ``ArticleRetriever`` over this store: ``k`` sentences per call, as Documents.
+
+        ``article`` scopes it to one article (checked now); ``invoke(q, k=n)`` overrides ``k``.
+        """
+        from assistant.integrations.langchain import ArticleRetriever
 
         if article is not None:
             self.get(article)
-        return SentenceRetriever(assistant=self, article=article, k=k or self.settings.retrieval.top_k)
+        return ArticleRetriever(assistant=self, article=article, k=k)
+
+    def retriever(self, article: str | None = None, k: int | None = None) -> Any:
+        """Alias of :meth:`as_retriever`; ``k`` defaults to ``retrieval.top_k``."""
+        return self.as_retriever(article, self.settings.retrieval.top_k if k is None else k)
 
     def chain(self, article: str | None = None) -> Any:
-        """A LangChain Runnable: a question (or ``{"question", "history"}``) → :class:`Answer`."""
-        from assistant.integrations.langchain import answer_chain
+        """A LangChain Runnable: a question or ``{"question", "history"}`` → the Answer of ``ask``."""
+        from assistant.integrations.langchain import AnswerChain
 
-        return answer_chain(self, article)
+        if article is not None:
+            self.get(article)
+        return AnswerChain(self, article)
+
+    def vectorstore(self) -> Any:
+        """A ``langchain_chroma.Chroma`` over the passages collection, on this Assistant's client.
+
+        For reading (``similarity_search``…); add articles with :meth:`add`.
+        """
+        from assistant.integrations.langchain import passage_vectorstore
+
+        return passage_vectorstore(self)
 
     def _scope(self, article: str | None) -> builtins.list[Article]:
         if article is not None:
