@@ -35,7 +35,7 @@ from assistant.retrieval.hybrid import HybridIndex, passage_members, sentence_to
 from assistant.settings import Settings
 from assistant.types import Answer, Hit, Turn
 from index.embed.base import Embedder
-from index.errors import ArticleNotFoundError, InputError
+from index.errors import ArticleAssistantError, ArticleNotFoundError, InputError
 from index.models import Article
 
 if TYPE_CHECKING:
@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from langchain_core.runnables import RunnableConfig
 
     from index.build import AddResult
+    from index.fetch import FetchPolicy
     from index.ingest import RawArticle
     from index.store import ChromaStore
 
@@ -138,20 +139,71 @@ class Assistant:
         from index.store import ChromaStore, StoreFingerprint, fresh_embedded_client, make_client
 
         s = self.settings
-        client = make_client(None if s.chroma_url else s.data_dir, s.chroma_url)
+        where = {"tenant": s.store.tenant, "database": s.store.database}
+        client = make_client(None if s.chroma_url else s.data_dir, s.chroma_url, **where)
         fingerprint = StoreFingerprint(self.embedder.name, self.embedder.dimension, s.index.passage_window)
-        reopen = None if s.chroma_url else (lambda: fresh_embedded_client(s.data_dir))
-        return ChromaStore(client, fingerprint, reopen)
+        reopen = None if s.chroma_url else (lambda: fresh_embedded_client(s.data_dir, **where))
+        return ChromaStore(
+            client, fingerprint, reopen, prefix=s.store.collection_prefix, server=bool(s.chroma_url)
+        )
 
     # -- articles ------------------------------------------------------------
 
     def add(self, source: str | Path) -> AddResult:
         """Add an article from a file path or an http(s) URL; re-adding is a no-op."""
+        return self._add(self._read(source))
+
+    def add_url(self, url: str) -> AddResult:
+        """Add the article at an http(s) URL; never reads a local file, whatever ``url`` says."""
+        from index.ingest import is_url, read_url
+
+        if not isinstance(url, str) or not is_url(url.strip()):
+            raise InputError("Give a link that starts with http:// or https://, e.g. https://example.com/story.")
+        return self._add(read_url(url.strip(), self.fetch_policy()))
+
+    def add_all(self, sources: Sequence[str | Path]) -> builtins.list[AddResult]:
+        """Add several articles, all or none: every source is read and checked before any is stored.
+
+        A storage failure part-way (the store itself broke) can still leave the
+        earlier ones stored; the error says which.
+        """
+        from index.build import prepare
+
+        raws = [self._read(source) for source in sources]
+        for raw in raws:
+            prepare(raw)  # split now, so an article with no sentences stops the batch
+        results: builtins.list[AddResult] = []
+        for raw in raws:
+            try:
+                results.append(self._add(raw))
+            except ArticleAssistantError as e:
+                done = ", ".join(r.article.id for r in results) or "none"
+                raise ArticleAssistantError(f"{e} (Stored before this one: {done}.)") from e
+        return results
+
+    def fetch_policy(self) -> FetchPolicy:
+        """What URL fetching may reach, from ``settings.fetch``."""
+        from index.fetch import FetchPolicy
+
+        f = self.settings.fetch
+        return FetchPolicy(
+            allow_private=f.allow_private, max_bytes=f.max_bytes, max_redirects=f.max_redirects,
+            deadline_s=f.deadline_s,
+        )
+
+    def check(self, repair: bool = False) -> dict[str, int]:
+        """Passages whose article row is missing (an interrupted add), by article; ``repair`` drops them."""
+        found = self.store.remove_orphans() if repair else self.store.orphans()
+        if repair and found:
+            self._forget()
+        return found
+
+    def _read(self, source: str | Path) -> RawArticle:
         from index.ingest import read_source
 
         if not isinstance(source, str | Path):
             raise InputError(f"The source must be a path or a URL string, not {type(source).__name__}.")
-        return self._add(read_source(source))
+        return read_source(source, self.fetch_policy())
 
     def add_file(self, path: str | Path, source: str | None = None) -> AddResult:
         """Add an article file, recording ``source`` (e.g. an upload's own file name) instead of its path."""

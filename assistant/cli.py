@@ -14,7 +14,9 @@ from typing import Any
 import click
 
 from assistant.settings import Settings
-from index.errors import ArticleAssistantError
+from assistant.terminal import safe
+from assistant.types import article_summary
+from index.errors import ArticleAssistantError, InputError
 
 EXIT_ERROR = 1
 
@@ -44,7 +46,7 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except ArticleAssistantError as e:
-            click.echo(f"error: {e}", err=True)
+            click.echo(f"error: {safe(str(e))}", err=True)
             sys.exit(EXIT_ERROR)
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
@@ -88,27 +90,51 @@ def _emit(data: Any) -> None:
 @cli.command()
 @click.argument("sources", nargs=-1, required=True)
 @click.option("--title", help="Title for pasted text (with '-').")
+@click.option(
+    "--allow-private-urls",
+    is_flag=True,
+    help="Also fetch URLs on this machine or its private network "
+    "[env ARTICLE_ASSISTANT_FETCH__ALLOW_PRIVATE].",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.pass_context
-def add(ctx: click.Context, sources: tuple[str, ...], title: str | None, as_json: bool) -> None:
-    """Add articles: file paths (.txt, .md, .html), http(s) URLs, or '-' for stdin."""
+def add(
+    ctx: click.Context, sources: tuple[str, ...], title: str | None, allow_private_urls: bool, as_json: bool
+) -> None:
+    """Add articles: file paths (.txt, .md, .html), http(s) URLs, or '-' for stdin.
+
+    With several sources, all are read and checked first; if one is bad, none is added.
+    """
+    if allow_private_urls:
+        ctx.obj = ctx.obj.with_(**{"fetch.allow_private": True})
     assistant = _assistant(ctx)
-    results = []
-    with click.progressbar(sources, label="Adding", hidden=len(sources) < 2, file=sys.stderr) as bar:
-        for source in bar:
-            if source == "-":
-                result = assistant.add_text(sys.stdin.read(), title=title, source="stdin")
-            else:
-                result = assistant.add(source)
-            results.append(result)
+    if "-" in sources:
+        if len(sources) > 1:
+            raise InputError("Give '-' (stdin) on its own, not with other sources.")
+        results = [assistant.add_text(_read_stdin(), title=title, source="stdin")]
+    else:
+        results = assistant.add_all(sources)
     if as_json:
         _emit([_add_summary(r) for r in results])
         return
     for r in results:
         verb = "added" if r.created else "already stored"
-        click.echo(f"{verb}: {r.article.id}  {len(r.article.sentences)} sentences  {r.article.label}")
+        click.echo(f"{verb}: {r.article.id}  {len(r.article.sentences)} sentences  {safe(r.article.label)}")
         for d in r.dropped:
-            click.echo(f"  dropped {d.reason}: {d.text!r}")
+            click.echo(f"  dropped {d.reason}: {safe(repr(d.text))}")
+
+
+def _read_stdin() -> str:
+    """Standard input, capped like a file (``add - < /dev/zero`` must not fill memory)."""
+    from index.ingest import MAX_BYTES, decode
+
+    data = sys.stdin.buffer.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise InputError(
+            f"Standard input holds more than the {MAX_BYTES / 1e6:.0f} MB limit for one article. "
+            "Give the article's own text."
+        )
+    return decode(data, "stdin")
 
 
 def _add_summary(result: Any) -> dict[str, Any]:
@@ -128,25 +154,12 @@ def list_(ctx: click.Context, as_json: bool) -> None:
     """List stored articles."""
     articles = _assistant(ctx).list()
     if as_json:
-        _emit([_article_summary(a) for a in articles])
+        _emit([article_summary(a) for a in articles])
         return
     if not articles:
         click.echo("No articles yet. Add one: article-assistant add FILE|URL")
     for a in articles:
-        click.echo(f"{a.id}  {len(a.sentences):4d} sentences  {a.label}")
-
-
-def _article_summary(article: Any) -> dict[str, Any]:
-    return {
-        "id": article.id,
-        "title": article.label,
-        "source": article.source,
-        "url": article.url,
-        "date": article.date,
-        "byline": article.byline,
-        "added_at": article.added_at,
-        "sentences": len(article.sentences),
-    }
+        click.echo(f"{a.id}  {len(a.sentences):4d} sentences  {safe(a.label)}")
 
 
 @cli.command()
@@ -157,20 +170,20 @@ def show(ctx: click.Context, article_id: str, as_json: bool) -> None:
     """Show an article sentence by sentence, with sentence IDs."""
     article = _assistant(ctx).get(article_id)
     if as_json:
-        data = _article_summary(article)
+        data = article_summary(article)
         data["sentences"] = [
             {"id": s.id, "start": s.start, "end": s.end, "paragraph": s.paragraph, "text": s.text}
             for s in article.sentences
         ]
         _emit(data)
         return
-    click.echo(click.style(article.label, bold=True))
+    click.echo(click.style(safe(article.label), bold=True))
     paragraph = None
     for s in article.sentences:
         if paragraph is not None and s.paragraph != paragraph:
             click.echo()
         paragraph = s.paragraph
-        click.echo(f"[{s.id}] {s.text}")
+        click.echo(f"[{s.id}] {safe(s.text)}")
 
 
 @cli.command()
@@ -197,10 +210,10 @@ def ask(ctx: click.Context, question: str, article_id: str | None, as_json: bool
 
 
 def _print_answer(answer: Any) -> None:
-    click.echo(click.style(answer.text, bold=not answer.abstained, dim=answer.abstained))
+    click.echo(click.style(safe(answer.text), bold=not answer.abstained, dim=answer.abstained))
     for n, c in enumerate(answer.citations, start=1):
         flag = " (low support)" if c.low_support else ""
-        click.echo(f"  [{n}] {c.article_id}/{c.sentence_id}{flag}: {c.text}")
+        click.echo(f"  [{n}] {c.article_id}/{c.sentence_id}{flag}: {safe(c.text)}")
     click.echo(click.style(f"  confidence {answer.confidence:.2f}", dim=True))
 
 
@@ -224,7 +237,7 @@ def chat(ctx: click.Context, article_id: str | None) -> None:
         try:
             answer = assistant.ask(question, article=article_id, history=history)
         except ArticleAssistantError as e:
-            click.echo(f"error: {e}", err=True)
+            click.echo(f"error: {safe(str(e))}", err=True)
             continue
         _print_answer(answer)
         history.append((question, answer))
@@ -252,6 +265,25 @@ def serve(ctx: click.Context, host: str, port: int, auth: str | None) -> None:
     shown = f"[{host}]" if ":" in host else host
     click.echo(f"Web chat at http://{shown}:{port}  (Ctrl-C stops it)", err=True)
     serve_web(ctx.obj, host=host, port=port, auth=credentials)
+
+
+@cli.command()
+@click.option("--repair", is_flag=True, help="Remove what an interrupted add left behind.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.pass_context
+def check(ctx: click.Context, repair: bool, as_json: bool) -> None:
+    """Check the store for passages whose article is missing (left by a killed add)."""
+    found = _assistant(ctx).check(repair=repair)
+    if as_json:
+        _emit({"orphaned_passages": found, "repaired": repair})
+        return
+    if not found:
+        click.echo("The store is consistent.")
+    for article_id, count in sorted(found.items()):
+        verb = "removed" if repair else "found"
+        click.echo(f"{verb} {count} passages of missing article {article_id}")
+    if found and not repair:
+        click.echo("Run `article-assistant check --repair` to remove them.")
 
 
 @cli.command(name="config")

@@ -46,6 +46,18 @@ class _Section(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True)
 
 
+class StoreSettings(_Section):
+    """Where in Chroma the library lives: deployments sharing a server keep apart by these."""
+
+    tenant: str = Field("default_tenant", min_length=3, max_length=64, description="Chroma tenant.")
+    database: str = Field("default_database", min_length=3, max_length=64, description="Chroma database.")
+    collection_prefix: str = Field(
+        "aa_",
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$",
+        description="Prefix of the collection names (<prefix>passages, <prefix>articles).",
+    )
+
+
 class EmbedderSettings(_Section):
     """Which model turns text into vectors; part of the store's fingerprint."""
 
@@ -198,6 +210,7 @@ class Settings(_Section):
     chroma_url: str | None = Field(
         None, description="URL of a Chroma server (e.g. http://127.0.0.1:8000); unset = embedded store."
     )
+    store: StoreSettings = Field(default_factory=StoreSettings, description="Chroma namespace.")
     embedder: EmbedderSettings = Field(default_factory=EmbedderSettings, description="The embedding model.")
     index: IndexSettings = Field(default_factory=IndexSettings, description="Passages.")
     fetch: FetchSettings = Field(default_factory=FetchSettings, description="Fetching URLs.")

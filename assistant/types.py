@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from index.errors import InputError
+from index.models import Article
 
 #: (article_id, sentence_id): one stored sentence.
 SentenceRef = tuple[str, str]
@@ -134,3 +135,17 @@ class Turn:
             f'{{"question": ..., "answer": ...}} dict of strings, not {type(item).__name__} '
             f"{str(item)[:60]!r}."
         )
+
+
+def article_summary(article: Article) -> dict[str, Any]:
+    """One stored article as JSON (``list --json``, ``show --json``, the web API's ``/articles``)."""
+    return {
+        "id": article.id,
+        "title": article.label,
+        "source": article.source,
+        "url": article.url,
+        "date": article.date,
+        "byline": article.byline,
+        "added_at": article.added_at,
+        "sentences": len(article.sentences),
+    }

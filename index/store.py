@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -38,9 +39,14 @@ from index.models import Article, Passage, Sentence
 
 log = logging.getLogger(__name__)
 
-PASSAGES = "aa_passages"
-ARTICLES = "aa_articles"
+#: The default collection prefix gives the first release's names.
+DEFAULT_PREFIX = "aa_"
+PASSAGES = DEFAULT_PREFIX + "passages"
+ARTICLES = DEFAULT_PREFIX + "articles"
+DEFAULT_TENANT = "default_tenant"
+DEFAULT_DATABASE = "default_database"
 SCHEMA_VERSION = 1
+_PREFIX = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,8 +75,17 @@ class PassageHit:
     similarity: float
 
 
-def make_client(data_dir: Path | None = None, url: str | None = None) -> Any:
-    """Build a Chroma client from exactly one of a data dir or a server URL."""
+def make_client(
+    data_dir: Path | None = None,
+    url: str | None = None,
+    tenant: str = DEFAULT_TENANT,
+    database: str = DEFAULT_DATABASE,
+) -> Any:
+    """Build a Chroma client from exactly one of a data dir or a server URL.
+
+    The tenant and database are created when missing, so that deployments
+    sharing one Chroma server each keep their library apart.
+    """
     if (data_dir is None) == (url is None):
         raise ConfigError("Give the store exactly one of a data dir or a Chroma server URL.")
     import chromadb
@@ -78,13 +93,18 @@ def make_client(data_dir: Path | None = None, url: str | None = None) -> Any:
 
     settings = Settings(anonymized_telemetry=False)
     if url is not None:
-        parsed = urlparse(url)
-        if parsed.scheme not in {"http", "https"} or not parsed.hostname:
-            raise ConfigError(f"Chroma URL {url!r} is not an http(s) URL such as http://127.0.0.1:8000.")
-        port = parsed.port or (443 if parsed.scheme == "https" else 8000)
+        host, port, ssl = _server_address(url)
         try:
+            admin = chromadb.AdminClient(Settings(
+                anonymized_telemetry=False,
+                chroma_api_impl="chromadb.api.fastapi.FastAPI",
+                chroma_server_host=host,
+                chroma_server_http_port=port,
+                chroma_server_ssl_enabled=ssl,
+            ))
+            _ensure_namespace(admin, tenant, database)
             client = chromadb.HttpClient(
-                host=parsed.hostname, port=port, ssl=parsed.scheme == "https", settings=settings
+                host=host, port=port, ssl=ssl, settings=settings, tenant=tenant, database=database
             )
             client.heartbeat()
         except Exception as e:
@@ -96,37 +116,82 @@ def make_client(data_dir: Path | None = None, url: str | None = None) -> Any:
         return client
     assert data_dir is not None
     data_dir.mkdir(parents=True, exist_ok=True)
-    return chromadb.PersistentClient(path=str(data_dir), settings=settings)
+    if (tenant, database) != (DEFAULT_TENANT, DEFAULT_DATABASE):
+        admin = chromadb.AdminClient(Settings(anonymized_telemetry=False, is_persistent=True,
+                                              persist_directory=str(data_dir)))
+        _ensure_namespace(admin, tenant, database)
+    return chromadb.PersistentClient(path=str(data_dir), settings=settings, tenant=tenant, database=database)
 
 
-def fresh_embedded_client(data_dir: Path) -> Any:
+def _server_address(url: str) -> tuple[str, int, bool]:
+    parsed = urlparse(url)
+    if parsed.scheme not in {"http", "https"} or not parsed.hostname:
+        raise ConfigError(f"Chroma URL {url!r} is not an http(s) URL such as http://127.0.0.1:8000.")
+    if parsed.path not in {"", "/"} or parsed.query:
+        # A path would be silently ignored by the client: say where separation belongs.
+        raise ConfigError(
+            f"Chroma URL {url!r} has a path; Chroma serves from the root. To keep deployments "
+            "apart on one server, set store.tenant, store.database or store.collection_prefix "
+            "(ARTICLE_ASSISTANT_STORE__DATABASE=…)."
+        )
+    ssl = parsed.scheme == "https"
+    return parsed.hostname, parsed.port or (443 if ssl else 8000), ssl
+
+
+def _ensure_namespace(admin: Any, tenant: str, database: str) -> None:
+    try:
+        admin.get_tenant(tenant)
+    except Exception:
+        admin.create_tenant(tenant)
+    try:
+        admin.get_database(database, tenant=tenant)
+    except Exception:
+        admin.create_database(database, tenant=tenant)
+
+
+def fresh_embedded_client(
+    data_dir: Path, tenant: str = DEFAULT_TENANT, database: str = DEFAULT_DATABASE
+) -> Any:
     """A new embedded client on ``data_dir`` that reads what other processes wrote since."""
     from chromadb.api.shared_system_client import SharedSystemClient
 
     # Chroma shares one system per path within a process; a new client needs a new one.
     # Clients already made keep working.
     SharedSystemClient.clear_system_cache()
-    return make_client(data_dir)
+    return make_client(data_dir, tenant=tenant, database=database)
 
 
 class ChromaStore:
     """Articles and their passage vectors in two Chroma collections."""
 
     def __init__(
-        self, client: Any, fingerprint: StoreFingerprint, reopen: Callable[[], Any] | None = None
+        self,
+        client: Any,
+        fingerprint: StoreFingerprint,
+        reopen: Callable[[], Any] | None = None,
+        prefix: str = DEFAULT_PREFIX,
+        server: bool = False,
     ) -> None:
+        if not _PREFIX.match(prefix):
+            raise ConfigError(
+                f"Collection prefix {prefix!r} is not allowed: use 1 to 63 letters, digits, '.', '_' "
+                "or '-', starting with a letter or digit (e.g. 'newsroom_')."
+            )
         self.fingerprint = fingerprint
+        self.names = (prefix + "passages", prefix + "articles")
+        self._server = server
         #: Builds a fresh embedded client: an embedded client never sees vectors that
         #: another process wrote after it opened (Chroma answers "Error finding id").
         self._reopen = reopen
         self._connect(client)
         self._seen: str | None = (self._articles.metadata or {}).get("generation")
+        self._recover()
 
     def _connect(self, client: Any) -> None:
         wanted = self.fingerprint.as_metadata()
         self._client = client
-        self._passages = self._open(client, PASSAGES, wanted)
-        self._articles = self._open(client, ARTICLES, wanted)
+        self._passages = self._open(client, self.names[0], wanted)
+        self._articles = self._open(client, self.names[1], wanted)
 
     @property
     def client(self) -> Any:
@@ -144,7 +209,7 @@ class ChromaStore:
         When another process changed the embedded store, the client is reopened
         first, so that what follows reads that process's writes.
         """
-        metadata = self._client.get_collection(ARTICLES).metadata or {}
+        metadata = self._client.get_collection(self.names[1]).metadata or {}
         value = metadata.get("generation")
         token = None if value is None else str(value)
         if token != self._seen:
@@ -154,13 +219,41 @@ class ChromaStore:
             self._seen = token
         return token
 
-    def _bump_generation(self) -> None:
+    def _bump_generation(self, pending: str | None = None) -> None:
+        """New generation stamp; ``pending`` records an article whose rows are being written."""
         metadata = {**(self._articles.metadata or {}), **self.fingerprint.as_metadata()}
         metadata["generation"] = self._seen = uuid.uuid4().hex
+        metadata["pending"] = pending or ""
         self._articles.modify(metadata=metadata)
 
-    @staticmethod
-    def _open(client: Any, name: str, wanted: dict[str, Any]) -> Any:
+    def _recover(self) -> None:
+        """Drop the passages of an add that died before its article row was written (crash, kill)."""
+        pending = str((self._articles.metadata or {}).get("pending") or "")
+        if pending and not self.has_article(pending):
+            log.warning("removing the passages of an interrupted add of article %s", pending)
+            self._passages.delete(where={"article_id": pending})
+            self._bump_generation()
+
+    def orphans(self) -> dict[str, int]:
+        """Article IDs that have passages but no article row, with their passage counts (a full scan)."""
+        stored = set(self._articles.get(include=[])["ids"])
+        counts: dict[str, int] = {}
+        for meta in self._passages.get(include=["metadatas"])["metadatas"]:
+            article_id = str(meta["article_id"])
+            if article_id not in stored:
+                counts[article_id] = counts.get(article_id, 0) + 1
+        return counts
+
+    def remove_orphans(self) -> dict[str, int]:
+        """Delete passages whose article row is missing; what was removed."""
+        found = self.orphans()
+        for article_id in found:
+            self._passages.delete(where={"article_id": article_id})
+        if found:
+            self._bump_generation()
+        return found
+
+    def _open(self, client: Any, name: str, wanted: dict[str, Any]) -> Any:
         collection = client.get_or_create_collection(
             name,
             configuration={"hnsw": {"space": "cosine"}},
@@ -174,8 +267,14 @@ class ChromaStore:
                 f"(dimension {found['dimension']}, passage window {found['passage_window']}), "
                 f"but it was opened with {wanted['embedder']!r} (dimension "
                 f"{wanted['dimension']}, passage window {wanted['passage_window']}). "
-                "Open it with the settings it was built with, or choose another data dir "
-                "(--data-dir) to build a new store."
+                "Open it with the settings it was built with, or "
+                + (
+                    "build a new library on this server under another name: set "
+                    "ARTICLE_ASSISTANT_STORE__COLLECTION_PREFIX (or ARTICLE_ASSISTANT_STORE__DATABASE) "
+                    "to a new value."
+                    if self._server
+                    else "choose another data dir (--data-dir) to build a new store."
+                )
             )
         return collection
 
@@ -210,6 +309,8 @@ class ChromaStore:
         if len(passages) != len(vectors):
             raise ValueError("one vector per passage is needed")
         try:
+            # Recorded first, so that the next open cleans up if this process dies mid-write.
+            self._bump_generation(pending=article.id)
             self._passages.upsert(
                 ids=[p.id for p in passages],
                 embeddings=vectors.tolist(),

@@ -23,6 +23,7 @@ import gradio as gr  # type: ignore[import-untyped,unused-ignore]
 
 from assistant.api import Assistant
 from assistant.settings import Settings
+from assistant.web.api import WebAPI
 from assistant.web.handlers import ChatHandlers
 from assistant.web.render import ALL
 from index.errors import ArticleAssistantError, ConfigError
@@ -99,17 +100,24 @@ def build_app(assistant: Assistant, secret: str | None = None) -> gr.Blocks:
             with gr.Column(scale=5, min_width=360, elem_id="article-panel"):
                 article = gr.HTML(elem_id="article-view", js_on_load=_ARTICLE_JS)
 
+        # The named API first, so it keeps the plain names; the UI's own events are private.
+        endpoints = WebAPI(assistant)
+        gr.api(endpoints.ask, api_name="ask")
+        gr.api(endpoints.articles, api_name="articles")
+        gr.api(endpoints.add_url, api_name="add_url")
+        private: dict[str, Any] = {"api_visibility": "private"}
         view = [library, chat, article, state, remove]
-        app.load(h.load, inputs=[state], outputs=view)
-        library.pick(h.pick, inputs=[state], outputs=view)
+        app.load(h.load, inputs=[state], outputs=view, **private)
+        library.pick(h.pick, inputs=[state], outputs=view, **private)
 
         asked = [chat, question, article, state]
-        question.submit(h.ask, inputs=[question, state], outputs=asked, show_progress="hidden")
-        ask.click(h.ask, inputs=[question, state], outputs=asked, show_progress="hidden")
-        chat.suggest(h.ask_suggested, inputs=[state], outputs=asked, show_progress="hidden")
-        clear.click(h.clear, inputs=[state], outputs=view)
+        quiet: dict[str, Any] = {"show_progress": "hidden", **private}
+        question.submit(h.ask, inputs=[question, state], outputs=asked, **quiet)
+        ask.click(h.ask, inputs=[question, state], outputs=asked, **quiet)
+        chat.suggest(h.ask_suggested, inputs=[state], outputs=asked, **quiet)
+        clear.click(h.clear, inputs=[state], outputs=view, **private)
 
-        progress: dict[str, Any] = {"show_progress": "full", "show_progress_on": [status]}
+        progress: dict[str, Any] = {"show_progress": "full", "show_progress_on": [status], **private}
         add_url.click(h.add_url, inputs=[url, state], outputs=[status, *view, url], **progress)
         url.submit(h.add_url, inputs=[url, state], outputs=[status, *view, url], **progress)
         upload.upload(h.add_file, inputs=[upload, state], outputs=[status, *view, upload], **progress)
@@ -117,9 +125,17 @@ def build_app(assistant: Assistant, secret: str | None = None) -> gr.Blocks:
             h.add_text, inputs=[title, text, state], outputs=[status, *view, title, text], **progress
         )
 
-        remove.click(h.ask_remove, inputs=[state], outputs=[confirm_box, confirm_text])
-        confirm_no.click(lambda: gr.update(visible=False), outputs=[confirm_box])
-        confirm_yes.click(h.remove, inputs=[state], outputs=[confirm_box, *view])
+        # The article awaiting confirmation lives on the server, never in the browser.
+        confirming = gr.State(None)
+        remove.click(
+            h.ask_remove, inputs=[state], outputs=[confirm_box, confirm_text, confirming], **private
+        )
+        confirm_no.click(
+            lambda: (gr.update(visible=False), None), outputs=[confirm_box, confirming], **private
+        )
+        confirm_yes.click(h.remove, inputs=[state, confirming], outputs=[confirm_box, *view, confirming],
+                          **private)
+
     return app
 
 

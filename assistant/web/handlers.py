@@ -165,13 +165,19 @@ class ChatHandlers:
         url = (url or "").strip()
         if not url:
             return self._add_failed("Paste a link to an article first (https://…).", 1)
+        if not re.match(r"^https?://", url, re.I):
+            # The Link box fetches web pages only; it never reads the server's files.
+            return self._add_failed("That is not a web link. Paste a link that starts with https://.", 1)
         progress(0.1, desc="Fetching and indexing the article…")
-        return self._add(lambda: self.assistant.add(url), state, extra=1)
+        return self._add(lambda: self.assistant.add_url(url), state, extra=1)
 
     def add_file(self, path: str | None, state: Any, progress: Any = _PROGRESS) -> tuple[Any, ...]:
         """Add an uploaded .txt, .md or .html file. Outputs: status, the view, the cleared upload."""
         if not path:
             return self._add_failed("Choose a file first (.txt, .md or .html).", 1)
+        if not _is_upload(path):
+            log.warning("refused an upload path outside the upload folder: %r", path)
+            return self._add_failed("That file was not uploaded through this page. Choose it again.", 1)
         name = Path(path).name
         progress(0.1, desc=f"Reading and indexing {name}…")
         add = lambda: self.assistant.add_file(path, source=name)  # noqa: E731
@@ -207,23 +213,34 @@ class ChatHandlers:
 
     # -- removing ------------------------------------------------------------------------------
 
-    def ask_remove(self, state: Any) -> tuple[Any, Any]:
-        """Show the confirmation for removing the selected article."""
+    def ask_remove(self, state: Any) -> tuple[Any, Any, Any]:
+        """Show the confirmation for removing the selected article.
+
+        Outputs: the confirmation box, its text, and the article awaiting confirmation,
+        kept on the server (``gr.State``): :meth:`remove` removes only that article, so
+        no single call can delete anything.
+        """
         scope = normalise(state)["scope"]
         if scope == ALL:
             gr.Warning("Choose an article in the library first.")
-            return gr.update(visible=False), gr.skip()
+            return gr.update(visible=False), gr.skip(), None
         try:
             article = self.assistant.get(scope)
         except ArticleAssistantError:
             gr.Warning("That article is no longer in the library.")
-            return gr.update(visible=False), gr.skip()
-        return gr.update(visible=True), confirm_remove(article)
+            return gr.update(visible=False), gr.skip(), None
+        return gr.update(visible=True), confirm_remove(article), article.id
 
-    def remove(self, state: Any) -> tuple[Any, ...]:
-        """Remove the selected article (confirmed). Outputs: the confirmation box, the view."""
+    def remove(self, state: Any, confirmed: str | None) -> tuple[Any, ...]:
+        """Remove the article the reader confirmed.
+
+        Outputs: the confirmation box, the view, the cleared confirmation.
+        """
         state = normalise(state)
         scope = state["scope"]
+        if scope != confirmed:
+            gr.Warning("Nothing was removed: confirm the removal of the selected article first.")
+            return (gr.update(visible=False), *self._guard(lambda: self.view(state)), None)
         if scope != ALL:
             try:
                 label = self.assistant.get(scope).label
@@ -235,7 +252,7 @@ class ChatHandlers:
                 raise gr.Error(esc(self._message(e))) from e
             state["chats"].pop(scope, None)
             state["scope"] = ALL
-        return (gr.update(visible=False), *self._guard(lambda: self.view(state)))
+        return (gr.update(visible=False), *self._guard(lambda: self.view(state)), None)
 
     # -- helpers --------------------------------------------------------------------------------
 
@@ -269,6 +286,14 @@ class ChatHandlers:
         except Exception as e:
             log.exception("web handler failed")
             raise gr.Error(_UNEXPECTED) from e
+
+
+def _is_upload(path: str) -> bool:
+    """True for a file inside Gradio's upload folder (where every upload lands)."""
+    from gradio.utils import get_upload_folder  # type: ignore[import-untyped,unused-ignore]
+
+    folder = Path(get_upload_folder()).resolve()
+    return Path(path).resolve().is_relative_to(folder)
 
 
 def _added_message(result: AddResult) -> str:

@@ -7,7 +7,7 @@ import pytest
 
 from index.build import prepare
 from index.errors import ArticleNotFoundError, StoreMismatchError
-from index.ingest import read_text
+from index.ingest import RawArticle
 from index.passages import make_passages
 from index.store import ChromaStore, StoreFingerprint, make_client
 
@@ -24,7 +24,8 @@ def client_factory(request, tmp_path):
 
 
 def _article(text: str):
-    article, _ = prepare(read_text(text, title="T"))
+    # Built directly: this tests the store, not ingest's "is this an article?" checks.
+    article, _ = prepare(RawArticle(text=text, source="test", title="T"))
     passages = make_passages(article, 1)
     # Deterministic vectors: one-hot by sentence position, so rankings are exact.
     vectors = np.zeros((len(passages), 4), dtype=np.float32)

@@ -47,6 +47,14 @@ def site() -> Iterator[str]:
     server.shutdown()
 
 
+@pytest.fixture
+def assistant(settings, embedder):  # type: ignore[no-untyped-def]
+    """An Assistant allowed to fetch this test's own loopback server."""
+    from assistant.api import Assistant
+
+    return Assistant(settings.with_(**{"fetch.allow_private": True}), embedder=embedder)
+
+
 def test_add_by_url_extracts_main_text(assistant, site):
     result = assistant.add(f"{site}/story")
     article = result.article
