@@ -123,14 +123,23 @@ def test_article_html_is_shown_as_text_and_never_runs(page: Any, shot: Any) -> N
     assert page.locator("#article-view .article-body a, #chat a").count() == 0
 
 
-def test_unreachable_url_shows_an_error_in_the_page(page: Any, shot: Any) -> None:
+def test_refused_url_shows_an_error_in_the_page(page: Any, shot: Any) -> None:
     expect = _expect()
     page.locator("#add-url textarea, #add-url input").first.fill("http://127.0.0.1:1/nothing")
     page.locator("#add-url-btn").click()
     error = page.locator("#add-status .add-status.error")
-    expect(error).to_contain_text("Could not fetch http://127.0.0.1:1/nothing")
+    # The server's own network is off limits to the Link box unless the operator allows it.
+    expect(error).to_contain_text("Refused http://127.0.0.1:1/nothing: 127.0.0.1 is a loopback address")
     expect(page.locator("body")).not_to_contain_text("Traceback")
     shot(page, "07-bad-url")
+
+
+def test_a_server_path_in_the_link_box_is_not_read(page: Any) -> None:
+    expect = _expect()
+    page.locator("#add-url textarea, #add-url input").first.fill("/etc/passwd")
+    page.locator("#add-url-btn").click()
+    expect(page.locator("#add-status .add-status.error")).to_contain_text("not a web link")
+    expect(page.locator("#library")).not_to_contain_text("root:")
 
 
 def test_empty_text_and_empty_question_are_explained(page: Any) -> None:
