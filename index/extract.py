@@ -46,6 +46,8 @@ MAX_WORD_CHARS = 30
 
 _CODE_CHARS = frozenset("{}[]<>=;|\\$#@*^~`")
 _SENTENCE_END = re.compile(r"[.!?…。！？][\"'”’»)\]]*$")
+#: A run of text up to and including its sentence stop (and closing quotes or brackets).
+_SENTENCE = re.compile(r"[^.!?…。！？]+[.!?…。！？]+[\"'”’»)\]]*")
 #: A word: letters, maybe joined by an apostrophe, a dot or a hyphen ("don't", "U.S.").
 _WORD = re.compile(r"[^\W\d_]+(?:['’.-][^\W\d_]+)*")
 #: Scripts written without spaces: each character is counted as a word.
@@ -128,13 +130,15 @@ def prose_words(text: str) -> int:
 
     Short lines that do not end a sentence stand alone (menu items, form
     labels); long ones are joined to the next line, so hard-wrapped paragraphs
-    count. A unit counts when it ends like a sentence and has at least
-    :data:`MIN_SENTENCE_WORDS` words.
+    count. Within a unit, each finished sentence of at least
+    :data:`MIN_SENTENCE_WORDS` words counts.
     """
     total = 0
     for unit in _units(text):
-        if _SENTENCE_END.search(unit):
-            words = _count_words(unit)
+        # Each sentence of a unit counts on its own, so a long paragraph whose last
+        # sentence is cut off (or ends in a link) still counts its finished sentences.
+        for sentence in _SENTENCE.findall(unit):
+            words = _count_words(sentence)
             if words >= MIN_SENTENCE_WORDS:
                 total += words
     return total
