@@ -17,7 +17,11 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from langchain_core.callbacks import CallbackManagerForChainRun, CallbackManagerForRetrieverRun
+from langchain_core.callbacks import (
+    AsyncCallbackManagerForRetrieverRun,
+    CallbackManagerForChainRun,
+    CallbackManagerForRetrieverRun,
+)
 from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
 from langchain_core.retrievers import BaseRetriever
@@ -26,6 +30,7 @@ from langchain_core.runnables.config import (
     ensure_config,
     get_callback_manager_for_config,
     patch_config,
+    run_in_executor,
     set_config_context,
 )
 from pydantic import ConfigDict, Field, PrivateAttr
@@ -130,6 +135,14 @@ class ArticleRetriever(BaseRetriever):
             if hit.article_id not in articles:
                 articles[hit.article_id] = self._assistant.get(hit.article_id)
         return documents(hits, articles)
+
+    async def _aget_relevant_documents(
+        self, query: str, *, run_manager: AsyncCallbackManagerForRetrieverRun, **kwargs: Any
+    ) -> list[Document]:
+        # BaseRetriever's own async path drops per-call arguments such as k.
+        return await run_in_executor(
+            None, self._get_relevant_documents, query, run_manager=run_manager.get_sync(), **kwargs
+        )
 
 
 def _open_assistant(
