@@ -53,7 +53,10 @@ class _Group(click.Group):
             sys.exit(130)
 
 
-@click.group(cls=_Group)
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(
+    package_name="article-assistant", prog_name="article-assistant", message="%(prog)s %(version)s"
+)
 @click.option(
     "--data-dir",
     type=click.Path(path_type=Path),
@@ -249,8 +252,9 @@ def chat(ctx: click.Context, article_id: str | None) -> None:
 @click.option("--port", default=7860, show_default=True, type=click.IntRange(1, 65535), help="TCP port.")
 @click.option("--auth", metavar="USER:PASS", envvar="ARTICLE_ASSISTANT_AUTH",
               help="Require this user and password [env ARTICLE_ASSISTANT_AUTH].")
+@click.option("--mcp", is_flag=True, help="Also serve /ask and /articles as MCP tools (pip extra 'mcp').")
 @click.pass_context
-def serve(ctx: click.Context, host: str, port: int, auth: str | None) -> None:
+def serve(ctx: click.Context, host: str, port: int, auth: str | None, mcp: bool) -> None:
     """Run the web chat (Gradio) at http://HOST:PORT."""
     from assistant.web.app import is_loopback, parse_auth
     from assistant.web.app import serve as serve_web
@@ -262,9 +266,8 @@ def serve(ctx: click.Context, host: str, port: int, auth: str | None) -> None:
             "add and remove articles. Pass --auth USER:PASS or bind 127.0.0.1.",
             err=True,
         )
-    shown = f"[{host}]" if ":" in host else host
-    click.echo(f"Web chat at http://{shown}:{port}  (Ctrl-C stops it)", err=True)
-    serve_web(ctx.obj, host=host, port=port, auth=credentials)
+    serve_web(ctx.obj, host=host, port=port, auth=credentials, mcp=mcp,
+              ready=lambda url: click.echo(f"Web chat at {url}  (Ctrl-C stops it)", err=True))
 
 
 @cli.command()

@@ -15,7 +15,9 @@ from __future__ import annotations
 import ipaddress
 import logging
 import secrets
+import socket
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -159,12 +161,22 @@ def serve(
     host: str = "127.0.0.1",
     port: int = 7860,
     auth: tuple[str, str] | None = None,
+    mcp: bool = False,
+    ready: Callable[[str], None] | None = None,
 ) -> None:
-    """Run the web chat until interrupted; the model loads in the background meanwhile."""
+    """Run the web chat until interrupted; the model loads in the background meanwhile.
+
+    ``ready`` is called with the URL once the server answers; ``mcp`` also serves the
+    named API as MCP tools at ``/gradio_api/mcp/``.
+    """
+    _check_port(host, port)
+    if mcp:
+        _check_mcp()
     assistant = Assistant(settings)
     threading.Thread(target=_warm_up, args=(assistant,), daemon=True, name="warm-up").start()
     app = build_app(assistant, secret=_browser_secret(settings.data_dir))
-    app.queue(default_concurrency_limit=2)
+    # Several at once: a slow add or a long answer must not hold up other readers.
+    app.queue(default_concurrency_limit=4)
     try:
         app.launch(
             server_name=host,
@@ -176,12 +188,44 @@ def serve(
             quiet=True,
             max_file_size="10mb",
             footer_links=[],
+            mcp_server=mcp,
+            prevent_thread_lock=True,
             **launch_options(),
         )
     except OSError as e:
         raise ServeError(
             f"Cannot serve on {host}:{port}: {e}. Stop whatever uses the port, or pass --port N."
         ) from e
+    shown = f"[{host}]" if ":" in host else host
+    if ready:
+        ready(f"http://{shown}:{port}")
+    try:
+        app.block_thread()
+    finally:
+        app.close()
+
+
+def _check_port(host: str, port: int) -> None:
+    """A clear error before anything starts when the port is taken."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as e:
+            raise ServeError(
+                f"Port {port} on {host} is already in use ({e.strerror}). Stop what uses it, "
+                f"or pass another port: article-assistant serve --port {port + 1}"
+            ) from None
+
+
+def _check_mcp() -> None:
+    try:
+        import mcp  # noqa: F401
+    except ImportError:
+        raise ConfigError(
+            "MCP support is not installed. Install it with: pip install 'article-assistant[mcp]'"
+        ) from None
 
 
 def parse_auth(value: str) -> tuple[str, str]:

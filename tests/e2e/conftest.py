@@ -107,6 +107,9 @@ def page(browser: Any, web_url: str) -> Iterator[Any]:
     context = browser.new_context(viewport={"width": 1440, "height": 900})
     pg = context.new_page()
     pg.set_default_timeout(SLOW_MS)
+    # The page no longer waits for the model to load, so the first add or answer may take
+    # as long as the load does on 2 busy cores.
+    expect.set_options(timeout=SLOW_MS)
     errors: list[str] = []
     pg.on("pageerror", lambda e: errors.append(str(e)))
     pg.goto(web_url)

@@ -180,11 +180,14 @@ def test_serve_command_warns_on_a_public_address_without_auth(monkeypatch, tmp_p
     result = runner.invoke(cli, ["--data-dir", str(tmp_path), "serve", "--host", "0.0.0.0", "--port", "9999"])
     assert result.exit_code == 0, result.output
     assert "warning: serving on 0.0.0.0 without --auth" in result.output
-    assert calls == [{"host": "0.0.0.0", "port": 9999, "auth": None}]
+    served = [{k: kw[k] for k in ("host", "port", "auth", "mcp")} for kw in calls]
+    assert served == [{"host": "0.0.0.0", "port": 9999, "auth": None, "mcp": False}]
 
     result = runner.invoke(cli, ["--data-dir", str(tmp_path), "serve", "--auth", "me:pw"])
     assert "warning" not in result.output
-    assert calls[-1] == {"host": "127.0.0.1", "port": 7860, "auth": ("me", "pw")}
+    assert {k: calls[-1][k] for k in ("host", "port", "auth")} == {
+        "host": "127.0.0.1", "port": 7860, "auth": ("me", "pw")
+    }
 
     result = runner.invoke(cli, ["--data-dir", str(tmp_path), "serve", "--auth", "nopassword"])
     assert result.exit_code == 1
