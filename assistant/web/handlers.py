@@ -21,6 +21,7 @@ from typing import Any
 import gradio as gr  # type: ignore[import-untyped,unused-ignore]
 
 from assistant.api import Assistant
+from assistant.types import Answer
 from assistant.web.render import (
     ALL,
     add_status,
@@ -39,9 +40,8 @@ from index.models import Article
 
 log = logging.getLogger(__name__)
 
-#: The answer is revealed in this many steps, this many seconds apart.
-REVEAL_STEPS = 14
-REVEAL_DELAY_S = 0.03
+#: A streamed answer is repainted at most this often (seconds).
+STREAM_EVERY_S = 0.05
 
 #: Gradio tracks progress through a ``gr.Progress`` default argument (one instance is fine).
 _PROGRESS = gr.Progress()
@@ -55,15 +55,6 @@ SEED_QUESTIONS = (
     "Who posted the video?",
 )
 _UNEXPECTED = "Something went wrong on the server; the details are in its log. Try again."
-def reveal_points(text: str, steps: int = REVEAL_STEPS) -> list[int]:
-    """Character counts at word ends where the streamed answer pauses."""
-    ends = [m.end() for m in re.finditer(r"\S+", text)]
-    if len(ends) <= steps:
-        return ends
-    stride = len(ends) / steps
-    return [ends[min(len(ends) - 1, round((i + 1) * stride) - 1)] for i in range(steps)]
-
-
 def suggestions(articles: Sequence[Article]) -> tuple[str, ...]:
     """Example questions for the articles in scope: those of the seed article when it is there."""
     if any(SEED_MARK in a.text for a in articles):
@@ -122,7 +113,7 @@ class ChatHandlers:
         yield from self.ask(question if isinstance(question, str) else "", state)
 
     def ask(self, question: str | None, state: Any) -> Iterator[tuple[Any, ...]]:
-        """Answer in the current scope; the answer is revealed word by word, then cited.
+        """Answer in the current scope, showing the text as the answerer produces it, then cited.
 
         Outputs: chat HTML, question box, article view, state.
         """
@@ -130,13 +121,27 @@ class ChatHandlers:
         state = normalise(state)
         if not question:
             raise gr.Error("Type a question about the article first.")
+        limit = self.assistant.settings.answer.max_question_chars
+        if len(question) > limit:
+            raise gr.Error(f"That question is {len(question):,} characters long; keep it under {limit:,}.")
         scope = state["scope"]
         turns = state["chats"].get(scope, [])
         by_id = self._articles()
         pending: dict[str, Any] = {"question": question, "text": None}
         yield self._chat(turns, scope, by_id, pending), "", gr.skip(), gr.skip()
+        article = None if scope == ALL else scope
+        answer: Answer | None = None
+        shown = 0.0
         try:
-            answer = self._answer(question, scope, turns)
+            for piece in self.assistant.ask_stream(question, article=article, history=history(turns)):
+                if isinstance(piece, Answer):
+                    answer = piece
+                    continue
+                pending["text"] = (pending["text"] or "") + piece
+                pending["reveal"] = len(pending["text"])
+                if time.monotonic() - shown >= STREAM_EVERY_S:  # a repaint per token would flood the page
+                    shown = time.monotonic()
+                    yield self._chat(turns, scope, by_id, pending), gr.skip(), gr.skip(), gr.skip()
         except ArticleAssistantError as e:
             yield self._chat(turns, scope, by_id), question, gr.skip(), gr.skip()
             raise gr.Error(esc(self._message(e))) from e
@@ -144,19 +149,10 @@ class ChatHandlers:
             log.exception("ask failed")
             yield self._chat(turns, scope, by_id), question, gr.skip(), gr.skip()
             raise gr.Error(_UNEXPECTED) from e
-        pending["text"] = answer["text"]
-        for n in reveal_points(answer["text"])[:-1]:
-            pending["reveal"] = n
-            yield self._chat(turns, scope, by_id, pending), gr.skip(), gr.skip(), gr.skip()
-            time.sleep(REVEAL_DELAY_S)
-        turns = [*turns, {"question": question, "answer": answer}][-MAX_TURNS:]
+        assert answer is not None
+        turns = [*turns, {"question": question, "answer": answer.to_dict()}][-MAX_TURNS:]
         state["chats"][scope] = turns
         yield self._chat(turns, scope, by_id), gr.skip(), self._article(turns, scope, by_id), state
-
-    def _answer(self, question: str, scope: str, turns: list[dict[str, Any]]) -> dict[str, Any]:
-        article = None if scope == ALL else scope
-        answer = self.assistant.ask(question, article=article, history=history(turns))
-        return answer.to_dict()
 
     # -- adding ----------------------------------------------------------------------------
 

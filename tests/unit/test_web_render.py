@@ -8,7 +8,6 @@ import pytest
 
 from assistant.types import Answer, Citation
 from assistant.web.app import is_loopback, parse_auth
-from assistant.web.handlers import reveal_points
 from assistant.web.render import (
     ALL,
     add_status,
@@ -149,14 +148,6 @@ def test_state_from_the_browser_is_normalised() -> None:
 def test_history_rebuilds_turns_with_their_citations() -> None:
     turns = history([_turn("Kirby.", _cite("s2"))])
     assert turns[0].answer == "Kirby." and turns[0].citations[0].sentence_id == "s2"
-
-
-def test_reveal_points_end_on_words_and_finish_the_text() -> None:
-    text = " ".join(f"w{i}" for i in range(50))
-    points = reveal_points(text, steps=10)
-    assert len(points) == 10 and points[-1] == len(text)
-    assert all(text[p - 1] != " " for p in points)
-    assert reveal_points("") == []
 
 
 def test_auth_and_loopback() -> None:
