@@ -196,10 +196,6 @@ def document(rank: int, hit: Hit, article: Article) -> Document:
     )
 
 
-#: The old name of :class:`ArticleRetriever`.
-SentenceRetriever = ArticleRetriever
-
-
 class ArticleEmbeddings(Embeddings):
     """LangChain ``Embeddings`` over this package's embedder (the bundled MiniLM by default).
 
