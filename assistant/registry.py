@@ -43,7 +43,15 @@ def _keep_order(settings: Settings) -> Reranker:
 def _sentence_transformers(settings: Settings) -> Embedder:
     from index.embed.sentence_transformers import SentenceTransformerEmbedder
 
-    return SentenceTransformerEmbedder(settings.embedder.model, batch_size=settings.embedder.batch_size)
+    e = settings.embedder
+    return SentenceTransformerEmbedder(e.model, batch_size=e.batch_size, threads=e.threads)
+
+
+def _onnx(settings: Settings) -> Embedder:
+    from index.embed.onnx import OnnxEmbedder
+
+    e = settings.embedder
+    return OnnxEmbedder(e.model, settings.cache_dir, batch_size=e.batch_size, threads=e.threads)
 
 
 def _bm25(tokens: Sequence[Sequence[str]]) -> LexicalIndex:
@@ -58,11 +66,21 @@ def _exact(vectors: np.ndarray, members: Sequence[Sequence[int]], size: int) -> 
     return ExactDenseIndex(vectors, members, size)
 
 
+def _chroma(vectors: np.ndarray, members: Sequence[Sequence[int]], size: int) -> DenseIndex:
+    from assistant.retrieval.ann import in_memory_chroma_index
+
+    return in_memory_chroma_index(vectors, members, size)
+
+
 ANSWERERS: dict[str, Callable[[Settings], Answerer]] = {"extractive": _extractive}
 RERANKERS: dict[str, Callable[[Settings], Reranker]] = {"heuristic": _heuristic, "none": _keep_order}
-EMBEDDERS: dict[str, Callable[[Settings], Embedder]] = {"sentence-transformers": _sentence_transformers}
+#: By ``embedder.backend``: both give the same vectors (to ~2e-7), so they share a store.
+EMBEDDERS: dict[str, Callable[[Settings], Embedder]] = {"torch": _sentence_transformers, "onnx": _onnx}
 LEXICAL: dict[str, Callable[[Sequence[Sequence[str]]], LexicalIndex]] = {"bm25": _bm25}
-DENSE: dict[str, Callable[[np.ndarray, Sequence[Sequence[int]], int], DenseIndex]] = {"exact": _exact}
+DENSE: dict[str, Callable[[np.ndarray, Sequence[Sequence[int]], int], DenseIndex]] = {
+    "exact": _exact,
+    "chroma": _chroma,
+}
 
 
 def pick(kind: str, table: Mapping[str, T], name: str) -> T:
@@ -84,8 +102,8 @@ def make_reranker(settings: Settings) -> Reranker:
 
 
 def make_embedder(settings: Settings) -> Embedder:
-    """The embedder for ``settings.embedder`` (sentence-transformers on a local folder)."""
-    return EMBEDDERS["sentence-transformers"](settings)
+    """The embedder for ``settings.embedder``: its model on the ``backend`` it names."""
+    return pick("embedder backend", EMBEDDERS, settings.embedder.backend)(settings)
 
 
 def check(settings: Settings) -> None:

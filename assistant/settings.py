@@ -35,6 +35,13 @@ LEGACY_ENV = {
 }
 
 
+def default_cache_dir() -> Path:
+    """The user's cache dir, e.g. ``~/.cache/article-assistant``."""
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("article-assistant", appauthor=False))
+
+
 def default_data_dir() -> Path:
     """The user's data dir, e.g. ``~/.local/share/article-assistant``."""
     from platformdirs import user_data_dir
@@ -67,6 +74,16 @@ class EmbedderSettings(_Section):
         description="Embedding model: the bundled MiniLM or a local sentence-transformers folder.",
     )
     batch_size: int = Field(64, ge=1, le=1024, description="Texts per forward pass of the model.")
+    backend: Literal["onnx", "torch"] = Field(
+        "onnx",
+        description=(
+            "'onnx': onnxruntime on an fp32 export made once with torch and cached in cache_dir "
+            "(same vectors as torch to ~2e-7, no torch import when serving); 'torch': sentence-transformers."
+        ),
+    )
+    threads: int | None = Field(
+        None, ge=1, le=256, description="CPU threads the encoder uses (unset: one per core)."
+    )
 
 
 class IndexSettings(_Section):
@@ -207,6 +224,10 @@ class Settings(_Section):
         default_factory=default_data_dir,
         description="Folder of the embedded Chroma store (ignored with chroma_url).",
     )
+    cache_dir: Path = Field(
+        default_factory=default_cache_dir,
+        description="Rebuildable files: the ONNX export, per-article BM25 postings (content-addressed).",
+    )
     chroma_url: str | None = Field(
         None, description="URL of a Chroma server (e.g. http://127.0.0.1:8000); unset = embedded store."
     )
@@ -218,7 +239,7 @@ class Settings(_Section):
     rerank: RerankSettings = Field(default_factory=RerankSettings, description="Reranking.")
     answer: AnswerSettings = Field(default_factory=AnswerSettings, description="Answering.")
 
-    @field_validator("data_dir", mode="after")
+    @field_validator("data_dir", "cache_dir", mode="after")
     @classmethod
     def _expand(cls, value: Path) -> Path:
         return value.expanduser()

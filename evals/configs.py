@@ -29,7 +29,7 @@ DEFAULT = "default"
 BASELINE = "baseline-langchain"
 BUILT_IN = (DEFAULT, BASELINE)
 #: Settings an eval config may not set: each run gets a fresh temporary store.
-_FIXED = {"data_dir", "chroma_url"}
+_FIXED = {"data_dir", "chroma_url", "cache_dir"}
 
 
 @dataclass(frozen=True, slots=True)

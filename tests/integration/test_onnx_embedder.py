@@ -1,0 +1,98 @@
+"""The ONNX embedder: the torch model's vectors, batch-invariant, exported once, torch-free after."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from index.embed.onnx import OnnxEmbedder, exported_model
+from index.embed.sentence_transformers import resolve_model_path
+from tests.support import ROOT, SEED
+
+TEXTS = [
+    "Who said cluster munitions are effective?",
+    "John Kirby, the National Security Council's coordinator for strategic communications, spoke.",
+    "Yes.",
+    "The U.S. sent them in July; Russia has used them since 2022, officials said.",
+    "“We will respond,” he said. “Count on it.”",
+    "Ünïcödé, emoji 🙂 and numbers 3.14 and 1,000,000 in one line " * 6,
+]
+
+
+@pytest.fixture(scope="session")
+def onnx_cache(tmp_path_factory):  # type: ignore[no-untyped-def]
+    return tmp_path_factory.mktemp("onnx-cache")
+
+
+@pytest.fixture(scope="session")
+def onnx_embedder(onnx_cache):  # type: ignore[no-untyped-def]
+    return OnnxEmbedder(cache_dir=onnx_cache)
+
+
+def _seed_sentences() -> list[str]:
+    from index.build import prepare
+    from index.ingest import read_file
+
+    article, _ = prepare(read_file(SEED))
+    return [s.text for s in article.sentences]
+
+
+def test_a_vector_is_the_same_alone_and_in_any_batch(onnx_embedder):
+    texts = TEXTS + _seed_sentences()
+    together = onnx_embedder.embed(texts)
+    alone = np.vstack([onnx_embedder.embed([t]) for t in texts])
+    reversed_ = onnx_embedder.embed(texts[::-1])[::-1]
+    assert np.abs(together - alone).max() <= 1e-6
+    assert np.abs(reversed_ - alone).max() <= 1e-6
+    onnx_embedder.batch_size = 3  # other neighbours, other padding
+    try:
+        assert np.abs(onnx_embedder.embed(texts) - alone).max() <= 1e-6
+    finally:
+        onnx_embedder.batch_size = 64
+
+
+def test_the_same_vectors_as_torch(onnx_embedder, embedder):
+    # Close enough to share a store with torch (same fingerprint name): see index.embed.onnx.
+    texts = TEXTS + _seed_sentences()
+    ours, theirs = onnx_embedder.embed(texts), embedder.embed(texts)
+    assert onnx_embedder.name == embedder.name and onnx_embedder.dimension == embedder.dimension
+    assert float((ours * theirs).sum(axis=1).mean()) >= 0.99
+    assert np.abs(ours - theirs).max() <= 1e-5
+    assert np.allclose(np.linalg.norm(ours, axis=1), 1.0, atol=1e-5)
+
+
+def test_the_export_is_cached_with_its_checksum_and_redone_when_damaged(onnx_embedder, onnx_cache):
+    onnx_embedder.embed(["load"])
+    model = resolve_model_path(onnx_embedder.name)
+    path = exported_model(model, onnx_cache / "onnx")
+    record = json.loads((path.parent / "model.json").read_text())
+    assert record["opset"] == 17 and len(record["sha256"]) == 64
+    before = path.stat().st_mtime_ns
+    assert exported_model(model, onnx_cache / "onnx") == path and path.stat().st_mtime_ns == before
+    with path.open("r+b") as f:  # flip some bytes
+        f.seek(1000)
+        f.write(b"\x00\x01\x02\x03")
+    again = exported_model(model, onnx_cache / "onnx")
+    assert json.loads((again.parent / "model.json").read_text())["sha256"] == record["sha256"]
+    fresh = OnnxEmbedder(cache_dir=onnx_cache).embed(TEXTS)
+    assert np.abs(fresh - onnx_embedder.embed(TEXTS)).max() <= 1e-6
+
+
+def test_a_cached_export_serves_without_importing_torch(onnx_embedder, onnx_cache):
+    onnx_embedder.embed(["make sure the export exists"])
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from index.embed.onnx import OnnxEmbedder\n"
+        f"v = OnnxEmbedder(cache_dir=Path({str(onnx_cache)!r})).embed(['hello'])\n"
+        "print(v.shape, 'torch' in sys.modules, 'transformers' in sys.modules)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["(1,", "384)", "False", "False"]
