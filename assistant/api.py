@@ -28,8 +28,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from assistant import registry
 from assistant.answer.base import ABSTAIN_TEXT, Answerer, AnswerRequest, Draft, StreamingAnswerer
-from assistant.chat import standalone
-from assistant.cite import resolve
+from assistant.chat import QueryRewriter
+from assistant.cite import SupportScorer, resolve
 from assistant.rerank.base import Reranker
 from assistant.retrieval.hybrid import HybridIndex, passage_members, sentence_tokens
 from assistant.settings import Settings
@@ -102,6 +102,7 @@ class Assistant:
         store: ChromaStore | None = None,
         answerer: Answerer | None = None,
         reranker: Reranker | None = None,
+        rewriter: QueryRewriter | None = None,
     ) -> None:
         self.settings = settings or Settings.from_env()
         registry.check(self.settings)  # bad names fail here, before the store is touched
@@ -109,6 +110,9 @@ class Assistant:
         self._store = store
         self.answerer = answerer or registry.make_answerer(self.settings)
         self.reranker = reranker or registry.make_reranker(self.settings)
+        # Follow-ups made standalone: by the chat model when the answerer has one, else by rule.
+        self.rewriter = rewriter or registry.make_rewriter(self.settings, self.answerer)
+        self.support = SupportScorer(self._embed_query, self._article_vectors, self.settings.answer.support)
         self._lock = threading.RLock()  # guards lazy set-up and cache mutation, never a search
         self._library: _Library | None = None
         self._vectors: dict[str, tuple[builtins.list[tuple[str, ...]], np.ndarray]] = {}
@@ -287,7 +291,8 @@ class Assistant:
         reported as a chain run holding a retriever run and an ``answer`` run.
         Without it, no LangChain is imported.
         """
-        *_, answer = self.ask_stream(question, article=article, history=history, config=config)
+        # Nobody watches the text come, so a streaming answerer answers whole (a broken stream is retried).
+        *_, answer = self._asking(question, article, history, config, live=False)
         assert isinstance(answer, Answer)
         return answer
 
@@ -302,15 +307,24 @@ class Assistant:
 
         An answerer that cannot stream yields its whole text at once.
         """
+        return self._asking(question, article, history, config, live=True)
+
+    def _asking(
+        self, question: str, article: str | None, history: Iterable[Any] | None,
+        config: RunnableConfig | None, live: bool,
+    ) -> Iterator[str | Answer]:
         if config is None:
-            return self._ask_stream(question, article, history, _Untraced())
+            return self._ask_stream(question, article, history, _Untraced(), live)
         from assistant.integrations.langchain import traced_ask
 
         inputs = {"question": question, "article": article}
-        return traced_ask(config, inputs, lambda trace: self._ask_stream(question, article, history, trace))
+        return traced_ask(
+            config, inputs, lambda trace: self._ask_stream(question, article, history, trace, live)
+        )
 
     def _ask_stream(
-        self, question: str, article: str | None, history: Iterable[Any] | None, trace: _Trace
+        self, question: str, article: str | None, history: Iterable[Any] | None, trace: _Trace,
+        live: bool = True,
     ) -> Iterator[str | Answer]:
         started = time.perf_counter()
         request = trace.retrieve(question, lambda: self._request(question, article, history))
@@ -320,7 +334,8 @@ class Assistant:
         request = dataclasses.replace(request, hits=tuple(hits))
         reranked = time.perf_counter()
         draft: Draft | None = None
-        for piece in trace.answer(request, self._pieces):
+        streams = live and isinstance(self.answerer, StreamingAnswerer)
+        for piece in trace.answer(request, self._pieces if streams else self._whole):
             if isinstance(piece, Draft):
                 draft = piece
             else:
@@ -332,8 +347,8 @@ class Assistant:
             "retrieve": (retrieved - started) * 1000,
             "rerank": (reranked - retrieved) * 1000,
             "answer": (answered - reranked) * 1000,
-        })
-        if not isinstance(self.answerer, StreamingAnswerer):
+        }, self.support)
+        if not streams:
             yield answer.text
         answer.timings["total"] = (time.perf_counter() - started) * 1000
         yield answer
@@ -345,12 +360,16 @@ class Assistant:
         else:
             yield self.answerer.answer(request)
 
+    def _whole(self, request: AnswerRequest) -> Iterator[str | Draft]:
+        """The answerer's Draft from a plain call (``ask``: no one watches the text come)."""
+        yield self.answerer.answer(request)
+
     def _request(self, question: str, article: str | None, history: Iterable[Any] | None) -> AnswerRequest:
         """Rewrite and retrieve: what the reranker and the answerer start from."""
         question = _checked_question(question, self.settings.answer.max_question_chars)
         turns = tuple(Turn.of(t) for t in _turns(history))
         scope = self._scope(article)
-        query = standalone(question, turns)
+        query = self.rewriter.rewrite(question, turns)
         hits = self._index(scope).search(
             query, self._embed_query(query), self.settings.retrieval.candidates
         )
@@ -444,16 +463,31 @@ class Assistant:
         return found
 
 
-def _finish(draft: Draft, request: AnswerRequest, timings: dict[str, float]) -> Answer:
-    """Resolve the draft's citations against the stored sentences; no valid citation, no answer."""
-    citations = resolve(draft.cited, request.articles, draft.low_support)
+def _finish(
+    draft: Draft, request: AnswerRequest, timings: dict[str, float], support: SupportScorer | None = None
+) -> Answer:
+    """Resolve the draft's citations against the stored sentences; no valid citation, no answer.
+
+    Each citation gets its support score; a generated answer's weakly supported ones are flagged.
+    """
+    scores: dict[tuple[str, str], float] = {}
+    weak = draft.low_support
+    if support is not None and draft.cited and not draft.abstained:
+        claims = draft.diagnostics.claims
+        scores, flagged = support.assess(draft.cited, request.articles, request.query, claims)
+        weak = weak | flagged
+    citations = resolve(draft.cited, request.articles, weak, scores)
+    confidence = draft.confidence
+    if draft.diagnostics.claims and citations and citations[0].support is not None:
+        # A generated answer: its first citation's support, times its share of cited sentences.
+        confidence *= citations[0].support
     invented = len(set(draft.cited)) - len(citations)
     abstained = draft.abstained or not citations
     return Answer(
         text=ABSTAIN_TEXT if abstained else draft.text,
         citations=() if abstained else citations,
         abstained=abstained,
-        confidence=draft.confidence,
+        confidence=confidence,
         short_answer=None if abstained else draft.short_answer,
         timings=timings,
         diagnostics=dataclasses.replace(

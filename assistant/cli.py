@@ -90,6 +90,37 @@ def _emit(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
+#: The chat-model flags of ask, chat, serve (and eval): flag → the setting it overrides.
+LLM_FLAGS = {
+    "answerer": "answer.answerer",
+    "llm_base_url": "llm.base_url",
+    "llm_model": "llm.model",
+    "llm_api_key_env": "llm.api_key_env",
+}
+
+
+def _override(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    if value is not None and param.name:
+        ctx.obj = ctx.obj.with_(**{LLM_FLAGS[param.name]: value})
+    return value
+
+
+def llm_options(command: Any) -> Any:
+    """``--answerer --llm-base-url --llm-model --llm-api-key-env``, applied to ``ctx.obj``'s settings."""
+    flags = (
+        ("--answerer", "NAME", "'extractive' (offline, the default) or 'llm' (a chat model)."),
+        ("--llm-base-url", "URL", "OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1."),
+        ("--llm-model", "NAME", "Model name on that server."),
+        ("--llm-api-key-env", "VAR",
+         "Env var with the API key [default: ARTICLE_ASSISTANT_LLM_API_KEY, then OPENAI_API_KEY]."),
+    )
+    for flag, metavar, help_ in reversed(flags):
+        command = click.option(flag, metavar=metavar, help=help_, expose_value=False, callback=_override)(
+            command
+        )
+    return command
+
+
 @cli.command()
 @click.argument("sources", nargs=-1, required=True)
 @click.option("--title", help="Title for pasted text (with '-').")
@@ -202,6 +233,7 @@ def remove(ctx: click.Context, article_id: str) -> None:
 @click.argument("question")
 @click.option("--article", "article_id", help="Answer from this article only (default: all).")
 @click.option("--json", "as_json", is_flag=True, help="Print the answer as JSON.")
+@llm_options
 @click.pass_context
 def ask(ctx: click.Context, question: str, article_id: str | None, as_json: bool) -> None:
     """Ask one question."""
@@ -212,16 +244,41 @@ def ask(ctx: click.Context, question: str, article_id: str | None, as_json: bool
         _print_answer(answer)
 
 
-def _print_answer(answer: Any) -> None:
-    click.echo(click.style(safe(answer.text), bold=not answer.abstained, dim=answer.abstained))
+def _print_answer(answer: Any, shown: str | None = None) -> None:
+    """The answer (unless ``shown``, the streamed text, already was it), its citations and notes."""
+    for note in answer.diagnostics.notes:
+        click.echo(click.style(f"note: {safe(note)}", fg="yellow"), err=True)
+    if shown is None or shown.strip() != answer.text.strip():
+        click.echo(click.style(safe(answer.text), bold=not answer.abstained, dim=answer.abstained))
     for n, c in enumerate(answer.citations, start=1):
         flag = " (low support)" if c.low_support else ""
-        click.echo(f"  [{n}] {c.article_id}/{c.sentence_id}{flag}: {safe(c.text)}")
+        support = "" if c.support is None else f" support {c.support:.2f}"
+        click.echo(f"  [{n}] {c.article_id}/{c.sentence_id}{flag}{support}: {safe(c.text)}")
+    for sentence in answer.diagnostics.unsupported if not answer.diagnostics.fallback else ():
+        click.echo(click.style(f"  no valid citation for: {safe(sentence)}", dim=True))
     click.echo(click.style(f"  confidence {answer.confidence:.2f}", dim=True))
+
+
+def _streamed(assistant: Any, question: str, article_id: str | None, history: list[Any]) -> tuple[Any, str]:
+    """Ask with ``ask_stream``, printing the text as it arrives; the Answer and the text shown."""
+    shown = ""
+    answer = None
+    try:
+        for piece in assistant.ask_stream(question, article=article_id, history=history):
+            if isinstance(piece, str):
+                click.echo(safe(piece), nl=False)
+                shown += piece
+            else:
+                answer = piece
+    finally:
+        if shown:
+            click.echo()
+    return answer, shown
 
 
 @cli.command()
 @click.option("--article", "article_id", help="Talk about this article only (default: all).")
+@llm_options
 @click.pass_context
 def chat(ctx: click.Context, article_id: str | None) -> None:
     """A conversation in the terminal; follow-up questions keep the thread."""
@@ -238,15 +295,16 @@ def chat(ctx: click.Context, article_id: str | None) -> None:
         if not question:
             break
         try:
-            answer = assistant.ask(question, article=article_id, history=history)
-        except ArticleAssistantError as e:
+            answer, shown = _streamed(assistant, question, article_id, history)
+        except ArticleAssistantError as e:  # a broken stream keeps what was shown above
             click.echo(f"error: {safe(str(e))}", err=True)
             continue
-        _print_answer(answer)
+        _print_answer(answer, shown)
         history.append((question, answer))
 
 
 @cli.command()
+@llm_options
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to bind; anything but loopback is reachable from other machines.")
 @click.option("--port", default=7860, show_default=True, type=click.IntRange(1, 65535), help="TCP port.")

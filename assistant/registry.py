@@ -7,17 +7,22 @@ imports the others (or their heavy libraries). An unknown name is a
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping, Sequence
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 
 from assistant.answer.base import Answerer
+from assistant.chat import ModelRewriter, QueryRewriter, RuleRewriter
 from assistant.rerank.base import Reranker
 from assistant.retrieval.base import DenseIndex, LexicalIndex
-from assistant.settings import Settings
+from assistant.settings import LLMSettings, Settings
 from index.embed.base import Embedder
 from index.errors import ConfigError
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
 
 T = TypeVar("T")
 
@@ -26,6 +31,72 @@ def _extractive(settings: Settings) -> Answerer:
     from assistant.answer.extractive.answerer import ExtractiveAnswerer
 
     return ExtractiveAnswerer(settings.answer)
+
+
+def _llm(settings: Settings) -> Answerer:
+    from assistant.answer.llm import LLMAnswerer
+
+    fallback = _extractive(settings) if settings.answer.fallback == "extractive" else None
+    return LLMAnswerer(chat_model(settings.llm), settings.llm, fallback)
+
+
+#: Env vars read for the API key when ``llm.api_key_env`` is unset, in order.
+API_KEY_ENVS = ("ARTICLE_ASSISTANT_LLM_API_KEY", "OPENAI_API_KEY")
+#: What a server that needs no key (llama.cpp, Ollama, vLLM by default) is sent.
+NO_KEY = "not-needed"
+
+
+def chat_model(llm: LLMSettings, environ: Mapping[str, str] | None = None) -> BaseChatModel:
+    """``ChatOpenAI`` for ``llm``: no retries or timeouts of its own beyond one request's wait.
+
+    The answerer runs its own retry loop and deadline (it reads Retry-After), so
+    the client is built with ``max_retries=0`` and ``timeout=llm.timeout_s``.
+    """
+    if not llm.model:
+        raise ConfigError(
+            "The 'llm' answerer needs a model name: pass --llm-model NAME "
+            "(or set ARTICLE_ASSISTANT_LLM__MODEL)."
+        )
+    try:
+        from langchain_openai import ChatOpenAI
+    except ImportError as e:
+        raise ConfigError(
+            "The 'llm' answerer needs langchain-openai: pip install 'article-assistant[llm]' "
+            "(or pip install langchain-openai)."
+        ) from e
+    return ChatOpenAI(  # type: ignore[call-arg]
+        model=llm.model,
+        base_url=llm.base_url,
+        api_key=api_key(llm, os.environ if environ is None else environ),
+        temperature=llm.temperature,
+        max_tokens=llm.max_tokens,
+        timeout=llm.timeout_s,
+        max_retries=0,
+        stream_usage=True,
+    )
+
+
+def api_key(llm: LLMSettings, environ: Mapping[str, str]) -> str:
+    """The key from ``llm.api_key_env`` (else the default env vars); a placeholder for local servers."""
+    names = (llm.api_key_env,) if llm.api_key_env else API_KEY_ENVS
+    for name in names:
+        if environ.get(name):
+            return environ[name]
+    if llm.api_key_env:
+        raise ConfigError(f"llm.api_key_env names {llm.api_key_env}, which is not set. Export it, or unset "
+                          "--llm-api-key-env for a server that needs no key.")
+    if llm.base_url is None:
+        raise ConfigError("No API key for OpenAI: set OPENAI_API_KEY (or ARTICLE_ASSISTANT_LLM_API_KEY), "
+                          "or pass --llm-base-url for your own server.")
+    return NO_KEY
+
+
+def make_rewriter(settings: Settings, answerer: Answerer) -> QueryRewriter:
+    """The model rewriter when the answerer can propose rewrites (the 'llm' one), else the rule-based one."""
+    propose = getattr(answerer, "propose_rewrite", None)
+    if settings.llm.rewrite and callable(propose):
+        return ModelRewriter(propose, RuleRewriter())
+    return RuleRewriter()
 
 
 def _heuristic(settings: Settings) -> Reranker:
@@ -72,7 +143,7 @@ def _chroma(vectors: np.ndarray, members: Sequence[Sequence[int]], size: int) ->
     return in_memory_chroma_index(vectors, members, size)
 
 
-ANSWERERS: dict[str, Callable[[Settings], Answerer]] = {"extractive": _extractive}
+ANSWERERS: dict[str, Callable[[Settings], Answerer]] = {"extractive": _extractive, "llm": _llm}
 RERANKERS: dict[str, Callable[[Settings], Reranker]] = {"heuristic": _heuristic, "none": _keep_order}
 #: By ``embedder.backend``: both give the same vectors (to ~2e-7), so they share a store.
 EMBEDDERS: dict[str, Callable[[Settings], Embedder]] = {"torch": _sentence_transformers, "onnx": _onnx}
@@ -110,6 +181,11 @@ def check(settings: Settings) -> None:
     """Raise ConfigError for any backend name the settings give that nothing implements."""
     make_reranker(settings)
     pick("answerer", ANSWERERS, settings.answer.answerer)
+    if settings.answer.answerer == "llm" and not settings.llm.model:
+        raise ConfigError(
+            "The 'llm' answerer needs a model name: pass --llm-model NAME "
+            "(or set ARTICLE_ASSISTANT_LLM__MODEL)."
+        )
     pick("lexical index", LEXICAL, settings.retrieval.lexical)
     pick("dense index", DENSE, settings.retrieval.dense)
 

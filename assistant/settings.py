@@ -203,10 +203,47 @@ class ConfidenceSettings(_Section):
     )
 
 
+class SupportSettings(_Section):
+    """The support score of each citation: claim ↔ cited sentence (see :mod:`assistant.cite`).
+
+    A logistic over two features: ``lexical``, the share of the claim's content terms found in
+    the sentence, and ``dense``, the cosine of their embeddings. The claim is the question (for
+    an extractive answer) or the question plus the generated sentence the citation was given
+    for. Fitted with ``python -m evals.support`` on the 164 citations of half a of the dev
+    articles (label: the cited sentence overlaps the gold evidence, L2 = 1); on the 199 of half
+    b: log-loss 0.48 (base rate alone 0.52), AUC 0.72. ``low_support`` 0.7 is the best F1 of
+    flags on half a among thresholds flagging at most a quarter of citations. On half b it
+    found wrong citations no better than the extractive answerer's own flag (F1 0.19 vs 0.25),
+    so extractive answers keep their flag; a generated answer's citations use this one.
+    """
+
+    weights: dict[str, float] = Field(
+        default_factory=lambda: {"bias": 0.23, "lexical": 1.11, "dense": 0.87},
+        description="Feature → weight ('bias' is the intercept); refit with `python -m evals.support`.",
+    )
+    low_support: float = Field(
+        0.7,
+        ge=0,
+        le=1,
+        description="A generated answer's citations scoring below this are flagged low support.",
+    )
+
+
 class AnswerSettings(_Section):
     """Which answerer writes the answer, and its knobs."""
 
-    answerer: str = Field("extractive", description="Answerer: 'extractive' (offline, the default).")
+    answerer: str = Field(
+        "extractive",
+        description="Answerer: 'extractive' (offline, the default) or 'llm' (a chat model, see llm.*).",
+    )
+    fallback: Literal["extractive", "abstain"] = Field(
+        "extractive",
+        description=(
+            "When the chat model's answer cites no sentence it was shown, or the model fails: "
+            "'extractive' answers extractively (labelled); 'abstain' abstains (a failure is an error)."
+        ),
+    )
+    support: SupportSettings = Field(default_factory=SupportSettings, description="Citation support.")
     quote_margin: float = Field(
         0.5, ge=0, le=5, description="Who-said: how far below the best a quoted sentence may score and win."
     )
@@ -215,6 +252,58 @@ class AnswerSettings(_Section):
     )
     abstain: AbstainSettings = Field(default_factory=AbstainSettings, description="Abstention checks.")
     confidence: ConfidenceSettings = Field(default_factory=ConfidenceSettings, description="Confidence.")
+
+
+class LLMSettings(_Section):
+    """The chat model of the 'llm' answerer: any OpenAI-compatible server (vLLM, Ollama, llama.cpp…)."""
+
+    base_url: str | None = Field(
+        None,
+        description="OpenAI-compatible API URL, e.g. http://127.0.0.1:8080/v1; unset = api.openai.com.",
+    )
+    model: str | None = Field(None, description="Model name the server knows (required for 'llm').")
+    api_key_env: str | None = Field(
+        None,
+        pattern=r"^[A-Za-z_][A-Za-z0-9_]*$",
+        description=(
+            "Env var holding the API key; unset = ARTICLE_ASSISTANT_LLM_API_KEY, then OPENAI_API_KEY "
+            "(a local server needs none)."
+        ),
+    )
+    temperature: float = Field(0.0, ge=0, le=2, description="Sampling temperature (0: most repeatable).")
+    max_tokens: int = Field(400, ge=1, le=32_000, description="Most tokens the model may write per answer.")
+    max_answer_chars: int = Field(
+        2000, ge=100, le=100_000, description="Longer answers are cut here, at a sentence end, and noted."
+    )
+    timeout_s: float = Field(
+        30.0, gt=0, le=600, description="Seconds to wait for the server to connect or send the next token."
+    )
+    deadline_s: float = Field(
+        90.0, gt=0, le=3600, description="Total seconds for one answer, retries included; then fall back."
+    )
+    retries: int = Field(2, ge=0, le=10, description="Retries after a retryable failure (429, 5xx, reset…).")
+    backoff_s: float = Field(
+        0.5, ge=0, le=60, description="First retry's wait, doubled each time (a 429's Retry-After wins)."
+    )
+    context_budget_tokens: int = Field(
+        3000,
+        ge=100,
+        le=1_000_000,
+        description=(
+            "Article tokens (about 4 characters each) the prompt may hold: the whole article(s) when "
+            "they fit, else the retrieved sentences with their neighbours."
+        ),
+    )
+    neighbours: int = Field(
+        1, ge=0, le=5, description="Excerpt mode: sentences shown on each side of a retrieved one."
+    )
+    history_turns: int = Field(4, ge=0, le=50, description="Earlier turns of the conversation in the prompt.")
+    rewrite: bool = Field(
+        True, description="Rewrite follow-up questions for retrieval with the model (names are kept)."
+    )
+    rewrite_deadline_s: float = Field(
+        20.0, gt=0, le=600, description="Seconds a model rewrite of a follow-up may take (then: rule-based)."
+    )
 
 
 class Settings(_Section):
@@ -238,6 +327,7 @@ class Settings(_Section):
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings, description="Retrieval.")
     rerank: RerankSettings = Field(default_factory=RerankSettings, description="Reranking.")
     answer: AnswerSettings = Field(default_factory=AnswerSettings, description="Answering.")
+    llm: LLMSettings = Field(default_factory=LLMSettings, description="The chat model ('llm' answerer).")
 
     @field_validator("data_dir", "cache_dir", mode="after")
     @classmethod

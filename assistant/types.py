@@ -51,6 +51,22 @@ class Diagnostics:
     abstain_reason: str | None = None
     #: Citations the answerer gave that name no sentence it was shown (dropped).
     invented_citations: int = 0
+    #: Valid citations a chat model gave (before any fallback): the base of the invented rate.
+    model_citations: int = 0
+    #: Sentences of a generated answer, and those left without a valid citation (markers removed).
+    answer_sentences: int = 0
+    unsupported: tuple[str, ...] = ()
+    #: The answer sentence each citation was given for (a generated answer's claims).
+    claims: tuple[tuple[SentenceRef, str], ...] = ()
+    #: What answered instead of the chat model ('extractive', 'abstain'), when its answer was not used.
+    fallback: str | None = None
+    #: For the reader: why a fallback answered, an answer cut at the length cap.
+    notes: tuple[str, ...] = ()
+    #: The chat model that was asked, when one was.
+    model: str | None = None
+    #: Tokens the model read and wrote for this answer (all attempts), when it reported usage.
+    tokens_in: int | None = None
+    tokens_out: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +81,8 @@ class Citation:
     text: str
     #: True when the answerer could not confirm the sentence supports the answer.
     low_support: bool = False
+    #: 0..1, how well the sentence supports the claim it is cited for (see :mod:`assistant.cite`).
+    support: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -75,6 +93,7 @@ class Citation:
             "end": self.end,
             "text": self.text,
             "low_support": self.low_support,
+            "support": None if self.support is None else round(self.support, 4),
         }
 
 
@@ -91,7 +110,7 @@ class Answer:
     short_answer: str | None = None
     #: Milliseconds per step: ``retrieve``, ``rerank``, ``answer``, ``total``.
     timings: dict[str, float] = field(default_factory=dict)
-    #: How the answer came about; not part of :meth:`to_dict`.
+    #: How the answer came about; only its ``fallback`` and ``notes`` are part of :meth:`to_dict`.
     diagnostics: Diagnostics = field(default_factory=Diagnostics, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
@@ -103,6 +122,8 @@ class Answer:
             "confidence": round(self.confidence, 4),
             "citations": [c.to_dict() for c in self.citations],
             "timings": {k: round(v, 2) for k, v in self.timings.items()},
+            "fallback": self.diagnostics.fallback,
+            "notes": list(self.diagnostics.notes),
         }
 
 

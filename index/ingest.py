@@ -101,7 +101,7 @@ def read_text(text: str, title: str | None = None, source: str = "pasted text") 
         )
     text = check_characters(text, source)
     check_article(text, source)
-    return RawArticle(text=text, source=source, title=title or _markdown_title(text))
+    return RawArticle(text=text, source=source, title=title or _text_title(text))
 
 
 def read_file(path: str | Path) -> RawArticle:
@@ -114,7 +114,7 @@ def read_file(path: str | Path) -> RawArticle:
     if suffix in _HTML_SUFFIXES or (suffix not in _TEXT_SUFFIXES and _looks_like_html(text)):
         raw = extract_html(text, source=str(path), url=None)
     else:
-        raw = RawArticle(text=text, source=str(path), title=_markdown_title(text))
+        raw = RawArticle(text=text, source=str(path), title=_text_title(text))
     check_article(raw.text, str(path))
     return raw
 
@@ -355,3 +355,27 @@ def _looks_like_html(text: str) -> bool:
 def _markdown_title(text: str) -> str | None:
     first = text.lstrip().split("\n", 1)[0]
     return first[2:].strip() or None if first.startswith("# ") else None
+
+
+#: A first line this short, not ending like a sentence, and followed by more text, is a headline.
+_HEADLINE_MAX_CHARS = 120
+_HEADLINE_MAX_WORDS = 20
+
+
+def _text_title(text: str) -> str | None:
+    """The title of plain text: a ``# Markdown`` heading, else a headline-like first line.
+
+    Only metadata: the text, its sentences and their IDs are the same either way.
+    """
+    markdown = _markdown_title(text)
+    if markdown:
+        return markdown
+    first, sep, rest = text.lstrip().partition("\n")
+    first = first.strip()
+    if not sep or not rest.strip() or not first:
+        return None
+    if len(first) > _HEADLINE_MAX_CHARS or len(first.split()) > _HEADLINE_MAX_WORDS:
+        return None
+    if first[-1] in ".,;:!…" or first[0] in "\"“‘'(-–—*•" or not first[0].isalnum():
+        return None
+    return first

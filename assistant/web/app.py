@@ -26,7 +26,7 @@ import gradio as gr  # type: ignore[import-untyped,unused-ignore]
 from assistant.api import Assistant
 from assistant.settings import Settings
 from assistant.web.api import WebAPI
-from assistant.web.handlers import ChatHandlers
+from assistant.web.handlers import ASK_LABEL, WARMING_LABEL, ChatHandlers
 from assistant.web.render import ALL
 from index.errors import ArticleAssistantError, ConfigError
 
@@ -39,15 +39,21 @@ class ServeError(ArticleAssistantError):
     """The web server could not start (port in use, address not available)."""
 
 
-def build_app(assistant: Assistant, secret: str | None = None) -> gr.Blocks:
+def build_app(
+    assistant: Assistant, secret: str | None = None, ready: threading.Event | None = None
+) -> gr.Blocks:
     """The web chat over ``assistant``; ``secret`` encrypts the state kept in the browser.
 
-    Styles and scripts are passed at launch: ``app.launch(**launch_options())``.
+    ``ready`` is set once the model is loaded; until then Ask says "Getting ready…" (the
+    page itself never waits for the model). Styles and scripts are passed at launch:
+    ``app.launch(**launch_options())``.
     """
-    h = ChatHandlers(assistant)
+    h = ChatHandlers(assistant, ready)
+    warming = ready is not None and not ready.is_set()
+    limit = assistant.settings.answer.max_question_chars
     with gr.Blocks(title="Article Assistant", fill_width=True, analytics_enabled=False) as app:
         state = gr.BrowserState(
-            {"scope": ALL, "chats": {}}, storage_key="article-assistant", secret=secret
+            {"scope": ALL, "chats": {}, "pending": None}, storage_key="article-assistant", secret=secret
         )
         gr.HTML(_HEADER, elem_id="app-header")
         with gr.Row(equal_height=False, elem_id="main-row"):
@@ -94,11 +100,17 @@ def build_app(assistant: Assistant, secret: str | None = None) -> gr.Blocks:
                     )
                 chat = gr.HTML(elem_id="chat", js_on_load=_CHAT_JS)
                 with gr.Row(elem_id="ask-row"):
+                    # No autofocus: on a phone it would scroll the page past the header and library
+                    # (the page script focuses the box on wide screens). max_length: refused in the page.
                     question = gr.Textbox(
                         show_label=False, placeholder="Ask about the article…", scale=8, elem_id="question",
-                        autofocus=True,
+                        max_length=limit,
                     )
-                    ask = gr.Button("Ask", variant="primary", scale=1, min_width=80, elem_id="ask-btn")
+                    ask = gr.Button(
+                        WARMING_LABEL if warming else ASK_LABEL, variant="primary", scale=1, min_width=80,
+                        elem_id="ask-btn", interactive=not warming,
+                    )
+                gr.HTML(f'<div class="question-limit" data-limit="{limit}"></div>', elem_id="question-limit")
             with gr.Column(scale=5, min_width=360, elem_id="article-panel"):
                 article = gr.HTML(elem_id="article-view", js_on_load=_ARTICLE_JS)
 
@@ -110,6 +122,10 @@ def build_app(assistant: Assistant, secret: str | None = None) -> gr.Blocks:
         private: dict[str, Any] = {"api_visibility": "private"}
         view = [library, chat, article, state, remove]
         app.load(h.load, inputs=[state], outputs=view, **private)
+        # Ask turns from "Getting ready…" to "Ask" when the model is loaded; the page never waits.
+        ticker = gr.Timer(1.0, active=warming)
+        app.load(h.readiness, outputs=[ask, ticker], show_progress="hidden", **private)
+        ticker.tick(h.readiness, outputs=[ask, ticker], show_progress="hidden", **private)
         library.pick(h.pick, inputs=[state], outputs=view, **private)
 
         asked = [chat, question, article, state]
@@ -173,8 +189,9 @@ def serve(
     if mcp:
         _check_mcp()
     assistant = Assistant(settings)
-    threading.Thread(target=_warm_up, args=(assistant,), daemon=True, name="warm-up").start()
-    app = build_app(assistant, secret=_browser_secret(settings.data_dir))
+    warm = threading.Event()
+    app = build_app(assistant, secret=_browser_secret(settings.data_dir), ready=warm)
+    threading.Thread(target=_warm_up, args=(assistant, warm), daemon=True, name="warm-up").start()
     # Several at once: a slow add or a long answer must not hold up other readers.
     app.queue(default_concurrency_limit=4)
     try:
@@ -246,16 +263,22 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def _warm_up(assistant: Assistant) -> None:
-    """Load the model and the articles' vectors before the first visitor needs them."""
+def _warm_up(assistant: Assistant, ready: threading.Event) -> None:
+    """Load the model and the articles' vectors before the first visitor needs them.
+
+    ``ready`` is set once the model answers (or failed to load: its error then shows on first use).
+    """
     try:
         assistant.embedder.embed(["warm up"])
+        ready.set()
         articles = assistant.list()
         if articles:
             assistant.ask("Who said it?", article=articles[0].id)
         log.info("web chat ready: %d articles", len(articles))
     except Exception:  # a broken store shows its error on first use instead
         log.warning("warm-up failed", exc_info=True)
+    finally:
+        ready.set()
 
 
 def _browser_secret(data_dir: Path) -> str | None:
@@ -288,12 +311,12 @@ element.addEventListener('click', (event) => {
   card.classList.add('selected');
   trigger('pick', {scope: card.dataset.scope});
 });
+watch('value', () => window.articleAssistant && window.articleAssistant.libraryUpdated());
 """
 
 # Runs in the chat's element: keep the newest message in view; suggested questions ask themselves.
 _CHAT_JS = """
-const box = document.getElementById('chat') || element;
-watch('value', () => { box.scrollTop = box.scrollHeight; });
+watch('value', () => window.articleAssistant && window.articleAssistant.chatUpdated(element));
 element.addEventListener('click', (event) => {
   const chip = event.target.closest('[data-question]');
   if (chip) trigger('suggest', {question: chip.dataset.question});

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -32,6 +33,7 @@ from assistant.web.render import (
     render_articles,
     render_chat,
     render_library,
+    source_label,
 )
 from assistant.web.state import MAX_TURNS, history, normalise
 from index.build import AddResult
@@ -55,6 +57,11 @@ SEED_QUESTIONS = (
     "Who posted the video?",
 )
 _UNEXPECTED = "Something went wrong on the server; the details are in its log. Try again."
+#: The Ask button's label while the model loads, and once it has.
+ASK_LABEL = "Ask"
+WARMING_LABEL = "Getting ready…"
+
+
 def suggestions(articles: Sequence[Article]) -> tuple[str, ...]:
     """Example questions for the articles in scope: those of the seed article when it is there."""
     if any(SEED_MARK in a.text for a in articles):
@@ -65,32 +72,55 @@ def suggestions(articles: Sequence[Article]) -> tuple[str, ...]:
 class ChatHandlers:
     """The web chat's event handlers over one shared :class:`Assistant`."""
 
-    def __init__(self, assistant: Assistant) -> None:
+    def __init__(self, assistant: Assistant, ready: threading.Event | None = None) -> None:
         # No lock: the Assistant is safe to call from Gradio's worker threads at once,
         # so a slow add never holds up another reader's question.
         self.assistant = assistant
+        #: Set once the model is loaded (``serve`` warms it in the background); None: always ready.
+        self.ready = ready
 
     # -- the page ------------------------------------------------------------------
 
-    def view(self, state: dict[str, Any]) -> tuple[Any, ...]:
-        """Library, chat, article view, state and the remove button for ``state``."""
+    def view(self, state: dict[str, Any], settle: bool = False) -> tuple[Any, ...]:
+        """Library, chat, article view, state and the remove button for ``state``.
+
+        ``settle``: with a single article and no conversation across "All articles",
+        select that article, so the first screen shows it.
+        """
         articles = self.assistant.list()
         by_id = {a.id: a for a in articles}
         if state["scope"] not in by_id:
             state["scope"] = ALL
+        if settle and state["scope"] == ALL and len(articles) == 1 and not state["chats"].get(ALL):
+            state["scope"] = articles[0].id
         scope = state["scope"]
         turns = state["chats"].get(scope, [])
+        pending = state.get("pending")
+        interrupted = {**pending, "interrupted": True} if pending and pending["scope"] == scope else None
         return (
             render_library(articles, scope),
-            self._chat(turns, scope, by_id),
+            self._chat(turns, scope, by_id, interrupted),
             self._article(turns, scope, by_id),
             state,
             gr.update(interactive=scope != ALL),
         )
 
     def load(self, state: Any) -> tuple[Any, ...]:
-        """Page load: restore the selection and conversation kept in the browser."""
-        return self._guard(lambda: self.view(normalise(state)))
+        """Page load: restore the selection and conversation kept in the browser.
+
+        A question still pending in the browser's state lost its answer (the page was
+        reloaded or the connection dropped mid-answer): it is shown as interrupted.
+        """
+        return self._guard(lambda: self.view(normalise(state), settle=True))
+
+    def readiness(self) -> tuple[Any, Any]:
+        """The Ask button while the model loads ("Getting ready…"), and the timer polling it.
+
+        Outputs: the Ask button, the timer (stopped once ready).
+        """
+        if self.ready is None or self.ready.is_set():
+            return gr.update(value=ASK_LABEL, interactive=True), gr.Timer(active=False)
+        return gr.update(value=WARMING_LABEL, interactive=False), gr.skip()
 
     def pick(self, state: Any, event: gr.EventData) -> tuple[Any, ...]:
         """A click on a library card (``{"scope": id}``): show that article and its conversation."""
@@ -103,6 +133,7 @@ class ChatHandlers:
         """Start a new conversation in the current scope."""
         state = normalise(state)
         state["chats"].pop(state["scope"], None)
+        state["pending"] = None
         return self._guard(lambda: self.view(state))
 
     # -- asking ------------------------------------------------------------------------
@@ -119,16 +150,24 @@ class ChatHandlers:
         """
         question = (question or "").strip()
         state = normalise(state)
-        if not question:
-            raise gr.Error("Type a question about the article first.")
         limit = self.assistant.settings.answer.max_question_chars
+        # Refusals are warnings in the page, not errors: nothing failed on the server.
+        if not question:
+            gr.Warning("Type a question about the article first.")
+            yield gr.skip(), gr.skip(), gr.skip(), gr.skip()
+            return
         if len(question) > limit:
-            raise gr.Error(f"That question is {len(question):,} characters long; keep it under {limit:,}.")
+            gr.Warning(f"That question is {len(question):,} characters long; keep it under {limit:,}.")
+            yield gr.skip(), gr.skip(), gr.skip(), gr.skip()
+            return
         scope = state["scope"]
         turns = state["chats"].get(scope, [])
         by_id = self._articles()
         pending: dict[str, Any] = {"question": question, "text": None}
-        yield self._chat(turns, scope, by_id, pending), "", gr.skip(), gr.skip()
+        # Kept in the browser until the answer arrives, so a refresh shows what was lost.
+        state["pending"] = {"question": question, "scope": scope}
+        yield self._chat(turns, scope, by_id, pending), "", gr.skip(), state
+        settled = {**state, "pending": None}
         article = None if scope == ALL else scope
         answer: Answer | None = None
         shown = 0.0
@@ -143,16 +182,16 @@ class ChatHandlers:
                     shown = time.monotonic()
                     yield self._chat(turns, scope, by_id, pending), gr.skip(), gr.skip(), gr.skip()
         except ArticleAssistantError as e:
-            yield self._chat(turns, scope, by_id), question, gr.skip(), gr.skip()
+            yield self._chat(turns, scope, by_id), question, gr.skip(), settled
             raise gr.Error(esc(self._message(e))) from e
         except Exception as e:
             log.exception("ask failed")
-            yield self._chat(turns, scope, by_id), question, gr.skip(), gr.skip()
+            yield self._chat(turns, scope, by_id), question, gr.skip(), settled
             raise gr.Error(_UNEXPECTED) from e
         assert answer is not None
         turns = [*turns, {"question": question, "answer": answer.to_dict()}][-MAX_TURNS:]
-        state["chats"][scope] = turns
-        yield self._chat(turns, scope, by_id), gr.skip(), self._article(turns, scope, by_id), state
+        settled["chats"][scope] = turns
+        yield self._chat(turns, scope, by_id), gr.skip(), self._article(turns, scope, by_id), settled
 
     # -- adding ----------------------------------------------------------------------------
 
@@ -248,7 +287,7 @@ class ChatHandlers:
                 raise gr.Error(esc(self._message(e))) from e
             state["chats"].pop(scope, None)
             state["scope"] = ALL
-        return (gr.update(visible=False), *self._guard(lambda: self.view(state)), None)
+        return (gr.update(visible=False), *self._guard(lambda: self.view(state, settle=True)), None)
 
     # -- helpers --------------------------------------------------------------------------------
 
@@ -259,8 +298,9 @@ class ChatHandlers:
               pending: dict[str, Any] | None = None) -> str:
         label = by_id[scope].label if scope in by_id else "all articles"
         titles = {k: a.label for k, a in by_id.items()}
+        sources = {k: a.url or source_label(a) for k, a in by_id.items()}
         in_scope = [by_id[scope]] if scope in by_id else list(by_id.values())
-        return render_chat(turns, label, titles, pending, suggestions=suggestions(in_scope))
+        return render_chat(turns, label, titles, pending, suggestions=suggestions(in_scope), sources=sources)
 
     def _article(self, turns: list[dict[str, Any]], scope: str, by_id: dict[str, Article]) -> str:
         ids = [scope] if scope in by_id else cited_articles(turns)

@@ -13,6 +13,7 @@ those dicts, so a refreshed page looks exactly like the one before it.
 from __future__ import annotations
 
 import html
+import itertools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -24,11 +25,23 @@ from index.models import Article
 ALL = "__all__"
 
 _MARKER_IN_TEXT = re.compile(r"\[(\d{1,2})\]")
+#: Terminal escape sequences (CSI, OSC, two-byte) and the control characters that would show
+#: as "[31m" or boxes; tabs and newlines stay. Only what is shown changes: stored text and
+#: sentence offsets are never touched.
+_ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+#: Makes each status line differ from the one before, so the page script can hide a stale one.
+_STATUS_SERIAL = itertools.count(1)
+
+
+def display_text(text: str) -> str:
+    """``text`` as shown in the page: terminal codes removed, other control characters dropped."""
+    return _CONTROL.sub("", _ANSI.sub("", text))
 
 
 def esc(text: object) -> str:
-    """HTML-escape anything shown in the page (quotes included)."""
-    return html.escape(str(text), quote=True)
+    """HTML-escape anything shown in the page (quotes included), cleaned by :func:`display_text`."""
+    return html.escape(display_text(str(text)), quote=True)
 
 
 def sentence_anchor(article_id: str, sentence_id: str) -> str:
@@ -85,7 +98,8 @@ def add_status(message: str, ok: bool) -> str:
     """The line under the "Add an article" panel: what was added, or what went wrong."""
     kind = "ok" if ok else "error"
     role = "status" if ok else "alert"
-    return f'<div class="add-status {kind}" role="{role}">{esc(message)}</div>'
+    serial = next(_STATUS_SERIAL)
+    return f'<div class="add-status {kind}" role="{role}" data-serial="{serial}">{esc(message)}</div>'
 
 
 def confirm_remove(article: Article) -> str:
@@ -169,14 +183,17 @@ def render_chat(
     titles: Mapping[str, str],
     pending: Mapping[str, Any] | None = None,
     suggestions: Sequence[str] = (),
+    sources: Mapping[str, str] | None = None,
 ) -> str:
-    """The conversation; ``pending`` is the turn being streamed (``reveal`` characters shown).
+    """The conversation; ``pending`` is the turn being streamed (``reveal`` characters shown),
+    or, with ``interrupted``, one whose answer never arrived (offered again).
 
     An empty conversation shows a hint and the ``suggestions`` as clickable questions.
+    ``sources`` (article ID → link or file name) goes into each answer's copied Markdown.
     """
     if not turns and pending is None:
         return _chat_placeholder(scope_label, suggestions)
-    parts = [_render_turn(t, titles) for t in turns]
+    parts = [_render_turn(t, titles, sources or {}) for t in turns]
     if pending is not None:
         parts.append(_render_pending(pending))
     return f'<div class="chat">{"".join(parts)}</div>'
@@ -200,7 +217,7 @@ def _user_message(question: str) -> str:
     return f'<div class="msg user"><div class="bubble">{esc(question)}</div></div>'
 
 
-def _render_turn(turn: Mapping[str, Any], titles: Mapping[str, str]) -> str:
+def _render_turn(turn: Mapping[str, Any], titles: Mapping[str, str], sources: Mapping[str, str]) -> str:
     answer = turn["answer"]
     citations = answer.get("citations", [])
     if answer.get("abstained"):
@@ -212,11 +229,48 @@ def _render_turn(turn: Mapping[str, Any], titles: Mapping[str, str]) -> str:
         body = f'<p class="answer-text">{_answer_text(answer["text"], citations)}</p>'
         body += _citation_list(citations, titles, heading="Sources")
         kind = "bot"
+    copy = answer_markdown(turn, titles, sources)
+    body += (
+        '<div class="answer-actions"><button type="button" class="copy-answer" '
+        f'data-copy="{esc(copy)}" title="Copy the answer and its quotations as Markdown">Copy</button></div>'
+    )
     return f'{_user_message(turn["question"])}<div class="msg {kind}"><div class="bubble">{body}</div></div>'
+
+
+def answer_markdown(turn: Mapping[str, Any], titles: Mapping[str, str], sources: Mapping[str, str]) -> str:
+    """One turn as Markdown: the question, the answer, its cited sentences quoted, and where from."""
+    answer = turn["answer"]
+    citations = answer.get("citations", [])
+    lines = [f"**{_md_line(turn['question'])}**", "", display_text(answer["text"]).strip()]
+    for n, c in enumerate(citations, start=1):
+        lines += ["", f"> [{n}] {_md_line(c['text'])} ({c['sentence_id']})"]
+    articles = list(dict.fromkeys(c["article_id"] for c in citations))
+    if articles:
+        lines.append("")
+    for article_id in articles:
+        title = _md_line(titles.get(article_id, article_id))
+        source = sources.get(article_id)
+        lines.append(f"Source: *{title}*" + (f", {_md_line(source)}" if source else ""))
+    return "\n".join(lines)
+
+
+def _md_line(text: str) -> str:
+    """Text on one Markdown line: cleaned for display, whitespace runs collapsed."""
+    return " ".join(display_text(str(text)).split())
 
 
 def _render_pending(pending: Mapping[str, Any]) -> str:
     text = pending.get("text")
+    if pending.get("interrupted"):
+        question = esc(pending["question"])
+        inner = (
+            '<p class="answer-text interrupted-text">This question was interrupted before its answer '
+            "arrived (the page was reloaded or the connection was lost).</p>"
+            f'<div class="answer-actions"><button type="button" class="retry" data-question="{question}">'
+            "Ask again</button></div>"
+        )
+        bot = f'<div class="msg bot interrupted" role="status"><div class="bubble">{inner}</div></div>'
+        return _user_message(pending["question"]) + bot
     if text is None:
         inner = '<p class="answer-text thinking"><span></span><span></span><span></span></p>'
     else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
@@ -137,8 +138,15 @@ def test_cited_pairs_and_articles_follow_the_latest_answer() -> None:
 
 
 def test_state_from_the_browser_is_normalised() -> None:
-    assert normalise(None) == {"scope": ALL, "chats": {}}
-    assert normalise({"scope": 3, "chats": {"x": "nope", "y": []}}) == {"scope": ALL, "chats": {"y": []}}
+    assert normalise(None) == {"scope": ALL, "chats": {}, "pending": None}
+    assert normalise({"scope": 3, "chats": {"x": "nope", "y": []}}) == {
+        "scope": ALL, "chats": {"y": []}, "pending": None
+    }
+    kept = {"question": "Who?", "scope": "abc"}
+    assert normalise({"pending": kept})["pending"] == kept
+    for bad in ("Who?", {"question": "x" * 10_001, "scope": "abc"}, {"question": " ", "scope": "a"},
+                {"question": "Who?", "scope": 3}):
+        assert normalise({"pending": bad})["pending"] is None
     state = {"scope": "abc", "chats": {"abc": [{"q": 1}]}}
     copy = normalise(state)
     copy["chats"]["abc"].append({})
@@ -183,3 +191,52 @@ def test_serve_command_warns_on_a_public_address_without_auth(monkeypatch, tmp_p
     result = runner.invoke(cli, ["--data-dir", str(tmp_path), "serve", "--auth", "nopassword"])
     assert result.exit_code == 1
     assert "--auth takes USER:PASS" in result.output
+
+
+def test_terminal_codes_and_control_characters_are_not_shown() -> None:
+    text = "The \x1b[31mred\x1b[0m car stopped.\x0c It\x0bwas late.\n\nLast one."
+    sentences = (Sentence("s1", 0, text.index("It") - 2, text[: text.index("It") - 2], 0),)
+    article = Article(id="a1b2c3d4e5f6", text=text, sentences=sentences, title="\x1b[1mBold\x1b[0m title")
+    page = render_articles([article], {}) + render_library([article], ALL)
+    assert "\x1b" not in page and "[31m" not in page and "[0m" not in page and "\x0c" not in page
+    assert "The red car stopped." in page and "Bold title" in page
+    assert article.text == text  # only what is shown changes
+
+
+def test_copy_gives_the_answer_its_quotations_and_source_as_markdown() -> None:
+    turn = _turn("John Kirby said it [1].", _cite("s2"), _cite("s3"))
+    page = render_chat([turn], "s", {"a1b2c3d4e5f6": "<b>Title</b>"}, sources={"a1b2c3d4e5f6": "https://e/x"})
+    _no_live_html(page)
+    copied = html.unescape(re.search(r'data-copy="([^"]*)"', page)[1])
+    assert copied.splitlines() == [
+        "**Q <b>bold</b>?**", "", "John Kirby said it [1].", "",
+        f"> [1] {' '.join(HOSTILE.split())} (s2)", "", f"> [2] {' '.join(HOSTILE.split())} (s3)", "",
+        "Source: *<b>Title</b>*, https://e/x",
+    ]
+
+
+def test_an_interrupted_question_is_offered_again_escaped() -> None:
+    page = render_chat([], "s", {}, {"question": '<img src=x onerror="alert(1)">', "interrupted": True})
+    _no_live_html(page)
+    assert 'class="msg bot interrupted"' in page and "interrupted before its answer" in page
+    assert 'class="retry" data-question="&lt;img src=x onerror=&quot;alert(1)&quot;&gt;"' in page
+
+
+def test_each_status_line_differs_from_the_last() -> None:
+    assert add_status("Added", ok=True) != add_status("Added", ok=True)
+
+
+def test_refused_questions_are_warnings_in_the_page(tmp_path, recwarn) -> None:
+    import gradio as gr
+
+    from assistant.api import Assistant
+    from assistant.settings import Settings
+    from assistant.web.handlers import ChatHandlers
+
+    h = ChatHandlers(Assistant(Settings(data_dir=tmp_path)))
+    state = {"scope": ALL, "chats": {}}
+    for question in ("", "   ", "x" * 2_001):
+        outputs = list(h.ask(question, state))  # no exception, so no traceback in the server's log
+        assert outputs == [(gr.skip(),) * 4]  # nothing changes, the browser's state included
+    said = [str(w.message) for w in recwarn]
+    assert any("Type a question" in m for m in said) and any("2,001 characters" in m for m in said)

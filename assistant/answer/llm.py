@@ -1,0 +1,276 @@
+"""The generative answerer: any LangChain chat model, citations it cannot invent.
+
+``LLMAnswerer(chat_model, settings, fallback)`` shows the model the article
+(see :mod:`assistant.answer.prompts`), streams its reply through a
+:class:`~assistant.answer.markers.MarkerFilter` (an ID it was not shown is
+dropped and counted, even mid-stream) and validates the end result:
+
+* every kept citation names a sentence that exists and was shown; the
+  Assistant resolves it to the stored text (:mod:`assistant.cite`);
+* a sentence of the answer without a valid citation is listed as unsupported
+  (``Diagnostics.unsupported``);
+* "The article doesn't say." is an abstention;
+* an answer with no valid citation is not shown: the ``fallback`` answerer
+  (the extractive one, composed by the registry) answers instead, labelled
+  ``Diagnostics.fallback`` with a note; without a fallback, it abstains.
+
+Failures (refused connection, stall, 429, 5xx, unreadable or empty reply) are
+retried ``settings.retries`` times with doubling backoff (a 429's Retry-After
+wins) within ``settings.deadline_s`` for the whole answer; then the fallback
+answers, or, without one, the :class:`~assistant.errors.LLMError` is raised.
+A stream that breaks after part of the answer was shown raises
+:class:`~assistant.errors.LLMStreamError` holding that part: it is not
+retried, as the reader already saw it. An answer longer than
+``max_answer_chars`` is cut at its last full sentence, with a note.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Generator, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Protocol
+
+from langchain_core.language_models import BaseChatModel
+
+from assistant.answer.base import ABSTAIN_TEXT, Answerer, AnswerRequest, Draft
+from assistant.answer.calls import Stalled, Usage, chunk_text, classify, timed_stream
+from assistant.answer.markers import MarkerFilter, cut_at_sentence, is_abstention, read_answer
+from assistant.answer.prompts import Context, Message, answer_messages, build_context, rewrite_messages
+from assistant.errors import LLMError, LLMOutputError, LLMStreamError, LLMTimeoutError
+from assistant.settings import LLMSettings
+from assistant.types import Diagnostics, Turn
+
+log = logging.getLogger(__name__)
+
+
+class _Sink(Protocol):
+    """Collects a reply's text: the marker filter for answers, plain text for rewrites."""
+
+    @property
+    def text(self) -> str: ...
+
+    @property
+    def length(self) -> int: ...
+
+    def feed(self, chunk: str) -> str: ...
+
+    def finish(self) -> str: ...
+
+
+@dataclass(slots=True)
+class _Plain:
+    text: str = ""
+
+    @property
+    def length(self) -> int:
+        return len(self.text)
+
+    def feed(self, chunk: str) -> str:
+        self.text += chunk
+        return chunk
+
+    def finish(self) -> str:
+        return ""
+
+
+@dataclass(slots=True)
+class _Call:
+    """One answer's calls to the model: the deadline, attempts made, tokens used."""
+
+    deadline: float
+    retries: int
+    usage: Usage = field(default_factory=Usage)
+    attempts: int = 0
+    truncated: bool = False
+
+
+@dataclass(frozen=True)
+class LLMAnswerer:
+    """Answers with a LangChain chat model; see the module docstring for the rules."""
+
+    chat_model: BaseChatModel
+    settings: LLMSettings = field(default_factory=LLMSettings)
+    fallback: Answerer | None = None
+    name: str = "llm"
+    #: Waits between retries (tests pass a recorder).
+    sleep: Callable[[float], None] = time.sleep
+    clock: Callable[[], float] = time.monotonic
+
+    @property
+    def model_name(self) -> str:
+        m = self.chat_model
+        return str(getattr(m, "model_name", None) or getattr(m, "model", None) or type(m).__name__)
+
+    @property
+    def where(self) -> str:
+        """The server, for messages (``at URL`` when the model has a base URL)."""
+        url = getattr(self.chat_model, "openai_api_base", None) or getattr(self.chat_model, "base_url", None)
+        return f"at {url}" if url else f"({self.model_name})"
+
+    def answer(self, request: AnswerRequest) -> Draft:
+        for item in self._generate(request, live=False):
+            if isinstance(item, Draft):
+                return item
+        raise AssertionError("the answer stream ended without a draft")  # pragma: no cover
+
+    def stream(self, request: AnswerRequest) -> Iterator[str | Draft]:
+        yield from self._generate(request, live=True)
+
+    # -- one answer ------------------------------------------------------------
+
+    def _generate(self, request: AnswerRequest, live: bool) -> Iterator[str | Draft]:
+        s = self.settings
+        context = build_context(request, s.context_budget_tokens, s.neighbours)
+        messages = answer_messages(request, context, s.history_turns)
+        call = _Call(self.clock() + s.deadline_s, s.retries)
+        try:
+            sink = yield from self._run(messages, lambda: MarkerFilter(context), call, live)
+        except LLMStreamError:
+            raise
+        except LLMError as e:
+            log.warning("chat model failed after %d attempt(s): %s", call.attempts, e)
+            if self.fallback is None:
+                raise
+            yield self._instead(request, f"The model failed: {e}", self._diagnostics(request, call))
+            return
+        assert isinstance(sink, MarkerFilter)
+        yield self._judge(request, context, sink, call)
+
+    def propose_rewrite(self, question: str, history: Sequence[Turn]) -> str:
+        """The model's standalone form of a follow-up (checked by :class:`assistant.chat.ModelRewriter`)."""
+        messages = rewrite_messages(question, history, self.settings.history_turns)
+        call = _Call(self.clock() + self.settings.rewrite_deadline_s, retries=0)
+        runner = self._run(messages, _Plain, call, live=False)
+        while True:
+            try:
+                next(runner)
+            except StopIteration as done:
+                return str(done.value.text)
+
+    def _run(
+        self, messages: list[Message], make_sink: Callable[[], _Sink], call: _Call, live: bool
+    ) -> Generator[str, None, _Sink]:
+        """Stream one reply into a fresh sink per attempt, retrying what can be retried; returns the sink."""
+        while True:
+            call.attempts += 1
+            sink = make_sink()
+            shown = False
+            try:
+                for piece in self._attempt(messages, sink, call):
+                    if live and piece:
+                        shown = True
+                        yield piece
+                return sink
+            except Exception as e:  # classified here; GeneratorExit is not an Exception
+                error = self._classify(e, call)
+                if shown:
+                    raise LLMStreamError(
+                        f"The model's answer broke off after {len(sink.text)} characters: {error}",
+                        partial=sink.text,
+                    ) from e
+                pause = self._pause(error, call)
+                if pause is None:
+                    raise error from e
+                log.info("retrying the chat model in %.2f s: %s", pause, error)
+                self.sleep(pause)
+
+    def _attempt(self, messages: list[Message], sink: _Sink, call: _Call) -> Iterator[str]:
+        """One request: pieces of the reply as they pass the sink; stops at the length cap."""
+        cap = self.settings.max_answer_chars
+
+        def wait() -> float:
+            return min(self.settings.timeout_s, call.deadline - self.clock())
+
+        for chunk in timed_stream(lambda: self.chat_model.stream(messages), wait):
+            call.usage.add(chunk)
+            yield sink.feed(chunk_text(chunk))
+            if sink.length > cap:
+                call.truncated = True
+                break
+        yield sink.finish()
+        if not sink.text.strip():
+            raise LLMOutputError(f"The model {self.where} sent an empty reply.")
+
+    def _classify(self, error: Exception, call: _Call) -> LLMError:
+        if isinstance(error, Stalled):
+            if call.deadline - self.clock() <= 0:
+                return LLMTimeoutError(
+                    f"The model {self.where} did not answer within the {self.settings.deadline_s:g} s "
+                    f"deadline ({call.attempts} attempt(s)); raise llm.deadline_s or use a faster model."
+                )
+            return LLMTimeoutError(
+                f"The model {self.where} sent nothing for {self.settings.timeout_s:g} s (llm.timeout_s)."
+            )
+        return classify(error, self.where)
+
+    def _pause(self, error: LLMError, call: _Call) -> float | None:
+        """Seconds to wait before the next attempt, or None to give up."""
+        if not error.retryable or call.attempts > call.retries:
+            return None
+        pause = self.settings.backoff_s * 2 ** (call.attempts - 1)
+        if error.retry_after is not None:
+            pause = max(pause, error.retry_after)
+        if self.clock() + pause >= call.deadline:
+            return None
+        return pause
+
+    # -- the verdict -------------------------------------------------------------
+
+    def _diagnostics(self, request: AnswerRequest, call: _Call) -> Diagnostics:
+        return Diagnostics(
+            query=request.query,
+            ranked=tuple(h.ref for h in request.hits),
+            model=self.model_name,
+            tokens_in=call.usage.tokens_in,
+            tokens_out=call.usage.tokens_out,
+        )
+
+    def _judge(self, request: AnswerRequest, context: Context, sink: MarkerFilter, call: _Call) -> Draft:
+        """The validated draft of a finished reply, or the fallback's when nothing valid remains."""
+        text = cut_at_sentence(sink.text) if call.truncated else sink.text
+        reading = read_answer(text, context)
+        cited = tuple(dict.fromkeys(ref for ref, _ in reading.claims))
+        notes: tuple[str, ...] = ()
+        if call.truncated:
+            notes = (f"The model's answer was cut at {self.settings.max_answer_chars:,} characters.",)
+        why = replace(
+            self._diagnostics(request, call),
+            invented_citations=sink.invented,
+            model_citations=len(sink.valid),
+            answer_sentences=reading.sentences,
+            unsupported=reading.unsupported,
+            claims=reading.claims,
+            notes=notes,
+        )
+        if not cited and is_abstention(text):
+            return Draft(ABSTAIN_TEXT, (), abstained=True, confidence=0.0, diagnostics=why)
+        if not cited:
+            reason = (
+                f"The model cited {sink.invented} sentence ID(s) it was not shown and none it was"
+                if sink.invented
+                else "The model's answer cited no sentence of the article"
+            )
+            return self._instead(request, reason, why)
+        supported = reading.sentences - len(reading.unsupported)
+        confidence = supported / reading.sentences if reading.sentences else 0.0
+        return Draft(text, cited, abstained=False, confidence=confidence, diagnostics=why)
+
+    def _instead(self, request: AnswerRequest, reason: str, why: Diagnostics) -> Draft:
+        """The fallback's answer (or an abstention), labelled with the reason."""
+        if self.fallback is None:
+            note = f"{reason}, so the assistant abstains."
+            return Draft(ABSTAIN_TEXT, (), abstained=True, confidence=0.0,
+                         diagnostics=replace(why, fallback="abstain", notes=(*why.notes, note)))
+        draft = self.fallback.answer(request)
+        note = f"{reason.rstrip('.')}; this is the {self.fallback.name} answer instead."
+        mine = replace(
+            why,
+            ranked=draft.diagnostics.ranked or why.ranked,
+            features=draft.diagnostics.features,
+            abstain_reason=draft.diagnostics.abstain_reason,
+            fallback=self.fallback.name,
+            notes=(*why.notes, note),
+        )
+        return replace(draft, diagnostics=mine)
