@@ -34,34 +34,22 @@ _SHORT_FOLLOW_UP_WORDS = 3
 
 
 def standalone(question: str, history: Sequence[Turn]) -> str:
-    """The question with pronouns replaced by the last turn's salient person."""
-    if not history:
-        return question
-    last = history[-1]
-    entity = salient_entity(last)
-    rewritten = question
-    if entity:
+    """The question made to stand alone, keeping the user's words.
 
-        def swap(match: re.Match[str]) -> str:
-            word = match.group(1)
-            return f"{entity}’s" if word.lower() in _POSSESSIVE else entity
+    A person pronoun becomes the last turn's person only when the question names no
+    other person; "they"/"them" become the last question's topic noun phrase, never a
+    number (rules in :func:`assistant.analysis.conversation.standalone_query`).
+    """
+    from assistant.analysis.conversation import standalone_query
 
-        rewritten = _PRONOUN.sub(swap, question, count=1)
-    if len(question.split()) <= _SHORT_FOLLOW_UP_WORDS:
-        rewritten = f"{rewritten} {last.question}"
-    return rewritten
+    return standalone_query(question, history)
 
 
 def salient_entity(turn: Turn) -> str | None:
-    """The person the turn was about: its short answer, else a name in it."""
-    if turn.short_answer:
-        name = _NAME.search(turn.short_answer)
-        return name.group() if name else turn.short_answer.split(",")[0]
-    for text in (turn.answer, turn.question):
-        name = _NAME.search(text)
-        if name:
-            return name.group()
-    return None
+    """The person the turn was about: its short answer, else a name in it; never a number."""
+    from assistant.analysis.conversation import salient_person
+
+    return salient_person(turn)
 
 
 @runtime_checkable

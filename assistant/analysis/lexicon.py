@@ -35,4 +35,4 @@ FULL_NAME = re.compile(r"\b[A-Z][\w’'-]+(?:\s+(?:de|van|von|al)?\s*[A-Z][\w’
 #: Each capitalised word: for comparing two speakers' names.
 NAME_WORDS = re.compile(r"[A-Z][\w’'-]+")
 #: Quotation marks that open or close a quotation in news text (index.sentences uses the same).
-QUOTE_MARKS = "“”\""
+QUOTE_MARKS = '“”"'

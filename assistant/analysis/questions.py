@@ -25,7 +25,7 @@ _LEADS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("place", re.compile(r"\bwhat\s+(city|country|state|town|nation|region)\b", re.I)),
     ("person", re.compile(r"^\W*(?:and\s+|so\s+|btw,?\s+)?(who|whom|whose)\b|\bwho\b", re.I)),
     # "Which politician …", "What player …": a person, though worded like a pick.
-    ("person", re.compile(rf"\b(?:which|what)\s+(?:\w+\s+)?(?:{_PERSON_NOUNS})\b", re.I)),
+    ("person", re.compile(rf"\b(?:which|what)\s+(?:\w+\s+)?(?:{_PERSON_NOUNS})s?\b", re.I)),
     ("reason", re.compile(r"^\W*(?:and\s+|so\s+)?(why|how\s+come)\b", re.I)),
     (
         "choice",
@@ -74,6 +74,11 @@ class Question:
     what_else: bool
     #: Text the question quotes (a who-said template quotes the statement).
     quoted: str | None
+    #: The answer type expected: person, organisation, place, date, number, money, percentage,
+    #: duration, description ("Who is X?"), quote ("What did X say?"), yes_no, reason or other.
+    answer_type: str = "other"
+    #: For a description: the name asked about ("Who is John Kirby?" → "John Kirby").
+    subject: str | None = None
 
     @property
     def wants_short(self) -> bool:
@@ -89,6 +94,7 @@ def analyse(question: str) -> Question:
             kind = name
             break
     quoted = _QUOTED.search(question)
+    answer_type, subject = _answer_type(question, kind)
     return Question(
         text=question,
         kind=kind,
@@ -96,7 +102,71 @@ def analyse(question: str) -> Question:
         elliptical=len(question.split()) <= 3,
         what_else=bool(_WHAT_ELSE.search(question)),
         quoted=quoted.group(1) if quoted else None,
+        answer_type=answer_type,
+        subject=subject,
     )
+
+
+_NAME_SPAN = r"(?:[A-Z][\w’'.-]*)(?:\s+(?:of\s+|de\s+|the\s+)?[A-Z][\w’'.-]*)*"
+# "Who is John Kirby?", "Who was Dayana Arlotti?", "Who is he?" (a follow-up).
+_WHO_IS = re.compile(
+    rf"^\W*(?i:and\s+|so\s+)?(?i:who\s+(?:is|was|are|were))\s+(?P<x>{_NAME_SPAN}|he|she|they|him|her)\s*\??\s*$"
+)
+# "What is Kirby's job?", "What was his role?", "What does Kirby do for a living?"
+_ROLE = re.compile(
+    rf"^\W*(?i:and\s+)?(?i:what\s+(?:is|was|are|were))\s+(?:(?P<x>{_NAME_SPAN})[’']s?|his|her|their)\s+"
+    r"(?:job|title|role|position|occupation|profession|post|work)\b"
+    rf"|^\W*(?i:what\s+(?:does|did))\s+(?P<y>{_NAME_SPAN}|he|she)\s+do\b",
+)
+_ORG_NOUNS = (
+    r"network|company|firm|newspaper|paper|outlet|agency|organi[sz]ation|group|team|club|party|union|"
+    r"university|college|school|channel|station|bank|department|committee|court|airline|magazine|"
+    r"website|publication|charity|band|label|institution|service|platform|brand|league|manufacturer|"
+    r"broadcaster|studio|body|authority|ministry|government|administration|force|army|police"
+)
+_PLACE_CHOICE = re.compile(
+    r"\b(?:which|what)\s+(?:\w+\s+)?(?:city|cities|country|countries|state|states|town|nation|region|island|"
+    r"county|province|neighbou?rhood|continent|village)\b",
+    re.I,
+)
+_ORG = re.compile(rf"\b(?:which|what)\s+(?:\w+\s+)?(?:{_ORG_NOUNS})\b", re.I)
+_MONEY = re.compile(
+    r"\bhow\s+much\b.*\b(?:cost|costs|pay|paid|pays|spend|spent|worth|money|price|raise[ds]?|donat\w*|"
+    r"earn\w*|charge[ds]?|fine[ds]?|budget|salary|reward|owe[ds]?|dollars?)\b|\bhow\s+much\s+money\b",
+    re.I,
+)
+_PERCENT = re.compile(
+    r"\bwhat\s+(?:percentage|percent|share|proportion|fraction)\b|\bhow\s+much\s+of\b", re.I
+)
+_DURATION = re.compile(r"\bhow\s+long\b|\bfor\s+how\s+(?:many\s+)?(?:long|years|months|weeks|days)\b", re.I)
+_SAY = re.compile(
+    r"^\W*(?:and\s+)?what\s+(?:else\s+)?(?:did|does|do|has|had)\s+.+\b(?:say|said|tell|told|write|wrote)\b",
+    re.I,
+)
+
+
+def _answer_type(question: str, kind: str) -> tuple[str, str | None]:
+    """The expected answer type of ``question`` and, for "Who is X?", X."""
+    who_is = _WHO_IS.match(question) or _ROLE.match(question)
+    if who_is:
+        x = who_is.groupdict().get("x") or who_is.groupdict().get("y")
+        return "description", x
+    if _PERCENT.search(question):
+        return "percentage", None
+    if _MONEY.search(question):
+        return "money", None
+    if _DURATION.search(question):
+        return "duration", None
+    if _ORG.search(question) and kind in {"choice", "other", "person"}:
+        return "organisation", None
+    if kind == "number" and re.search(r"\bhow\s+old\b", question, re.I):
+        return "age", None
+    if kind == "choice":
+        # "Which city …" is a place; "What kind of documentation …" is no named thing.
+        return ("place" if _PLACE_CHOICE.search(question) else "other"), None
+    if kind == "other" and _SAY.search(question):
+        return "quote", None
+    return kind, None
 
 
 def is_follow_up(question: str) -> bool:

@@ -47,3 +47,11 @@ def _terms(text: str) -> tuple[str, ...]:
     # The answerer looks at the same sentences many times per question.
     kept = [w for w in words(text) if w not in STOPWORDS]
     return tuple(_stemmer().stemWords(kept))
+
+
+_HEADING = re.compile(r"^\s*#{1,6}\s")
+
+
+def is_heading(text: str) -> bool:
+    """A markdown heading line ("# Title"): a title, not evidence to cite."""
+    return bool(_HEADING.match(text))

@@ -9,7 +9,9 @@ checks look for what the answer would need instead:
   only appears in "long-range fires");
 - a name the question asks about is not in the article at all ("Tim Cook");
 - a "when" or "how many" question whose best sentences hold no date or number, or
-  whose two best hold none but those the question names;
+  whose two best hold none but those the question names; a "how much did it cost",
+  "what percentage" or "how many" question whose best sentences hold no MONEY, PERCENT
+  or CARDINAL span (spaCy) new to the question;
 - the best sentence shares almost nothing with the question, in words or meaning.
 
 Follow-ups in a conversation ("When?", "What was his job?") lean on earlier
@@ -25,6 +27,7 @@ from functools import lru_cache
 
 from assistant.analysis.questions import Question
 from assistant.analysis.short_answer import extract, has_answer_type
+from assistant.analysis.spans import has_typed_span
 from assistant.analysis.text import terms
 from assistant.settings import AbstainSettings
 from assistant.types import Hit
@@ -56,6 +59,11 @@ def abstain_reason(
     top3 = [articles[h.article_id].sentence(h.sentence_id).text for h in hits[:3]]
     if question.kind in {"date", "number"} and not any(has_answer_type(question, t) for t in top3):
         return f"no {question.kind} in the best sentences"
+    if question.answer_type in limits.typed_check and not any(
+        has_typed_span(question, t) is not False for t in top3[: limits.typed_reach]
+    ):
+        # "How much did the munitions cost?": no MONEY span (spaCy) that the question does not name.
+        return f"no {question.answer_type} span in the best sentences"
     if follow_up:
         return None
     reach = top3[: limits.new_answer_reach]

@@ -15,7 +15,8 @@ from assistant.analysis.attribution import find_speaker
 from assistant.analysis.lexicon import NAME_WORDS, QUOTE_MARKS
 from assistant.analysis.questions import Question, analyse, is_follow_up
 from assistant.analysis.short_answer import extract
-from assistant.analysis.text import terms
+from assistant.analysis.spans import LABELS, TypedAnswer, typed_answer
+from assistant.analysis.text import is_heading, terms
 from assistant.answer.base import ABSTAIN_TEXT, AnswerRequest, Draft
 from assistant.answer.extractive.abstain import abstain_reason
 from assistant.answer.extractive.confidence import features, probability
@@ -51,15 +52,24 @@ class ExtractiveAnswerer:
         draft = None
         if question.who_said or (question.what_else and request.history):
             draft = self._who_said(request, question, hits)
-        draft = draft or self._sentence(request, question, hits)
-        return self._calibrated(draft, hits, question, follow_up, Diagnostics(request.query, ranked))
+        typed = True
+        if draft is None:
+            draft, typed = self._sentence(request, question, hits)
+        draft = self._calibrated(draft, hits, question, follow_up, typed, Diagnostics(request.query, ranked))
+        return self._selective(draft, question, typed)
 
     def _calibrated(
-        self, draft: Draft, hits: list[Hit], question: Question, follow_up: bool, why: Diagnostics
+        self,
+        draft: Draft,
+        hits: list[Hit],
+        question: Question,
+        follow_up: bool,
+        typed: bool,
+        why: Diagnostics,
     ) -> Draft:
         """``draft`` with its calibrated confidence; weak answers flag their citations."""
         first = draft.cited[0] if draft.cited else None
-        values = features(hits, first, question, follow_up, bool(draft.short_answer))
+        values = features(hits, first, question, follow_up, bool(draft.short_answer), typed)
         confidence = probability(values, self.settings.confidence.weights)
         weak = frozenset(draft.cited) if confidence < self.settings.confidence.low_support else frozenset()
         return replace(
@@ -69,24 +79,50 @@ class ExtractiveAnswerer:
             diagnostics=replace(why, features=tuple(values.items())),
         )
 
-    def _sentence(self, request: AnswerRequest, question: Question, hits: list[Hit]) -> Draft:
-        """Cite the best sentence, led by the short answer when one is asked for and found."""
+    def _selective(self, draft: Draft, question: Question, typed: bool) -> Draft:
+        """Lead with the short answer only when its type matches and confidence is high.
+
+        A wrong first line is worse than none: otherwise the answer leads with the cited
+        sentence itself. Who-said speakers and yes/no verdicts keep their lead line.
+        """
+        if not draft.short_answer or question.who_said or question.kind == "yes_no":
+            return draft
+        if typed and draft.confidence >= self.settings.lead_threshold:
+            return draft
+        body = draft.text.split("\n", 1)[-1]
+        return replace(draft, text=body, short_answer=None)
+
+    def _sentence(self, request: AnswerRequest, question: Question, hits: list[Hit]) -> tuple[Draft, bool]:
+        """Cite the best sentence, led by the short answer when one is asked for and found.
+
+        Also says whether the short answer's type is the one asked for (a typed spaCy span).
+        """
         top = hits[0]
         article = request.articles[top.article_id]
         sentence = article.sentence(top.sentence_id)
-        short = extract(question, sentence.text) if question.wants_short else None
         cited = [sentence]
+        typed = _typed(request, question, article, sentence)
+        matched = bool(typed and typed.matched)
+        if typed:
+            short: str | None = typed.text
+            if typed.source:
+                # The sentence that answers is cited first; the neighbour that holds the name after it.
+                cited = [sentence, _neighbours(article, sentence)[typed.source - 1]]
+        else:
+            short = extract(question, sentence.text) if question.wants_short else None
+            # The date and number patterns are typed by construction; capitalised spans are not.
+            matched = bool(short) and question.answer_type in {"date", "number", "age"}
         pronoun_led = question.kind == "person" and _PRONOUN_SUBJECT.match(sentence.text)
         if pronoun_led and not (short and _next_to_question(short, sentence.text, question)):
             # "She had portrayed him as …": the person asked for is named in the sentence before
             # (unless the sentence's own name sits by the question's words: "his partner Thomas Drouet").
             named = _antecedent(article, sentence, question)
             if named:
-                short, cited = named[0], [named[1], sentence]
+                short, cited, matched = named[0], [named[1], sentence], named[2]
         if question.kind == "yes_no":
             short = alternative(request.question, sentence.text) or verdict(request.question, sentence.text)
         text = " ".join(s.text for s in cited)
-        return Draft(
+        draft = Draft(
             # The short answer leads on a line of its own, so readers (and the
             # eval's EM/F1) can take it apart from the supporting sentence.
             text=f"{short}\n{text}" if short else text,
@@ -95,6 +131,7 @@ class ExtractiveAnswerer:
             confidence=0.0,
             short_answer=short,
         )
+        return draft, matched
 
     def _who_said(self, request: AnswerRequest, question: Question, hits: list[Hit]) -> Draft | None:
         """Name the speaker of the best-matching quoted sentence among the top hits."""
@@ -126,6 +163,30 @@ class ExtractiveAnswerer:
         )
 
 
+def _typed(
+    request: AnswerRequest, question: Question, article: Article, sentence: Sentence
+) -> TypedAnswer | None:
+    """The typed spaCy short answer in the cited sentence, else its neighbours."""
+    if question.answer_type not in LABELS and question.answer_type != "description":
+        return None
+    subject = question.subject
+    if question.answer_type == "description" and (not subject or subject.lower() in _PRONOUN_WORDS):
+        subject = analyse(request.query).subject  # "Who is he?" → the rewrite names him
+    around = () if question.who_said else tuple(s.text for s in _neighbours(article, sentence))
+    texts = (sentence.text, *around)
+    return typed_answer(question, texts, subject)
+
+
+def _neighbours(article: Article, sentence: Sentence) -> list[Sentence]:
+    """The sentence before and the one after (those that exist, not headings)."""
+    i = article.index_of(sentence.id)
+    around = [article.sentences[j] for j in (i - 1, i + 1) if 0 <= j < len(article.sentences)]
+    return [s for s in around if not is_heading(s.text)]
+
+
+_PRONOUN_WORDS = frozenset({"he", "she", "they", "him", "her", "his", "their"})
+
+
 def _first_attributed(request: AnswerRequest, hits: list[Hit]) -> tuple[Hit, tuple[str, Sentence]] | None:
     """The first hit whose speaker can be found, with the speaker and where they are named."""
     for hit in hits:
@@ -137,12 +198,18 @@ def _first_attributed(request: AnswerRequest, hits: list[Hit]) -> tuple[Hit, tup
 
 
 def _fresh_hits(request: AnswerRequest, question: Question) -> list[Hit]:
-    """For "what else" follow-ups, skip sentences the conversation already cited."""
+    """The hits worth citing: no heading lines; for "what else", none the conversation cited."""
     hits = list(request.hits)
+    # A markdown "# Heading" is the article's title, not evidence: cite it only if nothing else came.
+    hits = [h for h in hits if not _heading_hit(request, h)] or hits
     if request.history and question.what_else:
         seen = {(c.article_id, c.sentence_id) for t in request.history for c in t.citations}
         hits = [h for h in hits if (h.article_id, h.sentence_id) not in seen] or hits
     return hits
+
+
+def _heading_hit(request: AnswerRequest, hit: Hit) -> bool:
+    return is_heading(request.articles[hit.article_id].sentence(hit.sentence_id).text)
 
 
 def _same_speaker_first(request: AnswerRequest, hits: list[Hit], speaker: str) -> list[Hit]:
@@ -173,14 +240,22 @@ def _next_to_question(name: str, text: str, question: Question, reach: int = 3) 
     return False
 
 
-def _antecedent(article: Article, sentence: Sentence, question: Question) -> tuple[str, Sentence] | None:
-    """The name a pronoun-led sentence refers to: the short answer of the sentence before."""
+def _antecedent(
+    article: Article, sentence: Sentence, question: Question
+) -> tuple[str, Sentence, bool] | None:
+    """The name a pronoun-led sentence refers to: the short answer of the sentence before.
+
+    With whether it is typed (a PERSON span, not just a capitalised one).
+    """
     index = article.index_of(sentence.id)
     if index == 0:
         return None
     before = article.sentences[index - 1]
+    typed = typed_answer(question, (before.text,))
+    if typed:
+        return typed.text, before, typed.matched
     name = extract(question, before.text)
-    return (name, before) if name else None
+    return (name, before, False) if name else None
 
 
 def _is_quoted(request: AnswerRequest, hit: Hit) -> bool:

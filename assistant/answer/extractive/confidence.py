@@ -27,6 +27,7 @@ def features(
     question: Question,
     follow_up: bool,
     short_found: bool,
+    typed: bool = False,
 ) -> dict[str, float]:
     """The confidence features of an answer citing ``cited`` first."""
     if not hits:
@@ -45,6 +46,7 @@ def features(
         "yes_no": float(question.kind == "yes_no"),
         "short_found": float(question.wants_short and short_found),
         "short_missing": float(question.wants_short and not short_found and not question.who_said),
+        "type_match": float(short_found and typed and not question.who_said),
     }
 
 
