@@ -30,19 +30,36 @@ def _emit(data: Any) -> None:
 @click.option("--compare", help="Comma-separated configs to run side by side: default,baseline-langchain.")
 @click.option("--limit", type=click.IntRange(min=1), help="Evaluate only the first N questions.")
 @click.option("--json", "as_json", is_flag=True, help="Print the overall metrics as JSON.")
+@click.option("--answerer", type=click.Choice(["extractive", "llm"]),
+              help="'llm' adds a config answering with the chat model below (default: no such config).")
+@click.option("--llm-base-url", metavar="URL", help="OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1.")
+@click.option("--llm-model", metavar="NAME", help="Model name on that server.")
+@click.option("--llm-api-key-env", metavar="VAR",
+              help="Env var with the API key [default: ARTICLE_ASSISTANT_LLM_API_KEY, then OPENAI_API_KEY].")
 def eval_(
-    data: Path, out: Path, configs: tuple[str, ...], compare: str | None, limit: int | None, as_json: bool
+    data: Path, out: Path, configs: tuple[str, ...], compare: str | None, limit: int | None, as_json: bool,
+    answerer: str | None, llm_base_url: str | None, llm_model: str | None, llm_api_key_env: str | None,
 ) -> None:
     """Score answers, citations, abstention and latency on a JSONL question set.
 
     Runs each config on a fresh temporary store (the baseline-langchain config
     always runs too) and writes predictions, metrics.json, report.md and PNG
     plots to --out. Example: article-assistant eval evals/data/dev.jsonl
-    --compare default,baseline-langchain --out evals/results/dev
+    --compare default,baseline-langchain --out evals/results/dev. With
+    --answerer llm --llm-base-url URL --llm-model NAME a config answering with
+    that chat model runs too (environment variables never change a config).
     """
     import evals
+    from evals.configs import EvalConfig, llm_config
 
-    specs = list(configs) + [c for c in (compare or "").split(",") if c.strip()]
+    specs: list[str | EvalConfig] = [*configs, *(c for c in (compare or "").split(",") if c.strip())]
+    llm_flags = (llm_base_url, llm_model, llm_api_key_env)
+    if answerer == "llm":
+        if not llm_model:
+            raise click.UsageError("--answerer llm needs --llm-model NAME (and usually --llm-base-url URL).")
+        specs.append(llm_config(llm_base_url, llm_model, llm_api_key_env))
+    elif any(llm_flags):
+        raise click.UsageError("--llm-base-url, --llm-model and --llm-api-key-env go with --answerer llm.")
     with _EvalProgress() as progress:
         result = evals.run(data, out, configs=specs, limit=limit, progress=progress)
     overall = {name: r["overall"] for name, r in result.metrics["results"].items()}
@@ -54,6 +71,14 @@ def eval_(
     for name, values in overall.items():
         cells = "".join(("–" if values[k] is None else f"{values[k]:.3f}").rjust(20) for k in keys)
         click.echo(name.ljust(22) + cells)
+    for name, values in overall.items():
+        if "llm_answers" in values:
+            rates = ", ".join(
+                f"{k.replace('_', ' ')} {'–' if values[k] is None else format(values[k], '.3g')}"
+                for k in ("invented_citation_rate", "fallback_rate", "unsupported_sentence_rate",
+                          "tokens_per_answer")
+            )
+            click.echo(f"{name}: {rates}")
     click.echo(f"wrote {len(result.files)} files to {result.out} in {result.wall_s:.0f} s")
 
 

@@ -59,12 +59,13 @@ class EvalConfig:
         return {"kind": self.kind, "settings": values}
 
 
-def resolve(specs: Sequence[str], with_baseline: bool = True) -> list[EvalConfig]:
+def resolve(specs: Sequence[str | EvalConfig], with_baseline: bool = True) -> list[EvalConfig]:
     """Configs for the names/files in ``specs`` (``default`` when empty), plus the baseline.
 
+    A spec may also be an :class:`EvalConfig` already (``eval --answerer llm`` builds one).
     The baseline is appended when missing, so every report shows the project beside it.
     """
-    configs = [resolve_one(s) for s in (specs or [DEFAULT])]
+    configs = [s if isinstance(s, EvalConfig) else resolve_one(s) for s in (specs or [DEFAULT])]
     if with_baseline and not any(c.kind == "baseline" for c in configs):
         configs.append(resolve_one(BASELINE))
     seen: set[str] = set()
@@ -90,6 +91,21 @@ def resolve_one(spec: str) -> EvalConfig:
             "or a JSON file of Settings overrides."
         )
     return EvalConfig(_name(path), "assistant", _overrides(path), spec=spec)
+
+
+def llm_config(base_url: str | None, model: str, api_key_env: str | None = None) -> EvalConfig:
+    """The default settings with the 'llm' answerer on ``model`` (``eval --answerer llm …``)."""
+    llm = {"model": model, "base_url": base_url, "api_key_env": api_key_env}
+    overrides = {"answer": {"answerer": "llm"}, "llm": {k: v for k, v in llm.items() if v is not None}}
+    Settings(data_dir=Path("."), **overrides)  # a bad value fails now, not after the ingest
+    spec = " ".join(
+        f"--{flag} {value}"
+        for flag, value in (("answerer", "llm"), ("llm-base-url", base_url), ("llm-model", model),
+                            ("llm-api-key-env", api_key_env))
+        if value
+    )
+    name = "llm-" + (re.sub(r"[^A-Za-z0-9._-]+", "-", model).strip("-.") or "model")
+    return EvalConfig(name, "assistant", tuple(sorted(overrides.items())), spec=spec)
 
 
 def _name(path: Path) -> str:

@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from evals.configs import EvalConfig
 from evals.dataset import EvalRecord
@@ -67,6 +67,8 @@ class AssistantSystem:
         from assistant.api import Assistant
 
         self.assistant = Assistant(config.settings(data_dir))
+        #: The last answer's chat-model counters (None when no model was asked).
+        self.last_llm: dict[str, Any] | None = None
 
     def warm_up(self) -> None:
         self.assistant.embedder.embed(["warm up"])
@@ -84,6 +86,7 @@ class AssistantSystem:
     def ask(self, record: EvalRecord, key: str) -> tuple[str, bool, list[PredictedCitation]]:
         history = [turn.as_dict() for turn in record.history]
         answer = self.assistant.ask(record.question, article=key, history=history)
+        self.last_llm = llm_counters(answer)
         for c in answer.citations:
             if c.article_id != key:
                 raise OffsetMismatchError(
@@ -93,6 +96,22 @@ class AssistantSystem:
         # The text as shown: the short answer (when one was extracted) on its first
         # line, then the supporting sentence. metrics.lead() takes the first line for EM/F1.
         return answer.text, answer.abstained, cited
+
+
+def llm_counters(answer: Any) -> dict[str, Any] | None:
+    """What a chat model did for one answer (see :func:`evals.metrics.llm_metrics`); None without one."""
+    d = answer.diagnostics
+    if d.model is None:
+        return None
+    return {
+        "invented_citations": d.invented_citations,
+        "model_citations": d.model_citations,
+        "answer_sentences": d.answer_sentences,
+        "unsupported_sentences": len(d.unsupported),
+        "fallback": d.fallback,
+        "tokens_in": d.tokens_in,
+        "tokens_out": d.tokens_out,
+    }
 
 
 def make_system(config: EvalConfig, data_dir: Path) -> System:
@@ -149,7 +168,8 @@ def _ask(system: System, record: EvalRecord, key: str) -> Prediction:
     t0 = time.perf_counter()
     text, abstained, citations = system.ask(record, key)
     latency_ms = round((time.perf_counter() - t0) * 1000, 3)
-    prediction = Prediction(record.id, text, abstained, tuple(citations), latency_ms)
+    llm = getattr(system, "last_llm", None)
+    prediction = Prediction(record.id, text, abstained, tuple(citations), latency_ms, llm)
     check_offsets(prediction, record.text)
     return prediction
 

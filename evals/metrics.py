@@ -22,7 +22,13 @@ Per question:
   ``wrongly_abstained``: answerable questions that were abstained on.
 
 Aggregates are means over the questions where a metric applies, and
-latency percentiles over every question.
+latency percentiles over every question. For a config whose answerer asks a
+chat model (predictions carry ``llm`` counters), :func:`llm_metrics` adds the
+invented-citation rate (IDs the model gave that it was not shown, over all
+IDs it gave), the unsupported-sentence rate (answer sentences without a valid
+citation, over all its answer sentences), the fallback rate (answers the
+model's own answer was not used for) and tokens per answer (when the model
+reported usage).
 """
 
 from __future__ import annotations
@@ -205,7 +211,46 @@ def aggregate(records: Sequence[EvalRecord], predictions: Sequence[Prediction]) 
     latencies = [p.latency_ms for p in predictions]
     out["latency_p50_ms"] = percentile(latencies, 50)
     out["latency_p95_ms"] = percentile(latencies, 95)
+    out.update(llm_metrics(predictions))
     return out
+
+
+#: The chat-model metrics, in the order reports show them.
+LLM_METRICS = (
+    "invented_citation_rate",
+    "unsupported_sentence_rate",
+    "fallback_rate",
+    "tokens_per_answer",
+    "tokens_in_per_answer",
+    "tokens_out_per_answer",
+)
+
+
+def llm_metrics(predictions: Sequence[Prediction]) -> dict[str, Any]:
+    """The chat model's rates over the predictions that carry its counters; {} when none do."""
+    rows = [p.llm for p in predictions if p.llm is not None]
+    if not rows:
+        return {}
+
+    def total(key: str) -> int:
+        return sum(int(r.get(key) or 0) for r in rows)
+
+    def share(part: float, whole: float) -> float | None:
+        return part / whole if whole else None
+
+    invented = total("invented_citations")
+    used = [r for r in rows if r.get("tokens_in") is not None or r.get("tokens_out") is not None]
+    tokens_in = [int(r.get("tokens_in") or 0) for r in used]
+    tokens_out = [int(r.get("tokens_out") or 0) for r in used]
+    return {
+        "llm_answers": len(rows),
+        "invented_citation_rate": share(invented, invented + total("model_citations")),
+        "unsupported_sentence_rate": share(total("unsupported_sentences"), total("answer_sentences")),
+        "fallback_rate": sum(r.get("fallback") is not None for r in rows) / len(rows),
+        "tokens_per_answer": share(sum(tokens_in) + sum(tokens_out), len(used)),
+        "tokens_in_per_answer": share(sum(tokens_in), len(used)),
+        "tokens_out_per_answer": share(sum(tokens_out), len(used)),
+    }
 
 
 def summarize(records: Sequence[EvalRecord], predictions: Sequence[Prediction]) -> dict[str, Any]:

@@ -6,6 +6,10 @@ One JSON object per line, exactly::
      "citations": [{"start": int, "end": int, "text": str, "sentence_id": str}],
      "latency_ms": float}
 
+plus, for a config whose answerer asked a chat model, ``"llm"``: that answer's
+counters (``invented_citations``, ``model_citations``, ``answer_sentences``,
+``unsupported_sentences``, ``fallback``, ``tokens_in``, ``tokens_out``).
+
 ``start``/``end`` are offsets into the record's ``text``, so
 ``text[start:end] == citation text`` for every citation.
 """
@@ -49,9 +53,11 @@ class Prediction:
     citations: tuple[PredictedCitation, ...]
     #: Wall time of the ask, rounded to a microsecond so JSON round-trips exactly.
     latency_ms: float
+    #: The chat model's counters for this answer (None: no model was asked).
+    llm: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "id": self.id,
             "answer": self.answer,
             "abstained": self.abstained,
@@ -61,6 +67,9 @@ class Prediction:
             ],
             "latency_ms": self.latency_ms,
         }
+        if self.llm is not None:
+            out["llm"] = self.llm
+        return out
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Prediction:
@@ -70,6 +79,7 @@ class Prediction:
             abstained=data["abstained"],
             citations=tuple(PredictedCitation(**c) for c in data["citations"]),
             latency_ms=float(data["latency_ms"]),
+            llm=data.get("llm"),
         )
 
 

@@ -25,7 +25,7 @@ from typing import Any
 from evals import plots
 from evals.dataset import EvalRecord
 from evals.harness import ConfigRun
-from evals.metrics import QUESTION_METRICS, percentile, score_question, summarize
+from evals.metrics import LLM_METRICS, QUESTION_METRICS, percentile, score_question, summarize
 from evals.predictions import dumps
 from evals.worst import worst_misses_markdown
 
@@ -47,6 +47,16 @@ COLUMNS = (
     ("latency_p95_ms", "p95 ms", "{:.1f}"),
 )
 GROUP_COLUMNS = tuple(c for c in COLUMNS if c[0] not in {"abstention_recall", "hit_at_1_lenient"})
+#: Rows shown when some config's answerer asked a chat model (see :func:`evals.metrics.llm_metrics`).
+LLM_COLUMNS = (
+    ("invented_citation_rate", "invented citations (of IDs given)", "{:.3f}"),
+    ("unsupported_sentence_rate", "unsupported sentences", "{:.3f}"),
+    ("fallback_rate", "fallback rate", "{:.3f}"),
+    ("tokens_per_answer", "tokens/answer", "{:.0f}"),
+    ("tokens_in_per_answer", "prompt tokens/answer", "{:.0f}"),
+    ("tokens_out_per_answer", "answer tokens/answer", "{:.0f}"),
+)
+assert [k for k, _, _ in LLM_COLUMNS] == list(LLM_METRICS)
 
 
 def build_metrics(
@@ -203,9 +213,10 @@ def _in_order(records: Sequence[EvalRecord], run: ConfigRun) -> list[Any]:
 
 def _overall_table(results: dict[str, Any], names: Sequence[str]) -> list[str]:
     rows = ["| metric | " + " | ".join(f"`{n}`" for n in names) + " |", "|---|" + "---:|" * len(names)]
-    for key, header, fmt in COLUMNS:
+    generative = any("llm_answers" in results[n]["overall"] for n in names)
+    for key, header, fmt in COLUMNS + (LLM_COLUMNS if generative else ()):
         rows.append(
-            f"| {header} | " + " | ".join(_cell(results[n]["overall"][key], fmt) for n in names) + " |"
+            f"| {header} | " + " | ".join(_cell(results[n]["overall"].get(key), fmt) for n in names) + " |"
         )
     return rows
 

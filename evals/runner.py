@@ -36,11 +36,11 @@ class EvalResult:
 def run(
     data: str | Path,
     out: str | Path,
-    configs: Sequence[str] = (),
+    configs: Sequence[str | configs_.EvalConfig] = (),
     limit: int | None = None,
     progress: Progress | None = None,
 ) -> EvalResult:
-    """Evaluate ``configs`` (names or JSON files) on the JSONL question set ``data``.
+    """Evaluate ``configs`` (names, JSON files or EvalConfigs) on the JSONL question set ``data``.
 
     With no configs, ``default`` runs; ``baseline-langchain`` is always added so
     every report shows the project beside it. ``limit`` keeps the first N
@@ -79,7 +79,10 @@ def run(
 
 
 def _command(data: Path, out: Path, specs: Sequence[str], limit: int | None) -> str:
-    parts = ["article-assistant eval", data.as_posix(), "--out", out.as_posix(), "--compare", ",".join(specs)]
+    flags = [s for s in specs if s.startswith("--")]  # a config given as flags: --answerer llm …
+    named = [s for s in specs if not s.startswith("--")]
+    parts = ["article-assistant eval", data.as_posix(), "--out", out.as_posix(), "--compare", ",".join(named)]
+    parts += flags
     if limit is not None:
         parts += ["--limit", str(limit)]
     return " ".join(parts)

@@ -27,8 +27,11 @@ _MARKER = re.compile(r"\[([^\[\]\n]{1,80})\]")
 _HOLD = 82
 _CLOSING = tuple(".,;:!?)”’\"'")
 _ABSTAIN = re.compile(r"^\W*the article (?:doesn['’]t|does not|did not|didn['’]t) say\b", re.I)
-#: An answer sentence ends after . ! or ? (and closing quotes), unless a marker follows.
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)]*\s+(?!\[)|\n+")
+#: An answer sentence ends after . ! or ? (closing quotes and any markers right after belong to it).
+_SENTENCE_END = re.compile(r"[.!?][\"”’)]*(?:\s*\[[^\[\]\n]{1,80}\])*(?=\s|$)")
+_ABBREVIATION = re.compile(
+    r"(?:\b(?:Mr|Mrs|Ms|Dr|St|Sen|Rep|Gov|Gen|Col|Lt|Sgt|Jr|Sr|Prof|No|vs|etc|e\.g|i\.e)|\b[A-Z](?:\.[A-Z])*)$"
+)
 
 
 def marker_labels(inner: str) -> list[str] | None:
@@ -142,7 +145,7 @@ class Reading:
 def read_answer(text: str, context: Context) -> Reading:
     """Which answer sentence cites what; which cite nothing valid."""
     parts: list[tuple[str, list[SentenceRef]]] = []
-    for part in _SENTENCE_END.split(text):
+    for part in split_sentences(text):
         labels = [label for m in _MARKER.finditer(part) for label in marker_labels(m.group(1)) or ()]
         refs = [r for r in (context.lookup(label) for label in labels) if r]
         content = strip_markers(part)
@@ -159,6 +162,20 @@ def read_answer(text: str, context: Context) -> Reading:
         else:
             unsupported.append(content)
     return Reading(tuple(claims), tuple(unsupported), len(parts))
+
+
+def split_sentences(text: str) -> list[str]:
+    """The answer's sentences, each with the markers that follow it; lines never join."""
+    parts = []
+    for line in text.split("\n"):
+        start = 0
+        for m in _SENTENCE_END.finditer(line):
+            if m.group().startswith(".") and _ABBREVIATION.search(line[: m.start()]):
+                continue  # "Mr. Kirby", "U.S. officials"
+            parts.append(line[start : m.end()])
+            start = m.end()
+        parts.append(line[start:])
+    return [p for p in parts if p.strip()]
 
 
 def is_abstention(text: str) -> bool:

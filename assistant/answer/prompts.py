@@ -15,7 +15,7 @@ Answer prompt (``PROMPT_VERSION``):
   ``context_budget_tokens`` (about 4 characters a token) the model sees it
   all, in article order; otherwise it sees the retrieved sentences with their
   neighbours, in article order, marked as excerpts, ``…`` where text is left
-  out;
+  out (also whenever more than ``WHOLE_ARTICLES_MAX`` articles are in scope);
 * the conversation so far (question / answer messages; earlier answers carry
   their citations as markers), then the question.
 
@@ -84,7 +84,7 @@ REWRITE_SYSTEM = (
 
 _TOKENS_PER_CHAR = 0.25
 _NEUTRAL = str.maketrans({"[": "(", "]": ")", "<": "‹", ">": "›"})
-_MARKER = re.compile(r"\[[^\[\]\n]{1,80}\]")
+_MARKER = re.compile(r"\s*\[[^\[\]\n]{1,80}\]")
 
 
 def estimate_tokens(text: str) -> int:
@@ -139,15 +139,22 @@ class Context:
         return frozenset(a for a, _ in self.labels.values())
 
 
+#: Scopes of more articles than this go straight to excerpts (a library-wide question never
+#: reads every article just to find that they do not fit).
+WHOLE_ARTICLES_MAX = 8
+
+
 def build_context(request: AnswerRequest, budget_tokens: int, neighbours: int) -> Context:
     """The whole scope when it fits the budget, else excerpts around the hits."""
-    articles = list(request.articles.values())
-    chosen = {a.id: list(a.sentences) for a in articles}
-    mode = "article"
-    if sum(_cost(s) for a in articles for s in a.sentences) > budget_tokens:
+    chosen: dict[str, list[Sentence]] = {}
+    mode = "excerpts"
+    if len(request.articles) <= WHOLE_ARTICLES_MAX:
+        articles = list(request.articles.values())
+        if sum(_cost(s) for a in articles for s in a.sentences) <= budget_tokens:
+            chosen, mode = {a.id: list(a.sentences) for a in articles}, "article"
+    if mode == "excerpts":
         chosen = _excerpts(request, budget_tokens, neighbours)
-        mode = "excerpts"
-    shown = [a for a in articles if chosen.get(a.id)]
+    shown = [request.articles[aid] for aid in request.articles if chosen.get(aid)]  # scope order
     numbered = len(shown) > 1
     labels: dict[str, SentenceRef] = {}
     by_sentence: dict[str, list[SentenceRef]] = {}

@@ -1,0 +1,191 @@
+"""Model servers for the LLM tests, on 127.0.0.1 only.
+
+* :class:`ScriptedServer`: a small OpenAI-compatible ``/v1/chat/completions``
+  (JSON and SSE streaming) that plays scripted replies: text, an HTTP status
+  with headers, a stall, a stream cut mid-way (chunked body never finished),
+  unreadable JSON. It records every request body. This covers what a real
+  model cannot be made to do on demand.
+* :func:`local_llm`: the real llama.cpp server (``python -m assistant.local_llm``,
+  xllamacpp + SmolLM2-135M) in a subprocess, stopped with SIGTERM.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from tests.support import ROOT, free_port, stop, wait_until
+
+
+@dataclass
+class Reply:
+    """One scripted answer to a chat-completions request."""
+
+    #: "text" | "status" | "stall" | "cut" | "garbage"
+    kind: str = "text"
+    text: str = ""
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+    #: "stall": seconds to wait before answering (ended early when the server stops).
+    seconds: float = 0.0
+    #: "cut": characters sent before the connection drops.
+    after: int = 0
+    usage: tuple[int, int] = (20, 5)
+
+
+class ScriptedServer:
+    """Plays ``replies`` in order (the last one repeats); ``requests`` holds the JSON bodies received."""
+
+    def __init__(self) -> None:
+        self.replies: list[Reply] = []
+        self.requests: list[dict[str, Any]] = []
+        self.respond: Callable[[dict[str, Any]], Reply] | None = None
+        self._stopping = threading.Event()
+        self._lock = threading.Lock()
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def do_POST(self) -> None:
+                body = json.loads(self.rfile.read(int(self.headers.get("content-length") or 0)) or b"{}")
+                reply = server._next(body)
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                    _play(self, reply, body, server._stopping)
+
+        self._http = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._http.daemon_threads = True
+        self._thread = threading.Thread(target=self._http.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self._http.server_address[1]}/v1"
+
+    def script(self, *replies: Reply) -> ScriptedServer:
+        with self._lock:
+            self.replies = list(replies)
+            self.requests.clear()
+        return self
+
+    def _next(self, body: dict[str, Any]) -> Reply:
+        with self._lock:
+            self.requests.append(body)
+            if self.respond is not None:
+                return self.respond(body)
+            if len(self.replies) > 1:
+                return self.replies.pop(0)
+            return self.replies[0] if self.replies else Reply(text="The article doesn't say.")
+
+    def __enter__(self) -> ScriptedServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stopping.set()
+        self._http.shutdown()
+        self._http.server_close()
+
+
+def _play(h: BaseHTTPRequestHandler, reply: Reply, body: dict[str, Any], stopping: threading.Event) -> None:
+    if reply.kind == "stall":
+        stopping.wait(reply.seconds)
+        reply = Reply(text=reply.text or "Too late [s1].")
+    if reply.kind == "status":
+        payload = json.dumps({"error": {"message": f"scripted {reply.status}", "type": "scripted"}}).encode()
+        h.send_response(reply.status)
+        for k, v in {"content-type": "application/json", **reply.headers}.items():
+            h.send_header(k, v)
+        h.send_header("content-length", str(len(payload)))
+        h.end_headers()
+        h.wfile.write(payload)
+        return
+    if not body.get("stream"):
+        _whole(h, reply)
+        return
+    h.send_response(200)
+    h.send_header("content-type", "text/event-stream")
+    h.send_header("transfer-encoding", "chunked")
+    h.end_headers()
+    if reply.kind == "garbage":
+        _chunk(h, b"data: {this is not json\n\n")
+        _chunk(h, b"data: [DONE]\n\n")
+        h.wfile.write(b"0\r\n\r\n")
+        return
+    text = reply.text if reply.kind != "cut" else reply.text[: reply.after]
+    for i in range(0, len(text), 4):
+        _chunk(h, _event({"delta": {"content": text[i : i + 4]}, "finish_reason": None}))
+    if reply.kind == "cut":
+        h.wfile.flush()
+        h.close_connection = True
+        h.connection.shutdown(2)  # the chunked body never ends: the client sees a broken stream
+        return
+    _chunk(h, _event({"delta": {}, "finish_reason": "stop"}))
+    if (body.get("stream_options") or {}).get("include_usage"):
+        usage = {"prompt_tokens": reply.usage[0], "completion_tokens": reply.usage[1],
+                 "total_tokens": sum(reply.usage)}
+        _chunk(h, b"data: " + json.dumps({**_base(), "choices": [], "usage": usage}).encode() + b"\n\n")
+    _chunk(h, b"data: [DONE]\n\n")
+    h.wfile.write(b"0\r\n\r\n")
+
+
+def _base() -> dict[str, Any]:
+    return {"id": "chatcmpl-scripted", "object": "chat.completion.chunk", "created": 0, "model": "scripted"}
+
+
+def _event(choice: dict[str, Any]) -> bytes:
+    return b"data: " + json.dumps({**_base(), "choices": [{"index": 0, **choice}]}).encode() + b"\n\n"
+
+
+def _chunk(h: BaseHTTPRequestHandler, data: bytes) -> None:
+    h.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
+    h.wfile.flush()
+
+
+def _whole(h: BaseHTTPRequestHandler, reply: Reply) -> None:
+    if reply.kind == "garbage":
+        payload = b"{this is not json"
+    else:
+        payload = json.dumps({
+            "id": "chatcmpl-scripted", "object": "chat.completion", "created": 0, "model": "scripted",
+            "choices": [{"index": 0, "message": {"role": "assistant", "content": reply.text},
+                         "finish_reason": "stop"}],
+            "usage": {"prompt_tokens": reply.usage[0], "completion_tokens": reply.usage[1],
+                      "total_tokens": sum(reply.usage)},
+        }).encode()
+    h.send_response(200)
+    h.send_header("content-type", "application/json")
+    h.send_header("content-length", str(len(payload)))
+    h.end_headers()
+    h.wfile.write(payload)
+
+
+def local_llm(log_path: os.PathLike[str] | str) -> Iterator[str]:
+    """Start the real local model server; yield its ``/v1`` URL; stop it with SIGTERM."""
+    import urllib.request
+
+    port = free_port()
+    env = {**os.environ, "OMP_WAIT_POLICY": "PASSIVE", "PYTHONPATH": str(ROOT)}
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "assistant.local_llm", "serve", "--port", str(port), "--threads", "1"],
+            stdout=log, stderr=subprocess.STDOUT, env=env, cwd=ROOT,
+        )
+        try:
+            wait_until(
+                lambda: urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2).status == 200,
+                timeout=60, what="the local llama.cpp server",
+            )
+            yield f"http://127.0.0.1:{port}/v1"
+        finally:
+            stop(proc)  # type: ignore[arg-type]
