@@ -108,9 +108,10 @@ def typed_answer(
 def _entity(question: Question, doc: Doc, kind: str) -> tuple[str, bool, int] | None:
     asked = set(terms(question.text)) | set(words(question.text))
     anchors = [t.idx for t in doc if not t.is_stop and (t.lower_ in asked or _stem(t.text) in asked)]
-    if _REPORTED.search(question.text):
+    attributed = [m.end() for m in _ACCORDING.finditer(doc.text)] if _REPORTED.search(question.text) else []
+    if attributed:
         # "Which network reported …": the outlet is the one the sentence attributes to.
-        anchors = [m.end() for m in _ACCORDING.finditer(doc.text)] or anchors
+        anchors = attributed
     best: tuple[float, Span, bool] | None = None
     typed = 0
     for ent in doc.ents:
@@ -136,7 +137,9 @@ def _entity(question: Question, doc: Doc, kind: str) -> tuple[str, bool, int] | 
         listed = _list_around(doc, ent, kind, asked)
         if listed:
             return listed, True, 0
-    return _with_qualifier(doc, ent), matched, max(0, typed - 1)
+    # A span the sentence attributes to ("according to CNN") was not picked among rivals.
+    rivals = 0 if ent.start_char in attributed else max(0, typed - 1)
+    return _with_qualifier(doc, ent), matched, rivals
 
 
 def _in_question(text: str, asked: set[str], kind: str) -> bool:

@@ -83,7 +83,10 @@ class ExtractiveAnswerer:
         """Lead with the short answer only when its type matches and confidence is high.
 
         A wrong first line is worse than none: otherwise the answer leads with the cited
-        sentence itself. Who-said speakers and yes/no verdicts keep their lead line.
+        sentence itself. "Matches" means a span of the type asked for and the only one in
+        its sentence (on half a of the dev articles, unique typed spans were right 86% of the
+        time, those chosen among rivals 50%). Who-said speakers and yes/no verdicts keep
+        their lead line.
         """
         if not draft.short_answer or question.who_said or question.kind == "yes_no":
             return draft
@@ -102,7 +105,8 @@ class ExtractiveAnswerer:
         sentence = article.sentence(top.sentence_id)
         cited = [sentence]
         typed = _typed(request, question, article, sentence)
-        matched = bool(typed and typed.matched)
+        # Lead-worthy: the type asked for, and the only span of it in the sentence.
+        matched = bool(typed and typed.matched and not typed.rivals)
         if typed:
             short: str | None = typed.text
             if typed.source:
@@ -110,8 +114,8 @@ class ExtractiveAnswerer:
                 cited = [sentence, _neighbours(article, sentence)[typed.source - 1]]
         else:
             short = extract(question, sentence.text) if question.wants_short else None
-            # The date and number patterns are typed by construction; capitalised spans are not.
-            matched = bool(short) and question.answer_type in {"date", "number", "age"}
+            # The age pattern ("Decker, 23,") is typed by construction; capitalised spans are not.
+            matched = bool(short) and question.answer_type == "age"
         pronoun_led = question.kind == "person" and _PRONOUN_SUBJECT.match(sentence.text)
         if pronoun_led and not (short and _next_to_question(short, sentence.text, question)):
             # "She had portrayed him as …": the person asked for is named in the sentence before
@@ -253,7 +257,7 @@ def _antecedent(
     before = article.sentences[index - 1]
     typed = typed_answer(question, (before.text,))
     if typed:
-        return typed.text, before, typed.matched
+        return typed.text, before, typed.matched and not typed.rivals
     name = extract(question, before.text)
     return (name, before, False) if name else None
 
