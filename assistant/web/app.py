@@ -267,11 +267,12 @@ def _warm_up(assistant: Assistant, ready: threading.Event) -> None:
     """Load the model and the articles' vectors before the first visitor needs them.
 
     ``ready`` is set once the model answers (or failed to load: its error then shows on first use).
+    The store opens first: the first page needs only the library, not the model.
     """
     try:
+        articles = assistant.list()
         assistant.embedder.embed(["warm up"])
         ready.set()
-        articles = assistant.list()
         if articles:
             assistant.ask("Who said it?", article=articles[0].id)
         log.info("web chat ready: %d articles", len(articles))

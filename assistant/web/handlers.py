@@ -182,8 +182,10 @@ class ChatHandlers:
                     shown = time.monotonic()
                     yield self._chat(turns, scope, by_id, pending), gr.skip(), gr.skip(), gr.skip()
         except ArticleAssistantError as e:
+            # The reader's problem to fix, not the server's: a message, no traceback in the log.
+            gr.Warning(esc(self._message(e)))
             yield self._chat(turns, scope, by_id), question, gr.skip(), settled
-            raise gr.Error(esc(self._message(e))) from e
+            return
         except Exception as e:
             log.exception("ask failed")
             yield self._chat(turns, scope, by_id), question, gr.skip(), settled

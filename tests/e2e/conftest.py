@@ -11,7 +11,8 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -36,13 +37,21 @@ CHROMIUM_ARGS = [
 SLOW_MS = 90_000
 
 
-@pytest.fixture(scope="session")
-def web_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """`article-assistant serve` on a free loopback port with an empty temporary store."""
+@dataclass
+class Served:
+    """A running `article-assistant serve`: its process, URL, log, and when it started and answered."""
+
+    proc: subprocess.Popen[bytes]
+    url: str
+    log: Path
+    started: float  # time.monotonic() just before the process was started
+    answered: float  # time.monotonic() of its first HTTP 200
+
+
+def start_serve(workdir: Path, port: int, env_extra: Mapping[str, str] | None = None) -> Served:
+    """Start `article-assistant serve` on ``port`` with the store in ``workdir/data``; wait for HTTP 200."""
     import httpx
 
-    port = free_port()
-    workdir = tmp_path_factory.mktemp("web")
     env = {
         **os.environ,
         "GRADIO_ANALYTICS_ENABLED": "False",
@@ -53,8 +62,10 @@ def web_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
     }
     env.pop("ARTICLE_ASSISTANT_CHROMA_URL", None)
+    env.update(env_extra or {})
     log_path = workdir / "serve.log"
-    with log_path.open("w") as log:
+    started = time.monotonic()
+    with log_path.open("a") as log:
         proc = subprocess.Popen(
             [
                 sys.executable, "-c", "from assistant.cli import main; main()",
@@ -66,22 +77,35 @@ def web_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             cwd=workdir,
         )
     url = f"http://127.0.0.1:{port}/"
+    deadline = time.monotonic() + 120
+    while True:
+        if proc.poll() is not None:
+            pytest.fail(f"serve exited with {proc.returncode}:\n{log_path.read_text()[-3000:]}")
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline:
+            stop(proc)
+            pytest.fail(f"serve did not answer within 120 s:\n{log_path.read_text()[-3000:]}")
+        time.sleep(0.1)
+    return Served(proc, url, log_path, started, time.monotonic())
+
+
+@pytest.fixture(scope="session")
+def web(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """`article-assistant serve` on a free loopback port with an empty temporary store."""
+    served = start_serve(tmp_path_factory.mktemp("web"), free_port())
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"serve exited with {proc.returncode}:\n{log_path.read_text()[-3000:]}")
-            try:
-                if httpx.get(url, timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"serve did not answer within 120 s:\n{log_path.read_text()[-3000:]}")
-            time.sleep(0.3)
-        yield url
+        yield served
     finally:
-        stop(proc)
+        stop(served.proc)
+
+
+@pytest.fixture(scope="session")
+def web_url(web: Served) -> str:
+    return web.url
 
 
 @pytest.fixture(scope="session")
@@ -99,12 +123,26 @@ def browser() -> Iterator[Any]:
             b.close()
 
 
+#: Desktop and phone (an iPhone 12/13/14-sized screen, touch) viewports.
+DESKTOP: dict[str, Any] = {"viewport": {"width": 1440, "height": 900}}
+PHONE: dict[str, Any] = {
+    "viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2,
+}
+
+
+def new_context(browser: Any, url: str, **options: Any) -> Any:
+    """A fresh context (its own localStorage) allowed to use the clipboard at ``url``."""
+    context = browser.new_context(**{**DESKTOP, **options})
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=url.rstrip("/"))
+    return context
+
+
 @pytest.fixture
 def page(browser: Any, web_url: str) -> Iterator[Any]:
     """A fresh browser context (its own localStorage) with the app loaded."""
     from playwright.sync_api import expect
 
-    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    context = new_context(browser, web_url)
     pg = context.new_page()
     pg.set_default_timeout(SLOW_MS)
     # The page no longer waits for the model to load, so the first add or answer may take

@@ -147,7 +147,7 @@ def test_empty_text_and_empty_question_are_explained(page: Any) -> None:
     add_pasted(page, "   \n  ")
     expect(page.locator("#add-status .add-status.error")).to_contain_text("empty")
     page.locator("#ask-btn").click()
-    expect(page.locator(".toast-body")).to_contain_text("Type a question")
+    expect(page.locator("#question-limit")).to_contain_text("Type a question")  # refused in the page
 
 
 def test_remove_asks_for_confirmation(page: Any) -> None:

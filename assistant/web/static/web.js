@@ -144,7 +144,7 @@
       btn.id = "sentence-link";
       btn.className = "sentence-link";
     }
-    btn.textContent = "🔗 Copy link";
+    btn.textContent = "Copy link";
     btn.title = "Copy a link that opens this article with this sentence highlighted";
     btn.dataset.link = link;
     delete btn.dataset.copied;
