@@ -21,7 +21,16 @@ def _extractive() -> Answerer:
     return ExtractiveAnswerer()
 
 
-ANSWERERS: dict[str, Callable[[], Answerer]] = {"extractive": _extractive}
+def _llm() -> Answerer:
+    # A LangChain chat model that answers with the best-matching sentence it was shown (and an
+    # invented [s999] the answerer must drop), so the contract runs fast and offline.
+    from assistant.answer.llm import LLMAnswerer
+    from tests.llm_fakes import EchoChatModel
+
+    return LLMAnswerer(EchoChatModel(invent=True))
+
+
+ANSWERERS: dict[str, Callable[[], Answerer]] = {"extractive": _extractive, "llm": _llm}
 QUESTIONS = (
     KIRBY_QUESTION,
     "How many countries have banned cluster munitions?",
