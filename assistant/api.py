@@ -32,6 +32,7 @@ from assistant.chat import QueryRewriter
 from assistant.cite import SupportScorer, resolve
 from assistant.rerank.base import Reranker
 from assistant.retrieval.hybrid import HybridIndex, passage_members, sentence_tokens
+from assistant.retrieval.library import BoundedCache, LazyArticles, LibraryIndex
 from assistant.settings import Settings
 from assistant.types import Answer, Hit, Turn
 from index.embed.base import Embedder
@@ -45,7 +46,7 @@ if TYPE_CHECKING:
     from index.build import AddResult
     from index.fetch import FetchPolicy
     from index.ingest import RawArticle
-    from index.store import ChromaStore
+    from index.store import ArticleSummary, ChromaStore
 
 log = logging.getLogger(__name__)
 
@@ -56,10 +57,24 @@ _QUERY_CACHE = 1024
 
 @dataclass(frozen=True, slots=True)
 class _Library:
-    """The stored articles as of one store generation (never mutated; replaced whole)."""
+    """The stored articles as of one store generation (never mutated; replaced whole).
+
+    Only the IDs and metadata are read when it is made; ``articles`` reads an
+    article's text and sentences when it is first looked up (a bounded cache).
+    """
 
     generation: str | None
+    summaries: Mapping[str, ArticleSummary]
+    articles: LazyArticles
+
+
+@dataclass(frozen=True, slots=True)
+class _Scope:
+    """What one question searches: one article, or the library (``library`` set)."""
+
+    key: tuple[str, ...]
     articles: Mapping[str, Article]
+    library: _Library | None = None
 
 
 class _Trace(Protocol):
@@ -115,7 +130,10 @@ class Assistant:
         self.support = SupportScorer(self._embed_query, self._article_vectors, self.settings.answer.support)
         self._lock = threading.RLock()  # guards lazy set-up and cache mutation, never a search
         self._library: _Library | None = None
-        self._vectors: dict[str, tuple[builtins.list[tuple[str, ...]], np.ndarray]] = {}
+        cached = self.settings.retrieval.cached_articles
+        self._vectors: BoundedCache[tuple[builtins.list[tuple[str, ...]], np.ndarray]] = BoundedCache(cached)
+        self._articles: BoundedCache[Article] = BoundedCache(cached)
+        self._library_index: tuple[_Library, LibraryIndex] | None = None
         self._indexes: OrderedDict[tuple[str, ...], HybridIndex] = OrderedDict()
         self._query_vectors: OrderedDict[str, np.ndarray] = OrderedDict()
 
@@ -227,7 +245,7 @@ class Assistant:
 
         result = add_article(raw, self.store, self.embedder, self.settings.index.passage_window)
         if result.created:
-            self._forget()
+            self._added([result.article])
         return result
 
     def list(self) -> builtins.list[Article]:
@@ -246,8 +264,8 @@ class Assistant:
     def remove(self, article_id: str) -> None:
         """Delete an article and its vectors."""
         self.store.remove_article(article_id)
-        with self._lock:
-            self._vectors.pop(article_id, None)
+        self._vectors.pop(article_id)
+        self._articles.pop(article_id)
         self._forget()
 
     def _current(self) -> _Library:
@@ -256,13 +274,52 @@ class Assistant:
         generation = self.store.generation()
         if library is not None and library.generation == generation:
             return library
-        articles = {a.id: a for a in self.store.list_articles()}
-        fresh = _Library(generation, MappingProxyType(articles))
+        summaries = {a.id: a for a in self.store.summaries()}
+        fresh = self._snapshot(generation, summaries)
+        self._vectors.keep_only(set(summaries))
+        self._articles.keep_only(set(summaries))
+        return fresh
+
+    def _snapshot(self, generation: str | None, summaries: dict[str, ArticleSummary]) -> _Library:
+        articles = LazyArticles(builtins.list(summaries), self._fetch, self._articles)
+        fresh = _Library(generation, MappingProxyType(summaries), articles)
         with self._lock:
             self._library = fresh
-            for gone in set(self._vectors) - set(articles):
-                del self._vectors[gone]
         return fresh
+
+    def _fetch(self, article_ids: Sequence[str]) -> dict[str, Article]:
+        return self.store.get_articles(article_ids)
+
+    def add_many(self, raws: Iterable[RawArticle], batch: int | None = None) -> builtins.list[AddResult]:
+        """Add many read articles (:mod:`index.ingest`) in bulk: length-sorted embedding, batched writes."""
+        from index.build import BULK_ARTICLES, add_articles
+
+        window = self.settings.index.passage_window
+        results = add_articles(raws, self.store, self.embedder, window, batch or BULK_ARTICLES)
+        self._added([r.article for r in results if r.created])
+        return results
+
+    def _added(self, articles: Sequence[Article]) -> None:
+        """Extend the snapshot with articles this process just stored (no re-read of the library)."""
+        library = self._library
+        if not articles:
+            return
+        for article in articles:
+            self._articles.put(article.id, article)
+        if library is None:
+            return
+        generation = self.store.generation()
+        if self.store.count_articles() != len(library.summaries) + len(articles):
+            self._forget()  # another process changed the library meanwhile: read it again
+            return
+        from index.store import ArticleSummary
+
+        summaries = dict(library.summaries)
+        for a in articles:
+            summaries[a.id] = ArticleSummary(
+                a.id, len(a.sentences), a.added_at, a.title, a.byline, a.date, a.url, a.source
+            )
+        self._snapshot(generation, summaries)
 
     def _forget(self) -> None:
         with self._lock:
@@ -373,7 +430,7 @@ class Assistant:
         hits = self._index(scope).search(
             query, self._embed_query(query), self.settings.retrieval.candidates
         )
-        return AnswerRequest(question, query, tuple(hits), {a.id: a for a in scope}, turns)
+        return AnswerRequest(question, query, tuple(hits), scope.articles, turns)
 
     def as_retriever(self, article: str | None = None, k: int = 4) -> Any:
         """A LangChain ``ArticleRetriever`` over this store: ``k`` sentences per call, as Documents.
@@ -407,15 +464,54 @@ class Assistant:
 
         return passage_vectorstore(self)
 
-    def _scope(self, article: str | None) -> builtins.list[Article]:
+    def _scope(self, article: str | None) -> _Scope:
         if article is not None:
-            return [self.get(article)]
-        articles = self.list()
-        if not articles:
+            found = self.get(article)
+            return _Scope((found.id,), {found.id: found})
+        library = self._current()
+        if not library.summaries:
             raise InputError("No articles are stored yet. Add one first: article-assistant add FILE|URL")
-        return articles
+        return _Scope(tuple(library.summaries), library.articles, library)
 
-    def _index(self, articles: Sequence[Article]) -> HybridIndex:
+    def _index(self, scope: _Scope) -> _ScopeIndex:
+        if scope.library is not None:
+            return _ScopeIndex(self._whole_library(scope.library), scope.articles)
+        return _ScopeIndex(self._articles_index([scope.articles[i] for i in scope.key]), scope.articles)
+
+    def _whole_library(self, library: _Library) -> HybridIndex:
+        """The library-wide index: saved BM25 segments, extended by what was added since the last one."""
+        from assistant.retrieval.library import PostingsCache, cache_folder, library_index
+        from assistant.retrieval.postings import LibraryBM25, Segment
+
+        built = self._library_index
+        if built is not None and built[0] is library:
+            return built[1].index
+        s = self.settings
+        ids = builtins.list(library.summaries)
+        cache = PostingsCache(cache_folder(s.cache_dir, self._store_key()))
+        previous = built[1] if built is not None else None
+        if previous is not None and set(previous.lexical.article_ids) <= library.summaries.keys():
+            added = [i for i in ids if i not in previous.lexical]
+            new = [Segment.build([library.articles[i] for i in added])] if added else []
+            for segment in new:
+                cache.save(segment)
+            lexical = previous.lexical.extended(new)
+        else:
+            previous = None
+            lexical = LibraryBM25(cache.segments(ids, self._fetch))
+        found = library_index(
+            lexical, self.store, s.retrieval, self.store.articles_vectors, s.index.passage_window, previous
+        )
+        with self._lock:
+            self._library_index = (library, found)
+        return found.index
+
+    def _store_key(self) -> str:
+        s = self.settings
+        where = s.chroma_url or str(s.data_dir.resolve())
+        return f"{where}|{s.store.tenant}|{s.store.database}|{s.store.collection_prefix}"
+
+    def _articles_index(self, articles: Sequence[Article]) -> HybridIndex:
         # Article IDs are content hashes, so an index built for these IDs never goes stale.
         key = tuple(a.id for a in articles)
         with self._lock:
@@ -446,8 +542,7 @@ class Assistant:
         found = self._vectors.get(article_id)
         if found is None:
             found = self.store.article_vectors(article_id)
-            with self._lock:
-                self._vectors[article_id] = found
+            self._vectors.put(article_id, found)
         return found
 
     def _embed_query(self, query: str) -> np.ndarray:
@@ -461,6 +556,20 @@ class Assistant:
                 while len(self._query_vectors) > _QUERY_CACHE:
                     self._query_vectors.popitem(last=False)
         return found
+
+
+class _ScopeIndex:
+    """A scope's index; after a search, the hits' articles are read in one call (library scope)."""
+
+    def __init__(self, index: HybridIndex, articles: Mapping[str, Article]) -> None:
+        self._index = index
+        self._articles = articles
+
+    def search(self, query: str, query_vector: np.ndarray, k: int) -> builtins.list[Hit]:
+        hits = self._index.search(query, query_vector, k)
+        if isinstance(self._articles, LazyArticles):
+            self._articles.preload(h.article_id for h in hits)
+        return hits
 
 
 def _finish(

@@ -143,6 +143,12 @@ def _chroma(vectors: np.ndarray, members: Sequence[Sequence[int]], size: int) ->
     return in_memory_chroma_index(vectors, members, size)
 
 
+def _chroma(vectors: np.ndarray, members: Sequence[Sequence[int]], size: int) -> DenseIndex:
+    from assistant.retrieval.ann import in_memory_chroma_index
+
+    return in_memory_chroma_index(vectors, members, size)
+
+
 ANSWERERS: dict[str, Callable[[Settings], Answerer]] = {"extractive": _extractive, "llm": _llm}
 RERANKERS: dict[str, Callable[[Settings], Reranker]] = {"heuristic": _heuristic, "none": _keep_order}
 #: By ``embedder.backend``: both give the same vectors (to ~2e-7), so they share a store.
@@ -152,6 +158,10 @@ DENSE: dict[str, Callable[[np.ndarray, Sequence[Sequence[int]], int], DenseIndex
     "exact": _exact,
     "chroma": _chroma,
 }
+
+
+#: Library-wide dense search: over the store's own HNSW index, or exact over loaded vectors.
+LIBRARY_DENSE = ("chroma", "exact")
 
 
 def pick(kind: str, table: Mapping[str, T], name: str) -> T:
@@ -188,6 +198,11 @@ def check(settings: Settings) -> None:
         )
     pick("lexical index", LEXICAL, settings.retrieval.lexical)
     pick("dense index", DENSE, settings.retrieval.dense)
+    if settings.retrieval.library_dense not in LIBRARY_DENSE:
+        raise ConfigError(
+            f"Unknown library dense index {settings.retrieval.library_dense!r}; "
+            f"choose one of {', '.join(LIBRARY_DENSE)}."
+        )
 
 
 def lexical_factory(settings: Settings) -> Callable[[Sequence[Sequence[str]]], LexicalIndex]:

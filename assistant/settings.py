@@ -42,6 +42,13 @@ def default_cache_dir() -> Path:
     return Path(user_cache_dir("article-assistant", appauthor=False))
 
 
+def default_cache_dir() -> Path:
+    """The user's cache dir, e.g. ``~/.cache/article-assistant``."""
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("article-assistant", appauthor=False))
+
+
 def default_data_dir() -> Path:
     """The user's data dir, e.g. ``~/.local/share/article-assistant``."""
     from platformdirs import user_data_dir
@@ -128,8 +135,25 @@ class RetrievalSettings(_Section):
     neighbour_weight: float = Field(
         0.3, ge=0, le=1, description="Weighted fusion adds this × the best adjacent sentence's score."
     )
-    dense: str = Field("exact", description="Dense index: 'exact' (numpy over the scope).")
+    dense: str = Field(
+        "exact", description="Dense index of one article's scope: 'exact' (numpy) or 'chroma' (HNSW)."
+    )
     lexical: str = Field("bm25", description="Lexical index: 'bm25'.")
+    library_dense: str = Field(
+        "chroma",
+        description=(
+            "Dense index of library-wide questions once the library holds ann_min_passages: "
+            "'chroma' (the store's own HNSW index, nothing loaded) or 'exact'."
+        ),
+    )
+    ann_min_passages: int = Field(
+        20_000,
+        ge=0,
+        description="Library-wide questions use library_dense from this many stored passages (exact below).",
+    )
+    cached_articles: int = Field(
+        256, ge=1, le=1_000_000, description="Full articles (text, sentences, vectors) kept in memory."
+    )
 
 
 class RerankSettings(_Section):
@@ -333,6 +357,10 @@ class Settings(_Section):
     data_dir: Path = Field(
         default_factory=default_data_dir,
         description="Folder of the embedded Chroma store (ignored with chroma_url).",
+    )
+    cache_dir: Path = Field(
+        default_factory=default_cache_dir,
+        description="Rebuildable files: the ONNX export, per-article BM25 postings (content-addressed).",
     )
     cache_dir: Path = Field(
         default_factory=default_cache_dir,

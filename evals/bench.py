@@ -1,142 +1,249 @@
-"""Benchmark: ingest time and ``ask`` latency, cold process and warm.
+"""Benchmark: ingest and ``ask`` latency against library size, beside the textbook LangChain pipeline.
 
-    python -m evals.bench --out evals/results/bench
+    article-assistant bench --sizes 1,1000,10000 --out evals/results/bench
 
-Writes ``bench.json`` and ``bench.md``. Timings belong here, not in tests.
+For each size N: this project's ingest of N varied dev articles in bulk
+(``Assistant.add_many``) and one at a time (``add_text``, at most
+``--one-at-a-time`` articles), and the textbook pipeline's (:mod:`evals.baseline`,
+at most ``--textbook`` articles, bulk and one at a time), side by side in the
+same run; then a new serving process on the bulk-built library
+(:mod:`evals.bench_serve`): the first library-wide and scoped asks after
+opening, warm asks, add-then-ask, peak RSS; cold ``article-assistant ask
+--article`` and ``list`` processes; store size. Timings are medians (p50) and
+p95 over distinct questions, and the cold-process figures medians over
+``--repeats`` runs. Writes ``bench.json``, ``bench.md`` and
+``latency_vs_size.png`` to ``--out`` and prints the table. Timings belong
+here, never in tests.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
+import platform
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-SEED = ROOT / "examples" / "articles" / "cluster-munitions-dallas-express.txt"
-QUESTIONS = (
-    "Who said cluster munitions are effective?",
-    "Which network reported Kirby's remarks?",
-    "What happens when cluster munitions do not explode as intended?",
-    "How many countries have banned cluster munitions?",
-    "What did Putin say he would do?",
-    "Who defended Ukraine's deployment of cluster bombs?",
-    "Which senators signed the letter?",
-    "What does the video footage show?",
-    "Why did Biden send the bombs?",
-    "Has Russia used cluster munitions?",
-    "What is the range of these munitions?",
-    "Who is the US Secretary of Defense?",
+from evals.bench_library import (
+    ROOT,
+    dir_size,
+    ingest_ours,
+    ingest_textbook,
+    library,
+    questions,
+    textbook_asks,
 )
 
 
-def _percentile(values: list[float], q: float) -> float:
+def p(values: Sequence[float], q: float) -> float | None:
+    """The ``q`` quantile (nearest rank) of ``values``; None when empty."""
+    if not values:
+        return None
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def bench_in_process(data_dir: Path) -> dict[str, Any]:
-    """Model load, seed ingest, first ask and warm asks, in this process."""
-    from assistant.api import Assistant
-    from assistant.settings import Settings
+def run(
+    sizes: Sequence[int],
+    out: Path,
+    repeats: int = 3,
+    one_at_a_time: int = 1000,
+    textbook: int = 1000,
+    adds: int = 5,
+    work: Path | None = None,
+) -> dict[str, Any]:
+    """Measure every size; write the reports to ``out``; return what bench.json holds."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    started = time.perf_counter()
+    results: dict[str, Any] = {"machine": _machine(), "command": _command(sizes, out, repeats), "sizes": {}}
+    with tempfile.TemporaryDirectory(dir=work) as tmp:
+        cache = Path(tmp) / "cache"
+        for n in sorted(set(sizes)):
+            results["sizes"][str(n)] = _one_size(
+                n, Path(tmp) / f"n{n}", cache, repeats, one_at_a_time, textbook, adds
+            )
+            print(f"bench: {n} articles done ({time.perf_counter() - started:.0f} s)", file=sys.stderr)
+    results["wall_s"] = round(time.perf_counter() - started, 1)
+    write(results, out)
+    return results
 
-    t0 = time.perf_counter()
-    assistant = Assistant(Settings(data_dir=data_dir))
-    assistant.embedder.embed(["warm up the model"])
-    load_s = time.perf_counter() - t0
 
-    t0 = time.perf_counter()
-    assistant.store.list_articles()
-    store_open_s = time.perf_counter() - t0
-
-    t0 = time.perf_counter()
-    article = assistant.add(str(SEED)).article
-    ingest_s = time.perf_counter() - t0
-
-    t0 = time.perf_counter()
-    assistant.ask("What is this article about?", article=article.id)
-    first_ask_ms = (time.perf_counter() - t0) * 1000
-
-    warm = []
-    for question in QUESTIONS:
-        t0 = time.perf_counter()
-        assistant.ask(question, article=article.id)
-        warm.append((time.perf_counter() - t0) * 1000)
+def _one_size(
+    n: int, folder: Path, cache: Path, repeats: int, one_cap: int, textbook_cap: int, adds: int
+) -> dict[str, Any]:
+    articles = list(library(n))
+    bulk = ingest_ours(folder / "bulk", cache, articles, bulk=True)
+    ids = bulk.pop("ids")
+    single_n = min(n, one_cap)
+    single = ingest_ours(folder / "single", cache, articles[:single_n], bulk=False)
+    single.pop("ids")
+    shutil.rmtree(folder / "single", ignore_errors=True)
+    text_n = min(n, textbook_cap)
+    tb_bulk = ingest_textbook(folder / "tb-bulk", articles[:text_n], bulk=True)
+    tb_single = ingest_textbook(folder / "tb-single", articles[:text_n], bulk=False)
+    tb_asks = textbook_asks(tb_bulk.pop("baseline"), [a.key for a in articles[:text_n]], questions(24))
+    tb_single.pop("baseline")
+    disk = dir_size(folder / "bulk")
+    serving = _serve(folder / "bulk", cache, ids, n, adds)
+    cold = _cold(folder / "bulk", cache, ids[len(ids) // 2], repeats)
     return {
-        "sentences": len(article.sentences),
-        "model_load_s": load_s,
-        "store_open_s": store_open_s,
-        "seed_ingest_s": ingest_s,
-        "first_ask_ms": first_ask_ms,
-        "warm_ask_ms_p50": statistics.median(warm),
-        "warm_ask_ms_p95": _percentile(warm, 0.95),
-        "warm_asks": len(warm),
+        "ingest": {"bulk": bulk, "one_at_a_time": single},
+        "textbook_ingest": {"bulk": tb_bulk, "one_at_a_time": tb_single},
+        "ratios": {
+            "bulk": _ratio(bulk, tb_bulk),
+            "one_at_a_time": _ratio(single, tb_single),
+        },
+        "ask_ms": _summary(serving),
+        "textbook_search_ms": {k: {"p50": p(v, 0.5), "p95": p(v, 0.95)} for k, v in tb_asks.items()},
+        "peak_rss_mb": round(serving["peak_rss_mb"], 1),
+        "store_mb": round(disk / 1e6, 1),
+        "store_mb_per_1000_articles": round(disk / 1e6 / n * 1000, 1),
+        "cold": cold,
+        "serving_raw": serving,
     }
 
 
-def bench_cold_process(data_dir: Path, runs: int) -> dict[str, Any]:
-    """Wall time of a whole ``article-assistant`` process: import, load, answer."""
-    env = {**os.environ, "ARTICLE_ASSISTANT_DATA_DIR": str(data_dir), "HF_HUB_OFFLINE": "1"}
+def _ratio(ours: dict[str, Any], theirs: dict[str, Any]) -> float | None:
+    if not ours.get("sentences_per_s") or not theirs.get("sentences_per_s"):
+        return None
+    return round(ours["sentences_per_s"] / theirs["sentences_per_s"], 2)
+
+
+def _summary(serving: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "first_library_after_open": serving["first_library_ms"],
+        "first_scoped_after_open": serving["first_scoped_ms"],
+        "library_warm_p50": p(serving["library_ms"], 0.5),
+        "library_warm_p95": p(serving["library_ms"], 0.95),
+        "scoped_warm_p50": p(serving["scoped_ms"], 0.5),
+        "scoped_warm_p95": p(serving["scoped_ms"], 0.95),
+        "scoped_first_on_article_p50": p(serving["scoped_first_ms"], 0.5),
+        "add_one_p50": p(serving["add_ms"], 0.5),
+        "ask_after_add_p50": p(serving["ask_after_add_ms"], 0.5),
+        "ask_after_add_p95": p(serving["ask_after_add_ms"], 0.95),
+        "open_ms": serving["open_ms"],
+    }
+
+
+def _env(data: Path, cache: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "ARTICLE_ASSISTANT_DATA_DIR": str(data),
+        "ARTICLE_ASSISTANT_CACHE_DIR": str(cache),
+        "HF_HUB_OFFLINE": "1",
+        "PYTHONPATH": str(ROOT),
+    }
+
+
+def _serve(data: Path, cache: Path, ids: Sequence[str], n: int, adds: int) -> dict[str, Any]:
+    picks = sorted({0, n // 5, n // 3, n // 2, (3 * n) // 4, n - 1})
+    while len(picks) < 5:
+        picks.append(picks[-1])
+    spec = {
+        "data_dir": str(data),
+        "cache_dir": str(cache),
+        "scoped": [ids[i] for i in picks[:5]],
+        "scoped_copies": picks[:5],
+        "start": 10_000_000 + n,
+        "adds": adds,
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "evals.bench_serve", json.dumps(spec)],
+        env=_env(data, cache),
+        capture_output=True,
+        text=True,
+        timeout=3600,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"the serving process failed:\n{done.stderr[-3000:]}")
+    line = next(line for line in done.stdout.splitlines() if line.startswith("BENCH "))
+    return dict(json.loads(line[len("BENCH ") :]))
+
+
+def _cold(data: Path, cache: Path, article_id: str, repeats: int) -> dict[str, Any]:
+    """Wall seconds of whole ``article-assistant`` processes, and what they imported."""
     cli = [sys.executable, "-m", "assistant"]
+    question = questions(1)[0]
 
     def timed(*args: str) -> float:
         t0 = time.perf_counter()
-        subprocess.run([*cli, *args], env=env, check=True, capture_output=True)
+        subprocess.run([*cli, *args], env=_env(data, cache), check=True, capture_output=True, timeout=600)
         return time.perf_counter() - t0
 
-    ask = [timed("ask", QUESTIONS[0]) for _ in range(runs)]
-    listing = [timed("list") for _ in range(runs)]
+    ask = [timed("ask", question, "--article", article_id) for _ in range(repeats)]
+    listing = [timed("list") for _ in range(repeats)]
     return {
-        "cold_ask_s_median": statistics.median(ask),
-        "cold_list_s_median": statistics.median(listing),
-        "runs": runs,
+        "ask_s_median": round(statistics.median(ask), 3),
+        "list_s_median": round(statistics.median(listing), 3),
+        "ask_s": [round(x, 3) for x in ask],
+        "list_s": [round(x, 3) for x in listing],
+        "heavy_imports_on_ask": _heavy_imports(data, cache, question, article_id),
     }
 
 
-def write_report(results: dict[str, Any], out: Path) -> None:
+def _heavy_imports(data: Path, cache: Path, question: str, article_id: str) -> list[str]:
+    code = (
+        "import sys\nfrom assistant.cli import cli\n"
+        f"sys.argv = ['article-assistant', 'ask', {question!r}, '--article', {article_id!r}]\n"
+        "try:\n    cli(prog_name='article-assistant')\nexcept SystemExit:\n    pass\n"
+        "heavy = ('torch', 'transformers', 'sentence_transformers', 'langchain_core', 'gradio')\n"
+        "print('LOADED:' + ','.join(m for m in heavy if m in sys.modules))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=_env(data, cache), capture_output=True, text=True, timeout=600
+    )
+    tail = done.stdout.rsplit("LOADED:", 1)
+    return [m for m in tail[1].strip().split(",") if m] if len(tail) == 2 else ["(failed)"]
+
+
+def _machine() -> dict[str, Any]:
+    load = os.getloadavg() if hasattr(os, "getloadavg") else None
+    return {
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "load_at_start": [round(x, 2) for x in load] if load else None,
+        "commit": _commit(),
+    }
+
+
+def _commit() -> str | None:
+    try:
+        done = subprocess.run(
+            ["git", "describe", "--always", "--dirty"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout.strip() or None
+
+
+def _command(sizes: Sequence[int], out: Path, repeats: int) -> str:
+    return f"article-assistant bench --sizes {','.join(map(str, sizes))} --repeats {repeats} --out {out}"
+
+
+def write(results: dict[str, Any], out: Path) -> None:
+    """bench.json, bench.md and latency_vs_size.png in ``out``."""
+    from evals.bench_report import plot, table
+
     out.mkdir(parents=True, exist_ok=True)
+    results["machine"]["load_at_end"] = [round(x, 2) for x in os.getloadavg()]
     (out / "bench.json").write_text(json.dumps(results, indent=2) + "\n")
-    r = results
-    lines = [
-        "# Benchmark",
-        "",
-        f"Machine: {os.cpu_count()} CPUs, no GPU. Command: `python -m evals.bench --out {out}`.",
-        "",
-        "| measure | value |",
-        "|---|---|",
-        f"| model load (torch + MiniLM, in process) | {r['model_load_s']:.2f} s |",
-        f"| open the embedded Chroma store | {r['store_open_s']:.2f} s |",
-        f"| seed article ingest ({r['sentences']} sentences, warm model) | {r['seed_ingest_s']:.2f} s |",
-        f"| first ask in a process (builds the index) | {r['first_ask_ms']:.1f} ms |",
-        f"| warm ask p50 / p95 ({r['warm_asks']} distinct questions) | "
-        f"{r['warm_ask_ms_p50']:.1f} / {r['warm_ask_ms_p95']:.1f} ms |",
-        f"| cold process `article-assistant ask` (median of {r['runs']}) | {r['cold_ask_s_median']:.2f} s |",
-        f"| cold process `article-assistant list` (median of {r['runs']}) | "
-        f"{r['cold_list_s_median']:.2f} s |",
-        "",
-    ]
-    (out / "bench.md").write_text("\n".join(lines))
-
-
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=ROOT / "evals" / "results" / "bench")
-    parser.add_argument("--runs", type=int, default=3)
-    args = parser.parse_args(argv)
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    with tempfile.TemporaryDirectory() as tmp:
-        data_dir = Path(tmp) / "data"
-        results = bench_in_process(data_dir)
-        results |= bench_cold_process(data_dir, args.runs)
-    write_report(results, args.out)
-    print((args.out / "bench.md").read_text())
+    (out / "bench.md").write_text(table(results))
+    plot(results, out / "latency_vs_size.png")
 
 
 if __name__ == "__main__":
-    main()
+    from evals.cli import bench
+
+    bench()

@@ -103,3 +103,54 @@ class _EvalProgress:
         self._bar.update(1)
 
 
+
+
+@click.command(name="bench")
+@click.option("--sizes", default="1,1000,10000", show_default=True, help="Library sizes, comma-separated.")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=Path("evals/results/bench"),
+    show_default=True,
+    help="Folder for bench.json, bench.md and latency_vs_size.png.",
+)
+@click.option(
+    "--repeats", type=click.IntRange(min=1), default=3, show_default=True,
+    help="Runs of each cold process (medians are reported).",
+)
+@click.option(
+    "--one-at-a-time", "one_at_a_time", type=click.IntRange(min=1), default=1000, show_default=True,
+    help="Articles added one at a time per size, at most.",
+)
+@click.option(
+    "--textbook", type=click.IntRange(min=1), default=1000, show_default=True,
+    help="Articles the textbook LangChain pipeline ingests per size, at most.",
+)
+@click.option("--work-dir", type=click.Path(path_type=Path), help="Folder for the temporary stores (/tmp).")
+@click.option("--json", "as_json", is_flag=True, help="Print bench.json instead of the table.")
+def bench(
+    sizes: str,
+    out: Path,
+    repeats: int,
+    one_at_a_time: int,
+    textbook: int,
+    work_dir: Path | None,
+    as_json: bool,
+) -> None:
+    """Ingest and ask latency against library size, beside the textbook LangChain pipeline.
+
+    Example: article-assistant bench --sizes 1,1000,10000 --out evals/results/bench
+    """
+    from evals.bench import run
+
+    try:
+        numbers = [int(x) for x in sizes.split(",") if x.strip()]
+    except ValueError:
+        raise click.BadParameter(f"{sizes!r} is not a list of numbers", param_hint="--sizes") from None
+    if not numbers or min(numbers) < 1:
+        raise click.BadParameter("give library sizes of at least 1", param_hint="--sizes")
+    results = run(numbers, out, repeats, one_at_a_time, textbook, work=work_dir)
+    if as_json:
+        _emit(results)
+    else:
+        click.echo((out / "bench.md").read_text())

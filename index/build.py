@@ -5,13 +5,14 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from index.clean import DroppedLine, find_boilerplate
 from index.embed.base import Embedder
 from index.errors import InputError
 from index.ingest import RawArticle
-from index.models import Article
+from index.models import Article, Passage
 from index.passages import make_passages
 from index.store import ChromaStore
 
@@ -56,6 +57,11 @@ def prepare(raw: RawArticle) -> tuple[Article, tuple[DroppedLine, ...]]:
     return article, dropped
 
 
+#: Articles embedded and written together by :func:`add_articles`: their passages are
+#: length-sorted across articles (little padding) and written in a few Chroma calls.
+BULK_ARTICLES = 64
+
+
 def add_article(raw: RawArticle, store: ChromaStore, embedder: Embedder, window: int = 1) -> AddResult:
     """Store ``raw`` unless an article with the same content already is (a no-op)."""
     article, dropped = prepare(raw)
@@ -63,5 +69,61 @@ def add_article(raw: RawArticle, store: ChromaStore, embedder: Embedder, window:
         return AddResult(store.get_article(article.id), created=False, dropped=dropped)
     passages = make_passages(article, window)
     vectors = embedder.embed([p.text for p in passages])
-    store.put_article(article, passages, vectors)
-    return AddResult(store.get_article(article.id), created=True, dropped=dropped)
+    (stored,) = store.put_articles([(article, passages, vectors)])
+    return AddResult(stored, created=True, dropped=dropped)
+
+
+def add_articles(
+    raws: Iterable[RawArticle],
+    store: ChromaStore,
+    embedder: Embedder,
+    window: int = 1,
+    batch: int = BULK_ARTICLES,
+) -> list[AddResult]:
+    """Store many articles, ``batch`` at a time: one embedding call and a few writes per batch.
+
+    Articles already stored, and repeats within ``raws``, are no-ops, as with
+    :func:`add_article`; the results are in the order of ``raws``.
+    """
+    results: list[AddResult] = []
+    pending: list[tuple[Article, tuple[DroppedLine, ...]]] = []
+    for raw in raws:
+        pending.append(prepare(raw))
+        if len(pending) >= batch:
+            results.extend(_add_prepared(pending, store, embedder, window))
+            pending = []
+    results.extend(_add_prepared(pending, store, embedder, window))
+    return results
+
+
+def _add_prepared(
+    prepared: Sequence[tuple[Article, tuple[DroppedLine, ...]]],
+    store: ChromaStore,
+    embedder: Embedder,
+    window: int,
+) -> list[AddResult]:
+    if not prepared:
+        return []
+    stored = store.get_articles(sorted(store.stored_ids([a.id for a, _ in prepared])))
+    new: dict[str, tuple[Article, tuple[Passage, ...]]] = {}
+    for article, _ in prepared:
+        if article.id not in stored and article.id not in new:
+            new[article.id] = (article, make_passages(article, window))
+    texts = [p.text for _, passages in new.values() for p in passages]
+    vectors = embedder.embed(texts)
+    items, start = [], 0
+    for article, passages in new.values():
+        items.append((article, passages, vectors[start : start + len(passages)]))
+        start += len(passages)
+    created = {a.id: a for a in store.put_articles(items)}
+    results, seen = [], set()
+    for article, dropped in prepared:
+        fresh = article.id in created and article.id not in seen
+        seen.add(article.id)
+        results.append(AddResult(created[article.id] if fresh else _stored(article.id, stored, created),
+                                 created=fresh, dropped=dropped))
+    return results
+
+
+def _stored(article_id: str, stored: dict[str, Article], created: dict[str, Article]) -> Article:
+    return stored.get(article_id) or created[article_id]

@@ -21,6 +21,7 @@ random token after every add and remove, so that a process can tell cheaply
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import re
@@ -229,9 +230,12 @@ class ChromaStore:
     def _recover(self) -> None:
         """Drop the passages of an add that died before its article row was written (crash, kill)."""
         pending = str((self._articles.metadata or {}).get("pending") or "")
-        if pending and not self.has_article(pending):
-            log.warning("removing the passages of an interrupted add of article %s", pending)
-            self._passages.delete(where={"article_id": pending})
+        # One ID, or a batch's IDs separated by spaces (put_articles).
+        missing = [i for i in pending.split() if not self.has_article(i)]
+        for article_id in missing:
+            log.warning("removing the passages of an interrupted add of article %s", article_id)
+            self._passages.delete(where={"article_id": article_id})
+        if missing:
             self._bump_generation()
 
     def orphans(self) -> dict[str, int]:
@@ -352,6 +356,109 @@ class ChromaStore:
         )
         return ids, vectors
 
+    # -- bulk writes and light reads (for large libraries) -----------------
+
+    def summaries(self) -> list[ArticleSummary]:
+        """Every stored article's ID, sentence count and metadata, oldest first; no texts are read."""
+        got = self._articles.get(include=["metadatas"])
+        rows = sorted(
+            zip(got["ids"], got["metadatas"], strict=True),
+            key=lambda row: (row[1].get("added_at", ""), row[0]),
+        )
+        return [_summary_from_row(article_id, meta) for article_id, meta in rows]
+
+    def get_articles(self, article_ids: Sequence[str]) -> dict[str, Article]:
+        """The stored articles among ``article_ids``, by ID, in one read (absent ones left out)."""
+        if not article_ids:
+            return {}
+        got = self._articles.get(ids=list(article_ids), include=["documents", "metadatas"])
+        return {
+            i: _article_from_row(i, d, m)
+            for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+        }
+
+    def stored_ids(self, article_ids: Sequence[str]) -> set[str]:
+        """Which of ``article_ids`` are stored, in one read."""
+        if not article_ids:
+            return set()
+        return set(self._articles.get(ids=list(article_ids), include=[])["ids"])
+
+    def count_articles(self) -> int:
+        """How many articles are stored."""
+        return int(self._articles.count())
+
+    def articles_vectors(
+        self, article_ids: Sequence[str], batch: int = 200
+    ) -> dict[str, tuple[list[tuple[str, ...]], np.ndarray]]:
+        """:meth:`article_vectors` of many articles, a few filtered reads in all."""
+        out: dict[str, tuple[list[tuple[str, ...]], np.ndarray]] = {}
+        groups: dict[str, list[tuple[str, ...]]] = {i: [] for i in article_ids}
+        rows: dict[str, list[Any]] = {i: [] for i in article_ids}
+        for first in range(0, len(article_ids), batch):
+            chunk = list(article_ids[first : first + batch])
+            got = self._passages.get(
+                where={"article_id": {"$in": chunk}}, include=["embeddings", "metadatas"]
+            )
+            for meta, vector in zip(got["metadatas"], got["embeddings"], strict=True):
+                groups[meta["article_id"]].append(tuple(meta["sentence_ids"].split()))
+                rows[meta["article_id"]].append(vector)
+        dimension = self.fingerprint.dimension
+        for i in article_ids:
+            out[i] = (groups[i], np.asarray(rows[i], dtype=np.float32).reshape(len(groups[i]), dimension))
+        return out
+
+    def put_articles(self, items: Sequence[tuple[Article, Sequence[Passage], np.ndarray]]) -> list[Article]:
+        """Store several articles with their passages and vectors in batched writes.
+
+        Returns the articles as stored (with ``added_at``). The passages go first
+        and the article rows last, as in :meth:`put_article`, with the batch's IDs
+        recorded as pending: an interrupted batch leaves no article half-stored.
+        """
+        if not items:
+            return []
+        for _, passages, vectors in items:
+            if len(passages) != len(vectors):
+                raise ValueError("one vector per passage is needed")
+        ids = [article.id for article, _, _ in items]
+        limit = max(1, int(self._client.get_max_batch_size()))
+        try:
+            self._bump_generation(pending=" ".join(ids))
+            rows = [(p, v) for _, passages, vectors in items for p, v in zip(passages, vectors, strict=True)]
+            for first in range(0, len(rows), limit):
+                part = rows[first : first + limit]
+                self._passages.upsert(
+                    ids=[p.id for p, _ in part],
+                    embeddings=np.asarray([v for _, v in part], dtype=np.float32),
+                    documents=[p.text for p, _ in part],
+                    metadatas=[
+                        {"article_id": p.article_id, "sentence_ids": " ".join(p.sentence_ids)}
+                        for p, _ in part
+                    ],
+                )
+            metadatas = [_article_metadata(article) for article, _, _ in items]
+            centroids = np.asarray([_centroid(vectors) for _, _, vectors in items], dtype=np.float32)
+            for first in range(0, len(items), limit):
+                self._articles.upsert(
+                    ids=ids[first : first + limit],
+                    embeddings=centroids[first : first + limit],
+                    documents=[article.text for article, _, _ in items[first : first + limit]],
+                    metadatas=metadatas[first : first + limit],
+                )
+            self._bump_generation()
+        except Exception as e:
+            stored = self.stored_ids(ids)
+            for article_id in ids:
+                if article_id not in stored:
+                    self._passages.delete(where={"article_id": article_id})
+            raise StoreError(
+                f"Could not store {len(ids)} articles: {e}. "
+                f"{len(stored)} of them were stored before the failure; the rest were not."
+            ) from e
+        return [
+            dataclasses.replace(article, added_at=meta["added_at"])
+            for (article, _, _), meta in zip(items, metadatas, strict=True)
+        ]
+
     def query(self, vector: np.ndarray, k: int) -> list[PassageHit]:
         """The ``k`` passages nearest to ``vector`` across all articles."""
         n = min(k, self.count_passages())
@@ -364,6 +471,37 @@ class ChromaStore:
             PassageHit(m["article_id"], tuple(m["sentence_ids"].split()), _similarity(d))
             for m, d in zip(got["metadatas"][0], got["distances"][0], strict=True)
         ]
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleSummary:
+    """What listing an article needs, read without its text or sentence table."""
+
+    id: str
+    n_sentences: int
+    added_at: str | None = None
+    title: str | None = None
+    byline: str | None = None
+    date: str | None = None
+    url: str | None = None
+    source: str | None = None
+
+
+def _summary_from_row(article_id: str, meta: dict[str, Any]) -> ArticleSummary:
+    count = meta.get("n_sentences")
+    if count is None:
+        count = len(json.loads(meta["sentences"]))
+    return ArticleSummary(
+        id=article_id,
+        n_sentences=int(count),
+        added_at=meta.get("added_at"),
+        **{key: meta.get(key) for key in ("title", "byline", "date", "url", "source")},
+    )
+
+
+def _centroid(vectors: np.ndarray) -> np.ndarray:
+    centroid = np.asarray(vectors, dtype=np.float32).mean(axis=0)
+    return centroid / max(float(np.linalg.norm(centroid)), 1e-12)
 
 
 def _similarity(cosine_distance: float) -> float:

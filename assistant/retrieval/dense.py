@@ -28,6 +28,20 @@ class ExactDenseIndex:
     def search(self, query_vector: np.ndarray, n: int) -> Candidates:
         return Candidates.top(self.scores(query_vector), n)
 
+    def extended(self, vectors: np.ndarray, members: Sequence[Sequence[int]], size: int) -> ExactDenseIndex:
+        """A new index with more passages (of sentences at positions past this scope's)."""
+        if len(vectors) != len(members):
+            raise ValueError("one vector per passage is needed")
+        grown = ExactDenseIndex.__new__(ExactDenseIndex)
+        grown.size = size
+        grown._vectors = np.vstack([self._vectors, vectors]) if len(vectors) else self._vectors
+        first = len(self._vectors)
+        grown._owner = np.concatenate(
+            [self._owner, [first + p for p, group in enumerate(members) for _ in group]]
+        ).astype(np.int64)
+        grown._position = np.concatenate([self._position, [i for g in members for i in g]]).astype(np.int64)
+        return grown
+
     def scores(self, query_vector: np.ndarray) -> np.ndarray:
         """Cosine per sentence: the best of the passages that hold it."""
         passage_scores = (self._vectors @ query_vector.astype(np.float32)).astype(np.float64)

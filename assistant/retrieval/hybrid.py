@@ -7,6 +7,7 @@ the library): built once, then safe to search from many threads.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Protocol, overload
 
 import numpy as np
 
@@ -18,8 +19,41 @@ from assistant.types import Hit
 from index.models import Article, Sentence
 
 
+class Layout(Protocol):
+    """Which sentence sits at each position of a scope (see :mod:`assistant.retrieval.base`)."""
+
+    size: int
+
+    def ref(self, position: int) -> tuple[str, str]:
+        """(article ID, sentence ID) at ``position``."""
+        ...
+
+    def groups(self, positions: np.ndarray) -> list[str]:
+        """The article ID at each of ``positions``."""
+        ...
+
+
+class ArticlesLayout:
+    """The sentences of ``articles`` in order: the layout of a scope whose articles are loaded."""
+
+    def __init__(self, articles: Sequence[Article]) -> None:
+        self._refs = [(a.id, s.id) for a in articles for s in a.sentences]
+        self.size = len(self._refs)
+
+    def ref(self, position: int) -> tuple[str, str]:
+        return self._refs[position]
+
+    def groups(self, positions: np.ndarray) -> list[str]:
+        return [self._refs[int(p)][0] for p in positions]
+
+
 class HybridIndex:
-    """The sentences of some articles, searchable by words and by meaning."""
+    """The sentences of some articles, searchable by words and by meaning.
+
+    ``layout`` says which sentence each scope position is; by default the
+    sentences of ``articles`` in order. A library-wide index passes its own
+    (:class:`~assistant.retrieval.postings.LibraryBM25`) and no articles.
+    """
 
     def __init__(
         self,
@@ -27,30 +61,32 @@ class HybridIndex:
         lexical: LexicalIndex,
         dense: DenseIndex,
         settings: RetrievalSettings | None = None,
+        layout: Layout | None = None,
     ) -> None:
         self.articles = tuple(articles)
-        self._refs = [(a.id, s.id) for a in self.articles for s in a.sentences]
-        self._groups = [a.id for a in self.articles for _ in a.sentences]
-        if lexical.size != len(self._refs) or dense.size != len(self._refs):
+        self._layout: Layout = layout or ArticlesLayout(self.articles)
+        if lexical.size != self._layout.size or dense.size != self._layout.size:
             raise ValueError("the lexical and dense indexes must cover the scope's sentences")
         self._lexical = lexical
         self._dense = dense
         self._settings = settings or RetrievalSettings()
 
     def __len__(self) -> int:
-        return len(self._refs)
+        return self._layout.size
 
     def search(self, query: str, query_vector: np.ndarray, k: int) -> list[Hit]:
         """The ``k`` best sentences for ``query``, best first."""
-        if not self._refs:
+        if not self._layout.size:
             return []
         s = self._settings
         q_terms = terms(query)
         pool = max(s.pool, k)
+        lexical = self._lexical.search(q_terms, pool)
+        dense = self._dense.search(query_vector, pool)
         got = fuse(
-            self._lexical.search(q_terms, pool),
-            self._dense.search(query_vector, pool),
-            self._groups,
+            lexical,
+            dense,
+            _Groups(self._layout, np.union1d(lexical.positions, dense.positions)),
             s.fusion,
             s.lexical_weight,
             s.neighbour_weight,
@@ -61,7 +97,7 @@ class HybridIndex:
         hits = []
         for i in order:
             position = int(got.positions[i])
-            article_id, sentence_id = self._refs[position]
+            article_id, sentence_id = self._layout.ref(position)
             hits.append(
                 Hit(
                     article_id=article_id,
@@ -73,6 +109,28 @@ class HybridIndex:
                 )
             )
         return hits
+
+
+class _Groups(Sequence[str]):
+    """``groups[p]`` for the candidate positions only (what fusion reads), looked up once."""
+
+    def __init__(self, layout: Layout, positions: np.ndarray) -> None:
+        self._size = layout.size
+        self._by_position = dict(zip(positions.tolist(), layout.groups(positions), strict=True))
+
+    def __len__(self) -> int:
+        return self._size
+
+    @overload
+    def __getitem__(self, position: int) -> str: ...
+
+    @overload
+    def __getitem__(self, position: slice) -> Sequence[str]: ...
+
+    def __getitem__(self, position: int | slice) -> str | Sequence[str]:
+        if isinstance(position, slice):
+            raise TypeError("groups are looked up one position at a time")
+        return self._by_position[int(position)]
 
 
 def sentence_tokens(articles: Sequence[Article]) -> list[list[str]]:

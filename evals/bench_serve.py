@@ -1,0 +1,60 @@
+"""One serving process on a built library, for the benchmark: ``python -m evals.bench_serve SPEC``.
+
+SPEC is a JSON object: data_dir, cache_dir, scoped (article IDs), start (the
+next copy number, for adds), adds. It opens the store as a new process does,
+then times, in order: the first library-wide ask, the first ask scoped to an
+article, warm asks (library-wide and scoped, distinct questions), and add one
+article then ask library-wide; it prints one JSON object with the
+milliseconds and the process's peak RSS.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from evals.bench_library import article_questions, library, questions
+
+
+def _ms(fn: Any) -> float:
+    t0 = time.perf_counter()
+    fn()
+    return (time.perf_counter() - t0) * 1000
+
+
+def serve(spec: dict[str, Any]) -> dict[str, Any]:
+    from assistant.api import Assistant
+    from assistant.settings import Settings
+    from index.ingest import read_text
+
+    t0 = time.perf_counter()
+    assistant = Assistant(Settings(data_dir=Path(spec["data_dir"]), cache_dir=Path(spec["cache_dir"])))
+    assistant.embedder.embed(["warm up the model"])
+    _ = assistant.store
+    open_ms = (time.perf_counter() - t0) * 1000
+    qs = questions(40)
+    out: dict[str, Any] = {"open_ms": open_ms}
+    out["first_library_ms"] = _ms(lambda: assistant.ask(qs[0]))
+    scoped = spec["scoped"]
+    out["first_scoped_ms"] = _ms(lambda: assistant.ask(qs[1], article=scoped[0]))
+    out["library_ms"] = [_ms(lambda q=q: assistant.ask(q)) for q in qs[2:26]]
+    out["scoped_first_ms"], out["scoped_ms"] = [], []
+    for i, article_id in enumerate(scoped[1:5]):
+        own = article_questions(spec["scoped_copies"][i + 1]) or qs[:6]
+        out["scoped_first_ms"].append(_ms(lambda a=article_id, q=own[0]: assistant.ask(q, article=a)))
+        out["scoped_ms"] += [_ms(lambda a=article_id, q=q: assistant.ask(q, article=a)) for q in own[1:]]
+    out["add_ms"], out["ask_after_add_ms"] = [], []
+    for k, article in enumerate(library(spec["adds"], start=spec["start"])):
+        raw = read_text(article.text, title=article.title, source=article.key)
+        out["add_ms"].append(_ms(lambda raw=raw: assistant.add_text(raw.text, raw.title, raw.source)))
+        out["ask_after_add_ms"].append(_ms(lambda k=k: assistant.ask(qs[26 + k % 14])))
+    out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return out
+
+
+if __name__ == "__main__":
+    print("BENCH " + json.dumps(serve(json.loads(sys.argv[1]))))
