@@ -33,6 +33,9 @@ from index.errors import ArticleAssistantError, ConfigError
 log = logging.getLogger(__name__)
 
 STATIC = Path(__file__).parent / "static"
+#: The model starts loading when the first page has shown its library, or this many seconds
+#: after the server answers if nobody looks: loading it competes with the first page for the CPU.
+WARM_UP_DELAY_S = 5.0
 
 
 class ServeError(ArticleAssistantError):
@@ -40,15 +43,18 @@ class ServeError(ArticleAssistantError):
 
 
 def build_app(
-    assistant: Assistant, secret: str | None = None, ready: threading.Event | None = None
+    assistant: Assistant,
+    secret: str | None = None,
+    ready: threading.Event | None = None,
+    viewed: threading.Event | None = None,
 ) -> gr.Blocks:
     """The web chat over ``assistant``; ``secret`` encrypts the state kept in the browser.
 
     ``ready`` is set once the model is loaded; until then Ask says "Getting ready…" (the
-    page itself never waits for the model). Styles and scripts are passed at launch:
-    ``app.launch(**launch_options())``.
+    page itself never waits for the model). ``viewed`` is set when a page has shown its
+    library. Styles and scripts are passed at launch: ``app.launch(**launch_options())``.
     """
-    h = ChatHandlers(assistant, ready)
+    h = ChatHandlers(assistant, ready, viewed)
     warming = ready is not None and not ready.is_set()
     limit = assistant.settings.answer.max_question_chars
     with gr.Blocks(title="Article Assistant", fill_width=True, analytics_enabled=False) as app:
@@ -189,9 +195,9 @@ def serve(
     if mcp:
         _check_mcp()
     assistant = Assistant(settings)
-    warm = threading.Event()
-    app = build_app(assistant, secret=_browser_secret(settings.data_dir), ready=warm)
-    threading.Thread(target=_warm_up, args=(assistant, warm), daemon=True, name="warm-up").start()
+    warm, viewed = threading.Event(), threading.Event()
+    app = build_app(assistant, secret=_browser_secret(settings.data_dir), ready=warm, viewed=viewed)
+    threading.Thread(target=_warm_up, args=(assistant, warm, viewed), daemon=True, name="warm-up").start()
     # Several at once: a slow add or a long answer must not hold up other readers.
     app.queue(default_concurrency_limit=4)
     try:
@@ -263,14 +269,16 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def _warm_up(assistant: Assistant, ready: threading.Event) -> None:
+def _warm_up(assistant: Assistant, ready: threading.Event, viewed: threading.Event) -> None:
     """Load the model and the articles' vectors before the first visitor needs them.
 
     ``ready`` is set once the model answers (or failed to load: its error then shows on first use).
-    The store opens first: the first page needs only the library, not the model.
+    The store opens first: the first page needs only the library, not the model, so the model
+    waits until a page has shown it (``viewed``), or :data:`WARM_UP_DELAY_S`.
     """
     try:
         articles = assistant.list()
+        viewed.wait(WARM_UP_DELAY_S)
         assistant.embedder.embed(["warm up"])
         ready.set()
         if articles:

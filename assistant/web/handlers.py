@@ -72,12 +72,19 @@ def suggestions(articles: Sequence[Article]) -> tuple[str, ...]:
 class ChatHandlers:
     """The web chat's event handlers over one shared :class:`Assistant`."""
 
-    def __init__(self, assistant: Assistant, ready: threading.Event | None = None) -> None:
+    def __init__(
+        self,
+        assistant: Assistant,
+        ready: threading.Event | None = None,
+        viewed: threading.Event | None = None,
+    ) -> None:
         # No lock: the Assistant is safe to call from Gradio's worker threads at once,
         # so a slow add never holds up another reader's question.
         self.assistant = assistant
         #: Set once the model is loaded (``serve`` warms it in the background); None: always ready.
         self.ready = ready
+        #: Set once a page has been given its library (``serve`` then starts loading the model).
+        self.viewed = viewed
 
     # -- the page ------------------------------------------------------------------
 
@@ -111,7 +118,11 @@ class ChatHandlers:
         A question still pending in the browser's state lost its answer (the page was
         reloaded or the connection dropped mid-answer): it is shown as interrupted.
         """
-        return self._guard(lambda: self.view(normalise(state), settle=True))
+        try:
+            return self._guard(lambda: self.view(normalise(state), settle=True))
+        finally:
+            if self.viewed is not None:
+                self.viewed.set()
 
     def readiness(self) -> tuple[Any, Any]:
         """The Ask button while the model loads ("Getting ready…"), and the timer polling it.

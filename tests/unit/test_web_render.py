@@ -240,3 +240,22 @@ def test_refused_questions_are_warnings_in_the_page(tmp_path, recwarn) -> None:
         assert outputs == [(gr.skip(),) * 4]  # nothing changes, the browser's state included
     said = [str(w.message) for w in recwarn]
     assert any("Type a question" in m for m in said) and any("2,001 characters" in m for m in said)
+
+
+def test_ask_says_getting_ready_until_the_model_is_loaded(tmp_path) -> None:
+    import threading
+
+    import gradio as gr
+
+    from assistant.api import Assistant
+    from assistant.settings import Settings
+    from assistant.web.handlers import ASK_LABEL, WARMING_LABEL, ChatHandlers
+
+    ready = threading.Event()
+    h = ChatHandlers(Assistant(Settings(data_dir=tmp_path)), ready)
+    button, timer = h.readiness()
+    assert button == gr.update(value=WARMING_LABEL, interactive=False) and timer == gr.skip()
+    ready.set()
+    button, timer = h.readiness()
+    assert button == gr.update(value=ASK_LABEL, interactive=True) and isinstance(timer, gr.Timer)
+    assert timer.active is False  # the page stops polling
