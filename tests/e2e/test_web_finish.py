@@ -206,8 +206,9 @@ def test_phone_and_desktop_layouts(browser: Any, web_url: str, shot: Any) -> Non
         assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
         # With articles in the library, "Add an article" is folded so the chat is near the top.
         paste = page.get_by_role("tab", name="Paste")
-        expect(paste).to_be_hidden()
-        page.locator("#add-panel .label-wrap").click()
+        if page.locator(".lib-card").count() > 1:  # the other tests of this session added some
+            expect(paste).to_be_hidden()
+            page.locator("#add-panel .label-wrap").click()
         expect(paste).to_be_visible()
         seed = SEED.read_text(encoding="utf-8") + "\n\nThis copy of the article was pasted on a phone."
         _add_pasted(page, seed, title="Cluster munitions in Ukraine")

@@ -233,16 +233,23 @@
     el.querySelector(".connection-retry").textContent = kind === "lost" ? "Retry" : "Reload";
   }
 
+  // The app's own URL (it may sit under a path behind a proxy), ending in "/".
+  function appRoot() {
+    const root = (window.gradio_config && window.gradio_config.root) || location.href.split(/[?#]/)[0];
+    return root.endsWith("/") ? root : `${root}/`;
+  }
+
   function checkServer() {
     if (checking) return checking;
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), 5000);
-    checking = fetch(new URL("config", location.href.split("#")[0]), {
+    // Gradio's smallest route: {"app_id": …}, a new one each time the server starts.
+    checking = fetch(new URL("gradio_api/app_id", appRoot()), {
       cache: "no-store", credentials: "same-origin", signal: controller.signal,
     })
       .then((r) => (r.ok ? r.json() : Promise.reject(new Error(`HTTP ${r.status}`))))
-      .then((config) => {
-        const id = config && config.app_id;
+      .then((body) => {
+        const id = body && body.app_id;
         if (appId === null) appId = id;
         lost = false;
         banner(id !== appId ? "restarted" : null);
