@@ -2,8 +2,11 @@
 
 The harness (``article-assistant eval``) gives the official numbers; this
 script adds hit@3 (from the answerer's own ranking), who-said accuracy,
-short-answer F1 on who/when/where/how-many/which questions, precision on the
-most confident half, and the split-by-article check. Scoring reuses
+first-line F1, short-answer F1 on who/when/where/how-many/which questions, how
+often a short-answer lead line is right (F1 >= 0.5), precision on the most
+confident half, the AUROC of confidence for right answers (answered, first
+citation is evidence) against wrong or unanswerable ones, a risk-coverage plot
+(``--plot``), and the split-by-article check. Scoring reuses
 :mod:`evals.metrics`.
 
 Runs the real :class:`~assistant.api.Assistant` in a temporary data dir: each
@@ -108,6 +111,9 @@ def score(
     text = "" if answer["abstained"] else answer["text"]
     row["contains"] = metrics.containment(text, record["answers"])
     row["f1"] = metrics.token_f1(metrics.lead(text), record["answers"])
+    short = answer.get("short_answer")
+    if text and short and metrics.lead(text).strip() == short.strip():
+        row["short_lead_right"] = row["f1"] >= 0.5
     row["short_wh"] = bool(SHORT_WH.search(record["question"]))
     if record.get("question_type") == "attribution_who_said":
         row["who_said"] = any(names_speaker(text, a) for a in record["answers"])
@@ -126,16 +132,72 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, float]:
 
     for key in ("hit1", "hit3", "precision", "recall", "contains", "who_said"):
         out[key] = mean(key, answerable)
+    out["f1_first_line"] = mean("f1", answerable)
     out["f1_short_wh"] = mean("f1", [r for r in answerable if r.get("short_wh")])
+    leads = [r for r in answerable if "short_lead_right" in r]
+    out["short_leads"] = len(leads)
+    out["short_lead_precision"] = mean("short_lead_right", leads)
     out["wrongly_abstained"] = mean("abstained", answerable)
     out["unanswerable"] = len(unanswerable)
     out["abstained_unanswerable"] = mean("abstained", unanswerable)
     confident = sorted(answerable, key=lambda r: -r["confidence"])[: len(answerable) // 2]
     out["precision_top_half_conf"] = mean("precision", confident)
+    out["auroc_conf"] = round(auroc(rows), 3)
     times = [r["ms"] for r in rows]
     out["ms_median"] = round(statistics.median(times), 1) if times else float("nan")
     out["ms_p95"] = round(sorted(times)[int(0.95 * (len(times) - 1))], 1) if times else float("nan")
     return out
+
+
+def right(row: dict[str, Any]) -> bool:
+    """A right answer: answerable, answered, and its first citation is evidence."""
+    return bool(row["answerable"] and not row["abstained"] and row.get("hit1"))
+
+
+def _confidence(row: dict[str, Any]) -> float:
+    return 0.0 if row["abstained"] else float(row["confidence"])
+
+
+def auroc(rows: list[dict[str, Any]]) -> float:
+    """AUROC of confidence (0 when abstained) for right answers vs wrong or unanswerable ones."""
+    pos = [_confidence(r) for r in rows if right(r)]
+    neg = [_confidence(r) for r in rows if not right(r)]
+    if not pos or not neg:
+        return float("nan")
+    wins = sum((p > n) + 0.5 * (p == n) for p in pos for n in neg)
+    return wins / (len(pos) * len(neg))
+
+
+def risk_coverage(rows: list[dict[str, Any]]) -> list[tuple[float, float]]:
+    """(coverage, risk) when answering only the most confident questions, one point per question."""
+    answered = sorted((r for r in rows if not r["abstained"]), key=lambda r: -_confidence(r))
+    points, wrong = [], 0
+    for i, r in enumerate(answered, start=1):
+        wrong += not right(r)
+        points.append((i / max(len(rows), 1), wrong / i))
+    return points
+
+
+def plot_risk_coverage(groups: dict[str, list[dict[str, Any]]], path: Path) -> None:
+    """Risk-coverage curves, one per group, with each group's AUROC in the legend."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6, 4))
+    for name, rows in groups.items():
+        points = risk_coverage(rows)
+        if points:
+            xs, ys = zip(*points, strict=True)
+            ax.plot(xs, ys, label=f"{name} (AUROC {auroc(rows):.2f})")
+    ax.set_xlabel("coverage (share of questions answered)")
+    ax.set_ylabel("risk (share of answers wrong)")
+    ax.set_title("Offline answerer: risk vs coverage by confidence")
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
 
 
 # -- running -------------------------------------------------------------------
@@ -180,13 +242,18 @@ def _brief(record: dict[str, Any]) -> dict[str, Any]:
     return {k: record.get(k) for k in keys}
 
 
-def report(results: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
-    """Summaries per source and overall."""
+def groups_of(results: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """Scored rows per source and overall."""
     groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for r in results:
         groups[r["source"].split()[0]].append(r["score"])
         groups["overall"].append(r["score"])
-    return {name: summarise(rows) for name, rows in sorted(groups.items())}
+    return dict(sorted(groups.items()))
+
+
+def report(results: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
+    """Summaries per source and overall."""
+    return {name: summarise(rows) for name, rows in groups_of(results).items()}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -195,6 +262,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--half", choices=["a", "b"])
     parser.add_argument("--dump", type=Path, help="write every answer and score as JSONL")
     parser.add_argument("--data-dir", type=Path, help="reuse this store (default: a temporary one)")
+    parser.add_argument("--plot", type=Path, help="write a risk-coverage plot (PNG) per source")
     args = parser.parse_args(argv)
     records = [r for r in load(args.data or default_paths()) if in_half(r["article_id"], args.half)]
     results = run(records, args.data_dir)
@@ -203,6 +271,8 @@ def main(argv: list[str] | None = None) -> int:
     print("metric".ljust(24) + "".join(name[:10].rjust(11) for name in table))
     for key in keys:
         print(key.ljust(24) + "".join(str(table[name][key]).rjust(11) for name in table))
+    if args.plot:
+        plot_risk_coverage(groups_of(results), args.plot)
     if args.dump:
         with args.dump.open("w", encoding="utf-8") as f:
             for r in results:
