@@ -311,6 +311,14 @@
   }
 
   function beforeAsk(event) {
+    const ask = document.querySelector("#ask-btn");
+    if (ask && ask.disabled) {
+      // Enter in the box while the model loads: say so rather than wait in silence.
+      notice("The model is still loading: Ask is ready in a moment.");
+      event.preventDefault();
+      event.stopImmediatePropagation();
+      return;
+    }
     if (questionRefused()) {
       event.preventDefault();
       event.stopImmediatePropagation();
