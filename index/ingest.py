@@ -304,7 +304,11 @@ def _decode_legacy(data: bytes) -> str | None:
 def _looks_binary(text: str) -> bool:
     if "\x00" in text:
         return True
-    controls = sum(1 for _ in _CONTROL.finditer(text, 0, 100_000))
+    head = text[:100_000]
+    if "\x1b" in head:
+        # Terminal colour codes are text copied from a terminal, not binary (they are removed later).
+        head = _ANSI.sub("", head)
+    controls = sum(1 for _ in _CONTROL.finditer(head))
     return controls > BINARY_CONTROL_SHARE * min(len(text), 100_000)
 
 

@@ -19,3 +19,13 @@ def test_a_one_paragraph_article_cut_off_mid_sentence_still_counts():
 def test_words_without_any_finished_sentence_are_not_prose():
     with pytest.raises(NotAnArticleError):
         check_article("Home News Sport Weather Log in Sign up Contact us About " * 20, "t")
+
+
+def test_a_small_text_file_with_terminal_colour_codes_is_text(tmp_path):
+    from index.ingest import read_file
+
+    path = tmp_path / "colours.txt"
+    path.write_bytes(("\x1b[31mRed alert:\x1b[0m " + SENTENCES * 2).encode())
+    raw = read_file(path)
+    assert "\x1b" not in raw.text
+    assert raw.text.startswith("Red alert: The council met")
