@@ -33,6 +33,7 @@ from assistant.cite import SupportScorer, resolve
 from assistant.rerank.base import Reranker
 from assistant.retrieval.hybrid import HybridIndex, passage_members, sentence_tokens
 from assistant.retrieval.library import BoundedCache, LazyArticles, LibraryIndex
+from assistant.retrieval.library import BoundedCache, LazyArticles, LibraryIndex
 from assistant.settings import Settings
 from assistant.types import Answer, Hit, Turn
 from index.embed.base import Embedder
@@ -252,11 +253,25 @@ class Assistant:
         """Every stored article, oldest first."""
         return builtins.list(self._current().articles.values())
 
+    def summaries(self) -> builtins.list[ArticleSummary]:
+        """Every stored article's ID, sentence count and metadata, oldest first, without reading texts.
+
+        What a listing needs; :meth:`list` reads every article's text and sentences.
+        """
+        return builtins.list(self._current().summaries.values())
+
     def get(self, article_id: str) -> Article:
         """The stored article; :class:`ArticleNotFoundError` when there is none."""
         if not isinstance(article_id, str):
             raise InputError(f"An article ID is a string, not {type(article_id).__name__}.")
-        article = self._current().articles.get(article_id)
+        library = self._library
+        if library is not None and library.generation == self.store.generation():
+            article = library.articles.get(article_id)
+        else:
+            # No snapshot yet (a cold `ask --article`): read this one article, not the library.
+            article = self.store.get_articles([article_id]).get(article_id)
+            if article is not None:
+                self._articles.put(article_id, article)
         if article is None:
             raise ArticleNotFoundError(article_id)
         return article
@@ -556,6 +571,20 @@ class Assistant:
                 while len(self._query_vectors) > _QUERY_CACHE:
                     self._query_vectors.popitem(last=False)
         return found
+
+
+class _ScopeIndex:
+    """A scope's index; after a search, the hits' articles are read in one call (library scope)."""
+
+    def __init__(self, index: HybridIndex, articles: Mapping[str, Article]) -> None:
+        self._index = index
+        self._articles = articles
+
+    def search(self, query: str, query_vector: np.ndarray, k: int) -> builtins.list[Hit]:
+        hits = self._index.search(query, query_vector, k)
+        if isinstance(self._articles, LazyArticles):
+            self._articles.preload(h.article_id for h in hits)
+        return hits
 
 
 class _ScopeIndex:

@@ -129,6 +129,7 @@ def _summary(serving: dict[str, Any]) -> dict[str, Any]:
         "ask_after_add_p50": p(serving["ask_after_add_ms"], 0.5),
         "ask_after_add_p95": p(serving["ask_after_add_ms"], 0.95),
         "open_ms": serving["open_ms"],
+        "retrieve_p50": {k: p(v, 0.5) for k, v in serving["retrieve_ms"].items()},
     }
 
 

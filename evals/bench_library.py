@@ -64,11 +64,11 @@ def questions(limit: int = 24) -> list[str]:
     return picked[:limit]
 
 
-def article_questions(title_index: int, limit: int = 6) -> list[str]:
-    """Standalone dev questions about dev article ``title_index``."""
+def article_questions(copy: int, limit: int = 6) -> list[str]:
+    """Dev questions about the original of copy ``copy`` (a conversation's turns asked on their own)."""
     originals = dev_articles()
-    text = originals[title_index % len(originals)][1]
-    return [r.question for r in load(DEV) if r.text == text and not r.history][:limit]
+    text = originals[copy % len(originals)][1]
+    return [r.question for r in load(DEV) if r.text == text][:limit]
 
 
 # -- ingest ------------------------------------------------------------------

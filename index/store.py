@@ -487,6 +487,12 @@ class ArticleSummary:
     source: str | None = None
 
 
+    @property
+    def label(self) -> str:
+        """A short human name: the title, else the source, else the ID (the text is not read)."""
+        return self.title or self.source or self.id
+
+
 def _summary_from_row(article_id: str, meta: dict[str, Any]) -> ArticleSummary:
     count = meta.get("n_sentences")
     if count is None:

