@@ -140,7 +140,7 @@ _PERCENT = re.compile(
 )
 _DURATION = re.compile(r"\bhow\s+long\b|\bfor\s+how\s+(?:many\s+)?(?:long|years|months|weeks|days)\b", re.I)
 _SAY = re.compile(
-    r"^\W*(?:and\s+)?what\s+(?:else\s+)?(?:did|does|do|has|had)\s+.+\b(?:say|said|tell|told|write|wrote)\b",
+    r"^\W*(?:and\s+)?what\s+(?:else\s+|exactly\s+)?(?:did|does|do|has|had)\s+.+\b(?:say|said|tell|told|write|wrote)\b",
     re.I,
 )
 
@@ -159,6 +159,8 @@ def _answer_type(question: str, kind: str) -> tuple[str, str | None]:
         return "duration", None
     if _ORG.search(question) and kind in {"choice", "other", "person"}:
         return "organisation", None
+    if kind in {"other", "choice"} and _SAY.search(question):
+        return "quote", None
     if kind == "number" and re.search(r"\bhow\s+old\b", question, re.I):
         return "age", None
     if kind == "choice":

@@ -103,3 +103,24 @@ def test_follow_up_keeps_the_named_person_and_shows_the_rewrite(riverton) -> Non
     assert any("Omar Haddad" in c.text for c in answer.citations)
     again = assistant.ask("What else did she say?", article=article, history=[("Who said it?", first)])
     assert "Okafor" in again.diagnostics.query or "mayor" in again.diagnostics.query
+
+
+def test_what_did_x_say_cites_x_own_quotation(riverton) -> None:  # type: ignore[no-untyped-def]
+    assistant, article = riverton
+    answer = assistant.ask("What exactly did Okafor say about the bridge?", article=article)
+    assert not answer.abstained
+    assert any("said Linda Okafor" in c.text for c in answer.citations)
+
+
+def test_seed_what_did_kirby_say_about_ukraine(tmp_path, embedder, seed_path) -> None:  # type: ignore[no-untyped-def]
+    from assistant.api import Assistant
+    from assistant.settings import Settings
+
+    assistant = Assistant(Settings(data_dir=tmp_path), embedder=embedder)
+    article = assistant.add(seed_path).article.id
+    answer = assistant.ask("What exactly did Kirby say about how Ukraine is using them?", article=article)
+    assert not answer.abstained
+    assert any("using them" in c.text for c in answer.citations)
+    assert not answer.text.startswith("Russian")
+    money = assistant.ask("How much did the cluster munitions cost?", article=article)
+    assert money.abstained

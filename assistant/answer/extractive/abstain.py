@@ -74,7 +74,10 @@ def abstain_reason(
     scope = [articles[a] for a in dict.fromkeys(h.article_id for h in hits[:5])]
     if all(_missing_name(question.text, a) for a in scope):
         return "a name in the question is not in the article"
-    if max(_window_coverage(query, a) for a in scope) < limits.min_window_coverage:
+    # "What did Kirby say about …?": a quotation runs over sentences and names its speaker in
+    # only one of them, so the speaker's name need not meet the topic's words.
+    asked = _without_names(query) if question.answer_type == "quote" else query
+    if max(_window_coverage(asked, a) for a in scope) < limits.min_window_coverage:
         return "the question's words never occur together"
     top = hits[0]
     if top.coverage < limits.min_coverage and top.dense < limits.min_dense:
@@ -94,6 +97,10 @@ def _missing_name(question: str, article: Article) -> bool:
         if not difflib.get_close_matches(stem[0], near, n=1, cutoff=0.8):
             return True
     return False
+
+
+def _without_names(query: str) -> str:
+    return _CAPITALISED.sub(" ", query)
 
 
 def _window_coverage(query: str, article: Article) -> float:

@@ -49,6 +49,10 @@ class ExtractiveAnswerer:
             return Draft(ABSTAIN_TEXT, (), abstained=True, confidence=0.0, diagnostics=why)
         if question.what_else and request.history and request.history[-1].short_answer:
             hits = _same_speaker_first(request, hits, request.history[-1].short_answer)
+        elif question.answer_type == "quote" and NAME_WORDS.search(request.query[1:]):
+            # "What did Kirby say about …?": Kirby's own sentences among the best five first.
+            names = " ".join(w for w in NAME_WORDS.findall(request.query)[1:])
+            hits = _same_speaker_first(request, hits[:5], names) + hits[5:]
         draft = None
         if question.who_said or (question.what_else and request.history):
             draft = self._who_said(request, question, hits)
