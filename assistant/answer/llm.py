@@ -61,11 +61,17 @@ class _Sink(Protocol):
 
 @dataclass(slots=True)
 class _Plain:
+    """A one-line reply (a rewrite): reading stops at the end of its first non-empty line."""
+
     text: str = ""
 
     @property
     def length(self) -> int:
         return len(self.text)
+
+    @property
+    def done(self) -> bool:
+        return "\n" in self.text.lstrip()
 
     def feed(self, chunk: str) -> str:
         self.text += chunk
@@ -188,6 +194,8 @@ class LLMAnswerer:
             yield sink.feed(chunk_text(chunk))
             if sink.length > cap:
                 call.truncated = True
+                break
+            if getattr(sink, "done", False):
                 break
         yield sink.finish()
         if not sink.text.strip():

@@ -105,3 +105,13 @@ def test_the_registry_gives_the_model_rewriter_to_the_llm_answerer_only(tmp_path
     assert isinstance(make_rewriter(settings, ExtractiveAnswerer()), RuleRewriter)
     off = settings.with_(**{"llm.rewrite": False})
     assert isinstance(make_rewriter(off, LLMAnswerer(model)), RuleRewriter)
+
+
+def test_a_rewrite_stops_reading_at_the_end_of_its_first_line():
+    from tests.llm_fakes import ScriptedChatModel
+
+    script = ["What else did John ", "Kirby say?\n", "Because he", RuntimeError("never read")]
+    model = ScriptedChatModel(scripts=[script])
+    assert LLMAnswerer(model).propose_rewrite("What else did he say?", HISTORY).strip() == (
+        "What else did John Kirby say?"
+    )
