@@ -33,7 +33,7 @@ from assistant.cite import SupportScorer, resolve
 from assistant.rerank.base import Reranker
 from assistant.retrieval.hybrid import HybridIndex, passage_members, sentence_tokens
 from assistant.retrieval.library import BoundedCache, LazyArticles, LibraryIndex
-from assistant.retrieval.library import BoundedCache, LazyArticles, LibraryIndex
+from assistant.retrieval.postings import Segment
 from assistant.settings import Settings
 from assistant.types import Answer, Hit, Turn
 from index.embed.base import Embedder
@@ -135,6 +135,7 @@ class Assistant:
         self._vectors: BoundedCache[tuple[builtins.list[tuple[str, ...]], np.ndarray]] = BoundedCache(cached)
         self._articles: BoundedCache[Article] = BoundedCache(cached)
         self._library_index: tuple[_Library, LibraryIndex] | None = None
+        self._new_segments: builtins.list[Segment] = []  # BM25 of recent adds, for the library index
         self._indexes: OrderedDict[tuple[str, ...], HybridIndex] = OrderedDict()
         self._query_vectors: OrderedDict[str, np.ndarray] = OrderedDict()
 
@@ -321,6 +322,7 @@ class Assistant:
             return
         for article in articles:
             self._articles.put(article.id, article)
+        self._save_postings(articles)
         if library is None:
             return
         generation = self.store.generation()
@@ -335,6 +337,17 @@ class Assistant:
                 a.id, len(a.sentences), a.added_at, a.title, a.byline, a.date, a.url, a.source
             )
         self._snapshot(generation, summaries)
+
+    def _save_postings(self, articles: Sequence[Article]) -> None:
+        """Tokenise new articles for library-wide BM25 once, at add time, and keep the segment."""
+        from assistant.retrieval.library import PostingsCache, cache_folder
+
+        chunks = [Segment.build(articles[i : i + 500]) for i in range(0, len(articles), 500)]
+        segment = Segment.merge(chunks)
+        PostingsCache(cache_folder(self.settings.cache_dir, self._store_key())).save(segment)
+        with self._lock:
+            self._new_segments.append(segment)
+            del self._new_segments[:-_SCOPE_CACHE]
 
     def _forget(self) -> None:
         with self._lock:
@@ -496,7 +509,7 @@ class Assistant:
     def _whole_library(self, library: _Library) -> HybridIndex:
         """The library-wide index: saved BM25 segments, extended by what was added since the last one."""
         from assistant.retrieval.library import PostingsCache, cache_folder, library_index
-        from assistant.retrieval.postings import LibraryBM25, Segment
+        from assistant.retrieval.postings import LibraryBM25
 
         built = self._library_index
         if built is not None and built[0] is library:
@@ -507,9 +520,12 @@ class Assistant:
         previous = built[1] if built is not None else None
         if previous is not None and set(previous.lexical.article_ids) <= library.summaries.keys():
             added = [i for i in ids if i not in previous.lexical]
-            new = [Segment.build([library.articles[i] for i in added])] if added else []
-            for segment in new:
-                cache.save(segment)
+            new = [g for g in self._new_segments if set(g.article_ids) <= set(added)]
+            missing = set(added).difference(*(g.article_ids for g in new))
+            new = [g.without(set(g.article_ids) - set(added)) for g in new]
+            if missing:
+                new.append(Segment.build([library.articles[i] for i in added if i in missing]))
+                cache.save(new[-1])
             lexical = previous.lexical.extended(new)
         else:
             previous = None
@@ -571,20 +587,6 @@ class Assistant:
                 while len(self._query_vectors) > _QUERY_CACHE:
                     self._query_vectors.popitem(last=False)
         return found
-
-
-class _ScopeIndex:
-    """A scope's index; after a search, the hits' articles are read in one call (library scope)."""
-
-    def __init__(self, index: HybridIndex, articles: Mapping[str, Article]) -> None:
-        self._index = index
-        self._articles = articles
-
-    def search(self, query: str, query_vector: np.ndarray, k: int) -> builtins.list[Hit]:
-        hits = self._index.search(query, query_vector, k)
-        if isinstance(self._articles, LazyArticles):
-            self._articles.preload(h.article_id for h in hits)
-        return hits
 
 
 class _ScopeIndex:

@@ -143,12 +143,6 @@ def _chroma(vectors: np.ndarray, members: Sequence[Sequence[int]], size: int) ->
     return in_memory_chroma_index(vectors, members, size)
 
 
-def _chroma(vectors: np.ndarray, members: Sequence[Sequence[int]], size: int) -> DenseIndex:
-    from assistant.retrieval.ann import in_memory_chroma_index
-
-    return in_memory_chroma_index(vectors, members, size)
-
-
 ANSWERERS: dict[str, Callable[[Settings], Answerer]] = {"extractive": _extractive, "llm": _llm}
 RERANKERS: dict[str, Callable[[Settings], Reranker]] = {"heuristic": _heuristic, "none": _keep_order}
 #: By ``embedder.backend``: both give the same vectors (to ~2e-7), so they share a store.

@@ -42,13 +42,6 @@ def default_cache_dir() -> Path:
     return Path(user_cache_dir("article-assistant", appauthor=False))
 
 
-def default_cache_dir() -> Path:
-    """The user's cache dir, e.g. ``~/.cache/article-assistant``."""
-    from platformdirs import user_cache_dir
-
-    return Path(user_cache_dir("article-assistant", appauthor=False))
-
-
 def default_data_dir() -> Path:
     """The user's data dir, e.g. ``~/.local/share/article-assistant``."""
     from platformdirs import user_data_dir
@@ -357,10 +350,6 @@ class Settings(_Section):
     data_dir: Path = Field(
         default_factory=default_data_dir,
         description="Folder of the embedded Chroma store (ignored with chroma_url).",
-    )
-    cache_dir: Path = Field(
-        default_factory=default_cache_dir,
-        description="Rebuildable files: the ONNX export, per-article BM25 postings (content-addressed).",
     )
     cache_dir: Path = Field(
         default_factory=default_cache_dir,

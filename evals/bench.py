@@ -69,9 +69,10 @@ def run(
             results["sizes"][str(n)] = _one_size(
                 n, Path(tmp) / f"n{n}", cache, repeats, one_at_a_time, textbook, adds
             )
-            print(f"bench: {n} articles done ({time.perf_counter() - started:.0f} s)", file=sys.stderr)
-    results["wall_s"] = round(time.perf_counter() - started, 1)
-    write(results, out)
+            results["wall_s"] = round(time.perf_counter() - started, 1)
+            write(results, out)  # after every size, so a long run shows what it has
+            shutil.rmtree(Path(tmp) / f"n{n}", ignore_errors=True)
+            print(f"bench: {n} articles done ({results['wall_s']:.0f} s)", file=sys.stderr)
     return results
 
 

@@ -116,7 +116,25 @@ _WHO_IS = re.compile(
 _ROLE = re.compile(
     rf"^\W*(?i:and\s+)?(?i:what\s+(?:is|was|are|were))\s+(?:(?P<x>{_NAME_SPAN})[’']s?|his|her|their)\s+"
     r"(?:job|title|role|position|occupation|profession|post|work)\b"
-    rf"|^\W*(?i:what\s+(?:does|did))\s+(?P<y>{_NAME_SPAN}|he|she)\s+do\b",
+    rf"|^\W*(?i:what\s+(?:does|did))\s+(?P<y>{_NAME_SPAN}|he|she)\s+do\b"
+    # "What was the profession of Moussa Mohammad?"
+    rf"|^\W*(?i:what\s+(?:is|was)\s+the\s+(?:job|title|role|position|occupation|profession)\s+of)\s+"
+    rf"(?P<z>{_NAME_SPAN})",
+)
+# "What was the judge's name?", "What is the name of his mother?": a person's name.
+_PERSON_NAME = re.compile(
+    rf"\bname\s+of\s+(?:the\s+|his\s+|her\s+|their\s+|(?:[\w-]+\s+){{0,2}}[\w-]+[’']s\s+)?(?:{_PERSON_NOUNS}|mother|father|wife|"
+    r"husband|son|daughter|brother|sister|partner|friend|victim|suspect|owner|boss)\b"
+    rf"|\b(?:{_PERSON_NOUNS}|mother|father|wife|husband|son|daughter|brother|sister|partner|victim|suspect|owner)"
+    r"[’']s\s+(?:full\s+)?name\b",
+    re.I,
+)
+#: "Month that Michael Brown was shot.": a date named by its unit.
+_DATE_UNIT = re.compile(r"^\W*(?:the\s+|which\s+|what\s+)?(?:month|year|day|date)\b", re.I)
+#: "What movies did he work on?": titles of works.
+_WORKS = re.compile(
+    r"\b(?:which|what)\s+(?:\w+\s+)?(?:movies?|films?|books?|songs?|albums?|shows?|plays?|novels?|operas?)\b",
+    re.I,
 )
 _ORG_NOUNS = (
     r"network|company|firm|newspaper|paper|outlet|agency|organi[sz]ation|group|team|club|party|union|"
@@ -149,8 +167,15 @@ def _answer_type(question: str, kind: str) -> tuple[str, str | None]:
     """The expected answer type of ``question`` and, for "Who is X?", X."""
     who_is = _WHO_IS.match(question) or _ROLE.match(question)
     if who_is:
-        x = who_is.groupdict().get("x") or who_is.groupdict().get("y")
+        groups = who_is.groupdict()
+        x = groups.get("x") or groups.get("y") or groups.get("z")
         return "description", x
+    if _PERSON_NAME.search(question):
+        return "person", None
+    if _DATE_UNIT.search(question) and kind in {"other", "choice", "date"}:
+        return "date", None
+    if _WORKS.search(question) and kind in {"other", "choice"}:
+        return "work", None
     if _PERCENT.search(question):
         return "percentage", None
     if _MONEY.search(question):

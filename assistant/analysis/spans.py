@@ -37,6 +37,7 @@ LABELS: dict[str, frozenset[str]] = {
     "money": frozenset({"MONEY"}),
     "percentage": frozenset({"PERCENT"}),
     "duration": frozenset({"DATE", "TIME"}),
+    "work": frozenset({"WORK_OF_ART"}),
     # "Which firm/service/team …": any named thing.
     "choice": frozenset(
         {"ORG", "GPE", "LOC", "FAC", "PERSON", "NORP", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW"}

@@ -149,3 +149,18 @@ def test_spacy_is_not_imported_by_light_commands(tmp_path) -> None:  # type: ign
             [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120
         )
         assert out.stdout.strip().endswith("NO-SPACY"), out.stdout + out.stderr
+
+
+@pytest.mark.parametrize(
+    ("question", "answer_type"),
+    [
+        ("What was the judge's name?", "person"),
+        ("What is the name of Omar Haddad's wife?", "person"),
+        ("Month that the bridge was closed.", "date"),
+        ("What films did the director make?", "work"),
+        ("What was the profession of Omar Haddad?", "description"),
+        ("What exactly did Okafor say about the bridge?", "quote"),
+    ],
+)
+def test_more_answer_types(question: str, answer_type: str) -> None:
+    assert analyse(question).answer_type == answer_type
