@@ -125,6 +125,13 @@ def _onnx(settings: Settings) -> Embedder:
     return OnnxEmbedder(e.model, settings.cache_dir, batch_size=e.batch_size, threads=e.threads)
 
 
+def _onnx_int8(settings: Settings) -> Embedder:
+    from index.embed.onnx import OnnxEmbedder
+
+    e = settings.embedder
+    return OnnxEmbedder(e.model, settings.cache_dir, batch_size=e.batch_size, threads=e.threads, int8=True)
+
+
 def _bm25(tokens: Sequence[Sequence[str]]) -> LexicalIndex:
     from assistant.retrieval.bm25 import BM25Index
 
@@ -145,8 +152,13 @@ def _chroma(vectors: np.ndarray, members: Sequence[Sequence[int]], size: int) ->
 
 ANSWERERS: dict[str, Callable[[Settings], Answerer]] = {"extractive": _extractive, "llm": _llm}
 RERANKERS: dict[str, Callable[[Settings], Reranker]] = {"heuristic": _heuristic, "none": _keep_order}
-#: By ``embedder.backend``: both give the same vectors (to ~2e-7), so they share a store.
-EMBEDDERS: dict[str, Callable[[Settings], Embedder]] = {"torch": _sentence_transformers, "onnx": _onnx}
+#: By ``embedder.backend``: torch and onnx give the same vectors (to ~2e-7) and share a store;
+#: onnx-int8's differ (cosine ~0.993), so its name, and its store, are its own.
+EMBEDDERS: dict[str, Callable[[Settings], Embedder]] = {
+    "torch": _sentence_transformers,
+    "onnx": _onnx,
+    "onnx-int8": _onnx_int8,
+}
 LEXICAL: dict[str, Callable[[Sequence[Sequence[str]]], LexicalIndex]] = {"bm25": _bm25}
 DENSE: dict[str, Callable[[np.ndarray, Sequence[Sequence[int]], int], DenseIndex]] = {
     "exact": _exact,

@@ -74,11 +74,13 @@ class EmbedderSettings(_Section):
         description="Embedding model: the bundled MiniLM or a local sentence-transformers folder.",
     )
     batch_size: int = Field(64, ge=1, le=1024, description="Texts per forward pass of the model.")
-    backend: Literal["onnx", "torch"] = Field(
+    backend: Literal["onnx", "onnx-int8", "torch"] = Field(
         "onnx",
         description=(
             "'onnx': onnxruntime on an fp32 export made once with torch and cached in cache_dir "
-            "(same vectors as torch to ~2e-7, no torch import when serving); 'torch': sentence-transformers."
+            "(same vectors as torch to ~2e-7, no torch import when serving); 'onnx-int8': its dynamic "
+            "int8 quantisation, one text per call (2.5x less CPU, cosine ~0.993 to torch: a store of its "
+            "own); 'torch': sentence-transformers."
         ),
     )
     threads: int | None = Field(

@@ -27,6 +27,7 @@ import os
 import tempfile
 import warnings
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,8 @@ log = logging.getLogger(__name__)
 
 #: Bump when the exported graph changes; old exports are then rebuilt, not reused.
 EXPORT_VERSION = 1
+#: Added to the model's name in the store fingerprint for int8 vectors.
+INT8_SUFFIX = "+onnx-int8"
 OPSET = 17
 _INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 
@@ -58,8 +61,11 @@ class OnnxEmbedder(BatchEmbedder):
         cache_dir: Path | None = None,
         batch_size: int = 64,
         threads: int | None = None,
+        int8: bool = False,
     ) -> None:
-        self.name = model
+        #: int8 vectors differ from torch's (cosine ~0.993), so an int8 store has its own name.
+        self.name = f"{model}{INT8_SUFFIX}" if int8 else model
+        self.int8 = int8
         self._path = resolve_model_path(model)
         self.dimension = _pooling_dimension(self._path)
         self.batch_size = batch_size
@@ -78,8 +84,11 @@ class OnnxEmbedder(BatchEmbedder):
             from tokenizers import Tokenizer
 
             onnx_path = exported_model(self._path, self._cache_dir)
+            if self.int8:
+                onnx_path = quantized_model(onnx_path)
             options = ort.SessionOptions()
-            options.intra_op_num_threads = self.threads or (os.cpu_count() or 1)
+            # int8 runs one text per call on each of `threads` workers; fp32 batches on `threads` threads.
+            options.intra_op_num_threads = 1 if self.int8 else self._threads()
             options.inter_op_num_threads = 1
             options.add_session_config_entry("session.intra_op.allow_spinning", "0")
             options.log_severity_level = 3
@@ -92,9 +101,14 @@ class OnnxEmbedder(BatchEmbedder):
             )
         return self._session, self._tokenizer
 
+    def _threads(self) -> int:
+        return self.threads or (os.cpu_count() or 1)
+
     # -- embedding -----------------------------------------------------------
 
     def embed_batch(self, texts: Sequence[str]) -> np.ndarray:
+        if self.int8:
+            return self._embed_one_by_one(texts)
         session, tokenizer = self._load()
         encodings = tokenizer.encode_batch(list(texts))
         lengths = np.array([len(e.ids) for e in encodings])
@@ -113,6 +127,52 @@ class OnnxEmbedder(BatchEmbedder):
             feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
             out[rows] = session.run(None, feeds)[0]
         return out
+
+
+    def _embed_one_by_one(self, texts: Sequence[str]) -> np.ndarray:
+        """Each text in a call of its own: dynamic int8 scales its activations over the whole input,
+        so only a batch of one keeps a text's vector independent of the others."""
+        session, tokenizer = self._load()
+        encodings = tokenizer.encode_batch(list(texts))
+
+        def one(i: int) -> np.ndarray:
+            ids = np.asarray([encodings[i].ids], dtype=np.int64)
+            mask, types = np.ones_like(ids), np.zeros_like(ids)
+            feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
+            return np.asarray(session.run(None, feeds)[0][0], dtype=np.float32)
+
+        workers = min(self._threads(), len(texts))
+        if workers <= 1:
+            return np.vstack([one(i) for i in range(len(texts))])
+        with ThreadPoolExecutor(workers) as pool:  # onnxruntime releases the GIL while it runs
+            return np.vstack(list(pool.map(one, range(len(texts)))))
+
+
+def quantized_model(onnx_path: Path) -> Path:
+    """Dynamic int8 (per-channel weights) of an fp32 export, beside it, made once with its checksum."""
+    out, record_path = onnx_path.with_name("model-int8.onnx"), onnx_path.with_name("model-int8.json")
+    if out.exists() and record_path.exists():
+        try:
+            if json.loads(record_path.read_text()).get("sha256") == sha256_file(out):
+                return out
+        except (OSError, ValueError):
+            pass
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    fd, tmp = tempfile.mkstemp(dir=out.parent, suffix=".onnx.tmp")
+    os.close(fd)
+    try:
+        quantize_dynamic(str(onnx_path), tmp, per_channel=True, weight_type=QuantType.QInt8)
+        record = {"sha256": sha256_file(Path(tmp)), "source": str(onnx_path), "quantization": "dynamic int8"}
+        os.replace(tmp, out)
+        fd, tmp = tempfile.mkstemp(dir=out.parent, suffix=".json.tmp")
+        with os.fdopen(fd, "w") as f:
+            f.write(json.dumps(record, indent=2))
+        os.replace(tmp, record_path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return out
 
 
 def _default_cache_dir() -> Path:

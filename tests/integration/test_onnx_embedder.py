@@ -96,3 +96,28 @@ def test_a_cached_export_serves_without_importing_torch(onnx_embedder, onnx_cach
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ["(1,", "384)", "False", "False"]
+
+
+def test_int8_is_batch_invariant_close_to_torch_and_named_apart(onnx_cache, embedder):
+    int8 = OnnxEmbedder(cache_dir=onnx_cache, int8=True)
+    texts = TEXTS + _seed_sentences()
+    together = int8.embed(texts)
+    alone = np.vstack([int8.embed([t]) for t in texts])
+    assert np.abs(together - alone).max() <= 1e-6  # one text per call: its neighbours never matter
+    assert float((together * embedder.embed(texts)).sum(axis=1).mean()) >= 0.99
+    assert int8.name != embedder.name and int8.name.startswith(embedder.name)
+
+
+def test_a_store_built_with_one_backend_refuses_the_other_with_the_fix(tmp_path, onnx_cache, embedder):
+    from assistant.api import Assistant
+    from assistant.settings import Settings
+    from index.errors import StoreMismatchError
+
+    settings = Settings(data_dir=tmp_path / "data", cache_dir=onnx_cache)
+    Assistant(settings, embedder=OnnxEmbedder(cache_dir=onnx_cache, int8=True)).add(str(SEED))
+    with pytest.raises(StoreMismatchError, match="--data-dir"):
+        Assistant(settings, embedder=embedder).list()
+    # fp32 ONNX and torch are the same embedder: a torch-built store opens with onnx.
+    other = Settings(data_dir=tmp_path / "other", cache_dir=onnx_cache)
+    Assistant(other, embedder=embedder).add(str(SEED))
+    assert len(Assistant(other, embedder=OnnxEmbedder(cache_dir=onnx_cache)).list()) == 1
