@@ -156,8 +156,9 @@ def library_index(
     loaded vectors to the exact dense side, so an add reads only the new ones.
     """
     dense: DenseIndex
-    if settings.library_dense == "chroma" and store.count_passages() >= settings.ann_min_passages:
-        dense = store_dense_index(lexical, store, window)
+    stored = store.count_passages()
+    if settings.library_dense == "chroma" and stored >= settings.ann_min_passages:
+        dense = store_dense_index(lexical, store, window, stored)
     else:
         base = previous.dense if previous and isinstance(previous.dense, ExactDenseIndex) else None
         known = set(previous.lexical.article_ids) if base is not None and previous else set()
@@ -187,8 +188,18 @@ def _passages(
     return (np.vstack(rows) if rows else np.zeros((0, dimension), dtype=np.float32)), members
 
 
-def store_dense_index(lexical: LibraryBM25, store: ChromaStore, window: int) -> ChromaDenseIndex:
-    """Dense search of the whole library through the store's HNSW index."""
+def store_dense_index(lexical: LibraryBM25, store: ChromaStore, window: int, stored: int) -> ChromaDenseIndex:
+    """Dense search of the whole library through the store's HNSW index (``stored`` passages)."""
+
+    def by_id(query_vector: np.ndarray, n: int) -> list[tuple[list[int], float]]:
+        # One sentence per passage: the passage ID names it, so no metadata is read.
+        out = []
+        for passage_id, similarity in store.nearest_passages(query_vector, n, stored):
+            article_id, _, sentence_id = passage_id.rpartition(":")
+            place = lexical.position(article_id, sentence_id)
+            if place is not None:  # None: an article added elsewhere since this snapshot
+                out.append(([place], similarity))
+        return out
 
     def search(query_vector: np.ndarray, n: int) -> list[tuple[list[int], float]]:
         out = []
@@ -199,7 +210,7 @@ def store_dense_index(lexical: LibraryBM25, store: ChromaStore, window: int) -> 
                 out.append((kept, hit.similarity))
         return out
 
-    return ChromaDenseIndex(search, lexical.size, window)
+    return ChromaDenseIndex(by_id if window == 1 else search, lexical.size, window)
 
 
 class BoundedCache(Generic[V]):

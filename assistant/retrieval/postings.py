@@ -240,6 +240,12 @@ class LibraryBM25:
         self._where: dict[str, tuple[int, int]] = {
             a: (k, i) for k, s in enumerate(self.segments) for i, a in enumerate(s.article_ids)
         }
+        #: Every article's first scope position, in scope order, and its ID.
+        self._starts = np.concatenate(
+            [s.offsets[:-1] + base for s, base in zip(self.segments, self._bases, strict=False)]
+            or [np.zeros(0, dtype=np.int64)]
+        )
+        self._ids = [a for s in self.segments for a in s.article_ids]
 
     def extended(self, segments: Sequence[Segment]) -> LibraryBM25:
         """A new index with ``segments`` appended (this one is unchanged)."""
@@ -247,7 +253,7 @@ class LibraryBM25:
 
     @property
     def article_ids(self) -> list[str]:
-        return [a for s in self.segments for a in s.article_ids]
+        return list(self._ids)
 
     def __contains__(self, article_id: object) -> bool:
         return article_id in self._where
@@ -329,7 +335,8 @@ class LibraryBM25:
 
     def groups(self, positions: np.ndarray) -> list[str]:
         """The article ID of each position."""
-        return [self.ref(int(p))[0] for p in positions]
+        index = np.searchsorted(self._starts, np.asarray(positions, dtype=np.int64), side="right") - 1
+        return [self._ids[i] for i in index.tolist()]
 
     def position(self, article_id: str, sentence_id: str) -> int | None:
         """Scope position of a sentence; None when the article is not in this scope."""
