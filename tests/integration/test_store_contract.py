@@ -86,3 +86,16 @@ def test_vector_count_mismatch_writes_nothing(client_factory):
         store.put_article(article, passages, vectors[:1])
     assert store.list_articles() == []
     assert store.count_passages() == 0
+
+
+def test_an_article_with_more_passages_than_one_write_takes(client_factory):
+    """A 4.9 MB one-paragraph article has ~30,000 passages; Chroma takes about 5,000 a call."""
+    client = client_factory()
+    store = ChromaStore(client, FINGERPRINT)
+    count = int(client.get_max_batch_size()) + 10
+    text = " ".join(f"Sentence number {i} is about the council." for i in range(count))
+    article, passages, vectors = _article(text)
+    assert len(passages) > client.get_max_batch_size()
+    store.put_article(article, passages, vectors)
+    ids, stored = store.article_vectors(article.id)
+    assert len(ids) == len(passages) and stored.shape == (len(passages), 4)
