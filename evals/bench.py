@@ -212,6 +212,7 @@ def _machine() -> dict[str, Any]:
         "python": platform.python_version(),
         "load_at_start": [round(x, 2) for x in load] if load else None,
         "commit": _commit(),
+        "embedder_backend": os.environ.get("ARTICLE_ASSISTANT_EMBEDDER__BACKEND", "onnx (default)"),
     }
 
 

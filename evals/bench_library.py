@@ -82,7 +82,7 @@ def ingest_ours(
     from assistant.settings import Settings
     from index.ingest import read_text
 
-    assistant = Assistant(Settings(data_dir=data_dir, cache_dir=cache_dir))
+    assistant = Assistant(Settings.from_env(data_dir=data_dir, cache_dir=cache_dir))
     assistant.embedder.embed(["warm up"])
     _ = assistant.store
     t0 = time.perf_counter()

@@ -78,7 +78,8 @@ def table(results: dict[str, Any]) -> str:
         "# Benchmark",
         "",
         f"Command: `{results['command']}` at commit `{m.get('commit')}`; {m['cpus']} CPUs, no GPU, "
-        f"Python {m['python']}; load average at start {m.get('load_at_start')}, at end "
+        f"Python {m['python']}; embedder backend {m.get('embedder_backend', 'onnx')}; "
+        f"load average at start {m.get('load_at_start')}, at end "
         f"{m.get('load_at_end')} (other processes share the cores: timings are noisy). "
         f"Wall time {results.get('wall_s')} s.",
         "",

@@ -41,7 +41,8 @@ def serve(spec: dict[str, Any]) -> dict[str, Any]:
     from index.ingest import read_text
 
     t0 = time.perf_counter()
-    assistant = Assistant(Settings(data_dir=Path(spec["data_dir"]), cache_dir=Path(spec["cache_dir"])))
+    settings = Settings.from_env(data_dir=Path(spec["data_dir"]), cache_dir=Path(spec["cache_dir"]))
+    assistant = Assistant(settings)
     assistant.embedder.embed(["warm up the model"])
     _ = assistant.store
     clock = _Clock()

@@ -7,6 +7,7 @@ core CLI lists and runs them without importing this package.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -127,6 +128,10 @@ class _EvalProgress:
     help="Articles the textbook LangChain pipeline ingests per size, at most.",
 )
 @click.option("--work-dir", type=click.Path(path_type=Path), help="Folder for the temporary stores (/tmp).")
+@click.option(
+    "--backend", type=click.Choice(["onnx", "onnx-int8", "torch"]),
+    help="This project's embedder backend (default: the settings', i.e. onnx).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print bench.json instead of the table.")
 def bench(
     sizes: str,
@@ -135,6 +140,7 @@ def bench(
     one_at_a_time: int,
     textbook: int,
     work_dir: Path | None,
+    backend: str | None,
     as_json: bool,
 ) -> None:
     """Ingest and ask latency against library size, beside the textbook LangChain pipeline.
@@ -149,6 +155,8 @@ def bench(
         raise click.BadParameter(f"{sizes!r} is not a list of numbers", param_hint="--sizes") from None
     if not numbers or min(numbers) < 1:
         raise click.BadParameter("give library sizes of at least 1", param_hint="--sizes")
+    if backend:  # read by this process's and the serving and CLI processes' settings
+        os.environ["ARTICLE_ASSISTANT_EMBEDDER__BACKEND"] = backend
     results = run(numbers, out, repeats, one_at_a_time, textbook, work=work_dir)
     if as_json:
         _emit(results)
