@@ -156,7 +156,8 @@ def library_index(
     loaded vectors to the exact dense side, so an add reads only the new ones.
     """
     dense: DenseIndex
-    stored = store.count_passages()
+    # Every sentence starts one passage (index.passages), so no count needs reading.
+    stored = lexical.size
     if settings.library_dense == "chroma" and stored >= settings.ann_min_passages:
         dense = store_dense_index(lexical, store, window, stored)
     else:
