@@ -122,8 +122,7 @@ class OnnxEmbedder(BatchEmbedder):
         out = np.empty((len(texts), self.dimension), dtype=np.float32)
         # Shortest first, so a batch pads to little; each vector is the same in any batch.
         order = np.argsort(lengths, kind="stable")
-        for first in range(0, len(order), self.batch_size):
-            rows = order[first : first + self.batch_size]
+        for rows in _similar_lengths(order, lengths, self.batch_size):
             width = int(lengths[rows].max())
             ids = np.zeros((len(rows), width), dtype=np.int64)
             mask = np.zeros((len(rows), width), dtype=np.int64)
@@ -153,6 +152,24 @@ class OnnxEmbedder(BatchEmbedder):
             return np.vstack([one(i) for i in range(len(texts))])
         with ThreadPoolExecutor(workers) as pool:  # onnxruntime releases the GIL while it runs
             return np.vstack(list(pool.map(one, range(len(texts)))))
+
+
+#: A batch holds texts up to this many times as long as its shortest (plus a few tokens), so
+#: little of it is padding; padding never changes a vector (batch-invariant), only costs time.
+_LENGTH_SPREAD = 1.25
+
+
+def _similar_lengths(order: np.ndarray, lengths: np.ndarray, most: int) -> list[np.ndarray]:
+    """Consecutive runs of ``order`` (shortest first) of at most ``most`` texts of similar length."""
+    batches, first = [], 0
+    while first < len(order):
+        limit = lengths[order[first]] * _LENGTH_SPREAD + 4
+        end = first + 1
+        while end < len(order) and end - first < most and lengths[order[end]] <= limit:
+            end += 1
+        batches.append(order[first:end])
+        first = end
+    return batches
 
 
 def quantized_model(onnx_path: Path) -> Path:
