@@ -37,7 +37,7 @@ from assistant.retrieval.postings import Segment
 from assistant.settings import Settings
 from assistant.types import Answer, Hit, Turn
 from index.embed.base import Embedder
-from index.errors import ArticleAssistantError, ArticleNotFoundError, InputError
+from index.errors import ArticleNotFoundError, InputError
 from index.models import Article
 
 if TYPE_CHECKING:
@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from langchain_core.runnables import RunnableConfig
 
     from index.build import AddResult
+    from index.clean import DroppedLine
     from index.fetch import FetchPolicy
     from index.ingest import RawArticle
     from index.store import ArticleSummary, ChromaStore
@@ -186,24 +187,16 @@ class Assistant:
         return self._add(read_url(url.strip(), self.fetch_policy()))
 
     def add_all(self, sources: Sequence[str | Path]) -> builtins.list[AddResult]:
-        """Add several articles, all or none: every source is read and checked before any is stored.
+        """Add several articles, all or none: every source is read, checked and split before any is stored.
 
-        A storage failure part-way (the store itself broke) can still leave the
-        earlier ones stored; the error says which.
+        Stored in bulk (:meth:`add_many`). A storage failure part-way (the store
+        itself broke) can still leave earlier batches stored; the error says how many.
         """
         from index.build import prepare
 
-        raws = [self._read(source) for source in sources]
-        for raw in raws:
-            prepare(raw)  # split now, so an article with no sentences stops the batch
-        results: builtins.list[AddResult] = []
-        for raw in raws:
-            try:
-                results.append(self._add(raw))
-            except ArticleAssistantError as e:
-                done = ", ".join(r.article.id for r in results) or "none"
-                raise ArticleAssistantError(f"{e} (Stored before this one: {done}.)") from e
-        return results
+        # Split now, so an article with no sentences stops the whole batch; stored as split.
+        prepared = [prepare(self._read(source)) for source in sources]
+        return self._add_prepared(prepared)
 
     def fetch_policy(self) -> FetchPolicy:
         """What URL fetching may reach, from ``settings.fetch``."""
@@ -308,10 +301,17 @@ class Assistant:
 
     def add_many(self, raws: Iterable[RawArticle], batch: int | None = None) -> builtins.list[AddResult]:
         """Add many read articles (:mod:`index.ingest`) in bulk: length-sorted embedding, batched writes."""
-        from index.build import BULK_ARTICLES, add_articles
+        from index.build import prepare
+
+        return self._add_prepared((prepare(raw) for raw in raws), batch)
+
+    def _add_prepared(
+        self, prepared: Iterable[tuple[Article, tuple[DroppedLine, ...]]], batch: int | None = None
+    ) -> builtins.list[AddResult]:
+        from index.build import BULK_ARTICLES, add_prepared
 
         window = self.settings.index.passage_window
-        results = add_articles(raws, self.store, self.embedder, window, batch or BULK_ARTICLES)
+        results = add_prepared(prepared, self.store, self.embedder, window, batch or BULK_ARTICLES)
         self._added([r.article for r in results if r.created])
         return results
 

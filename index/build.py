@@ -85,10 +85,21 @@ def add_articles(
     Articles already stored, and repeats within ``raws``, are no-ops, as with
     :func:`add_article`; the results are in the order of ``raws``.
     """
+    return add_prepared((prepare(raw) for raw in raws), store, embedder, window, batch)
+
+
+def add_prepared(
+    prepared: Iterable[tuple[Article, tuple[DroppedLine, ...]]],
+    store: ChromaStore,
+    embedder: Embedder,
+    window: int = 1,
+    batch: int = BULK_ARTICLES,
+) -> list[AddResult]:
+    """:func:`add_articles` for articles already through :func:`prepare` (split once, not twice)."""
     results: list[AddResult] = []
     pending: list[tuple[Article, tuple[DroppedLine, ...]]] = []
-    for raw in raws:
-        pending.append(prepare(raw))
+    for item in prepared:
+        pending.append(item)
         if len(pending) >= batch:
             results.extend(_add_prepared(pending, store, embedder, window))
             pending = []
