@@ -40,6 +40,7 @@ from evals.bench_library import (
     questions,
     textbook_asks,
 )
+from evals.runner import code_version
 
 
 def p(values: Sequence[float], q: float) -> float | None:
@@ -211,24 +212,9 @@ def _machine() -> dict[str, Any]:
         "cpus": os.cpu_count(),
         "python": platform.python_version(),
         "load_at_start": [round(x, 2) for x in load] if load else None,
-        "commit": _commit(),
+        "commit": code_version(),
         "embedder_backend": os.environ.get("ARTICLE_ASSISTANT_EMBEDDER__BACKEND", "onnx (default)"),
     }
-
-
-def _commit() -> str | None:
-    try:
-        done = subprocess.run(
-            ["git", "describe", "--always", "--dirty"],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=True,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return done.stdout.strip() or None
 
 
 def _command(sizes: Sequence[int], out: Path, repeats: int) -> str:

@@ -170,3 +170,15 @@ def shot() -> Any:
         return path
 
     return save
+
+
+def ask(page: Any, question: str) -> Any:
+    """Ask in the current scope; returns the finished answer's message element."""
+    from playwright.sync_api import expect
+
+    before = page.locator(".msg.bot:not(.streaming)").count()
+    page.locator("#question textarea").fill(question)
+    page.locator("#ask-btn").click()
+    answers = page.locator(".msg.bot:not(.streaming)")
+    expect(answers).to_have_count(before + 1)
+    return answers.last

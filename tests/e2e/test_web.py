@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 
+from tests.e2e.conftest import ask
+
 pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -43,16 +45,6 @@ def add_pasted(page: Any, text: str, title: str = "") -> None:
         page.locator("#add-title textarea, #add-title input").first.fill(title)
     page.locator("#add-text textarea").fill(text)
     page.locator("#add-text-btn").click()
-
-
-def ask(page: Any, question: str) -> Any:
-    """Ask in the current scope; returns the finished answer's message element."""
-    before = page.locator(".msg.bot:not(.streaming)").count()
-    page.locator("#question textarea").fill(question)
-    page.locator("#ask-btn").click()
-    answers = page.locator(".msg.bot:not(.streaming)")
-    _expect()(answers).to_have_count(before + 1)
-    return answers.last
 
 
 def test_seed_article_answer_citation_and_refresh(page: Any, shot: Any) -> None:

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import ARTIFACTS, PHONE, SLOW_MS, new_context, start_serve
+from tests.e2e.conftest import ARTIFACTS, PHONE, SLOW_MS, ask, new_context, start_serve
 from tests.support import free_port, stop
 
 pytestmark = pytest.mark.e2e
@@ -56,15 +56,6 @@ def _add_pasted(page: Any, text: str, title: str = "") -> None:
     page.locator("#add-text textarea").fill(text)
     page.locator("#add-text-btn").click()
     _expect()(page.locator("#add-status .add-status.ok:not(.stale)")).to_contain_text("sentences")
-
-
-def _ask(page: Any, question: str) -> Any:
-    before = page.locator(".msg.bot:not(.streaming)").count()
-    page.locator("#question textarea").fill(question)
-    page.locator("#ask-btn").click()
-    answers = page.locator(".msg.bot:not(.streaming)")
-    _expect()(answers).to_have_count(before + 1)
-    return answers.last
 
 
 def _in_viewport(page: Any, selector: str) -> bool:
@@ -217,7 +208,7 @@ def test_phone_and_desktop_layouts(browser: Any, web_url: str, shot: Any) -> Non
         for pane in ("#chat", "#article-view", "#library"):
             assert page.evaluate(f"getComputedStyle(document.querySelector('{pane}')).overflowY") == "visible"
 
-        answer = _ask(page, KIRBY_QUESTION)
+        answer = ask(page, KIRBY_QUESTION)
         expect(answer.locator(".answer-text")).to_contain_text("John Kirby")
         page.wait_for_timeout(400)
         expect(answer.locator(".answer-text")).to_be_in_viewport()  # not scrolled away to the article
@@ -259,7 +250,7 @@ def test_phone_and_desktop_layouts(browser: Any, web_url: str, shot: Any) -> Non
 def test_copy_an_answer_and_a_link_to_a_sentence(page: Any, browser: Any, web_url: str) -> None:
     expect = _expect()
     _add_pasted(page, PARK.replace("riverside", "lakeside"), title="Lakeside park <budget>")
-    answer = _ask(page, "What did the mayor say?")
+    answer = ask(page, "What did the mayor say?")
     copy = answer.locator(".copy-answer")
     copy.click()
     expect(copy).to_have_text("Copied ✓")
