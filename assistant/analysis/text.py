@@ -45,8 +45,14 @@ def terms(text: str) -> list[str]:
 @lru_cache(maxsize=8192)
 def _terms(text: str) -> tuple[str, ...]:
     # The answerer looks at the same sentences many times per question.
-    kept = [w for w in words(text) if w not in STOPWORDS]
-    return tuple(_stemmer().stemWords(kept))
+    return tuple(_stem(w) for w in words(text) if w not in STOPWORDS)
+
+
+@lru_cache(maxsize=65536)
+def _stem(word: str) -> str:
+    # Snowball in pure Python costs ~20 us a word and words repeat: the memo takes tokenising
+    # the 55 dev articles from 0.66 to 0.28 s CPU (cold), the same stems.
+    return str(_stemmer().stemWord(word))
 
 
 _HEADING = re.compile(r"^\s*#{1,6}\s")
