@@ -44,11 +44,13 @@ if TYPE_CHECKING:
     import numpy as np
     from langchain_core.runnables import RunnableConfig
 
+    from assistant.catalog import Catalog
     from index.build import AddResult
     from index.clean import DroppedLine
     from index.fetch import FetchPolicy
     from index.ingest import RawArticle
-    from index.store import ArticleSummary, ChromaStore
+    from index.models import ArticleSummary
+    from index.store import ChromaStore
 
 log = logging.getLogger(__name__)
 
@@ -238,9 +240,10 @@ class Assistant:
     def _add(self, raw: RawArticle) -> AddResult:
         from index.build import add_article
 
+        before = self.store.generation()
         result = add_article(raw, self.store, self.embedder, self.settings.index.passage_window)
         if result.created:
-            self._added([result.article])
+            self._added([result.article], before)
         return result
 
     def list(self) -> builtins.list[Article]:
@@ -272,10 +275,17 @@ class Assistant:
 
     def remove(self, article_id: str) -> None:
         """Delete an article and its vectors."""
+        library = self._current()
         self.store.remove_article(article_id)
         self._vectors.pop(article_id)
         self._articles.pop(article_id)
-        self._forget()
+        generation = self.store.generation()
+        if self.store.count_articles() != len(library.summaries) - (article_id in library.summaries):
+            self._forget()  # another process changed the library meanwhile: read it again
+            return
+        summaries = {k: v for k, v in library.summaries.items() if k != article_id}
+        self._snapshot(generation, summaries)
+        self._catalog().save(generation, builtins.list(summaries.values()))
 
     def _current(self) -> _Library:
         """The library snapshot, reloaded when the store's generation moved (another process wrote)."""
@@ -283,11 +293,26 @@ class Assistant:
         generation = self.store.generation()
         if library is not None and library.generation == generation:
             return library
-        summaries = {a.id: a for a in self.store.summaries()}
+        summaries = {a.id: a for a in self._read_summaries(generation)}
         fresh = self._snapshot(generation, summaries)
         self._vectors.keep_only(set(summaries))
         self._articles.keep_only(set(summaries))
         return fresh
+
+    def _read_summaries(self, generation: str | None) -> builtins.list[ArticleSummary]:
+        """The listing at ``generation``: the saved one when current, else read from the store."""
+        catalog = self._catalog()
+        found = catalog.load(generation)
+        if found is None:
+            found = self.store.summaries()
+            if self.store.generation() == generation:  # nobody wrote while we read
+                catalog.save(generation, found)
+        return found
+
+    def _catalog(self) -> Catalog:
+        from assistant.catalog import Catalog, catalog_path
+
+        return Catalog(catalog_path(self.settings.cache_dir, self._store_key()))
 
     def _snapshot(self, generation: str | None, summaries: dict[str, ArticleSummary]) -> _Library:
         articles = LazyArticles(builtins.list(summaries), self._fetch, self._articles)
@@ -311,32 +336,44 @@ class Assistant:
         from index.build import BULK_ARTICLES, add_prepared
 
         window = self.settings.index.passage_window
+        before = self.store.generation()
         results = add_prepared(prepared, self.store, self.embedder, window, batch or BULK_ARTICLES)
-        self._added([r.article for r in results if r.created])
+        self._added([r.article for r in results if r.created], before)
         return results
 
-    def _added(self, articles: Sequence[Article]) -> None:
-        """Extend the snapshot with articles this process just stored (no re-read of the library)."""
-        library = self._library
+    def _added(self, articles: Sequence[Article], before: str | None) -> None:
+        """Extend the listing with articles this process just stored (no re-read of the library).
+
+        ``before`` is the store's generation before the add: the snapshot, or else the saved
+        listing, of that generation is extended (a CLI ``add`` keeps the listing file current).
+        """
         if not articles:
             return
         for article in articles:
             self._articles.put(article.id, article)
         self._save_postings(articles)
-        if library is None:
+        library = self._library
+        known: dict[str, ArticleSummary] | None = None
+        if library is not None and library.generation == before:
+            known = dict(library.summaries)
+        elif before is None:
+            known = {}  # a store never written to (the count below catches a first-release store)
+        elif (saved := self._catalog().load(before)) is not None:
+            known = {a.id: a for a in saved}
+        if known is None:
+            self._forget()
             return
         generation = self.store.generation()
-        if self.store.count_articles() != len(library.summaries) + len(articles):
+        if self.store.count_articles() != len(known) + len(articles):
             self._forget()  # another process changed the library meanwhile: read it again
             return
-        from index.store import ArticleSummary
+        from index.models import ArticleSummary
 
-        summaries = dict(library.summaries)
+        summaries = known
         for a in articles:
-            summaries[a.id] = ArticleSummary(
-                a.id, len(a.sentences), a.added_at, a.title, a.byline, a.date, a.url, a.source
-            )
+            summaries[a.id] = ArticleSummary.of(a)
         self._snapshot(generation, summaries)
+        self._catalog().save(generation, builtins.list(summaries.values()))
 
     def _save_postings(self, articles: Sequence[Article]) -> None:
         """Tokenise new articles for library-wide BM25 once, at add time, and keep the segment."""

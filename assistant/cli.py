@@ -186,14 +186,14 @@ def _add_summary(result: Any) -> dict[str, Any]:
 @click.pass_context
 def list_(ctx: click.Context, as_json: bool) -> None:
     """List stored articles."""
-    articles = _assistant(ctx).list()
+    articles = _assistant(ctx).summaries()
     if as_json:
         _emit([article_summary(a) for a in articles])
         return
     if not articles:
         click.echo("No articles yet. Add one: article-assistant add FILE|URL")
     for a in articles:
-        click.echo(f"{a.id}  {len(a.sentences):4d} sentences  {safe(a.label)}")
+        click.echo(f"{a.id}  {a.n_sentences:4d} sentences  {safe(a.label)}")
 
 
 @cli.command()

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from index.errors import InputError
-from index.models import Article
+from index.models import Article, ArticleSummary
 
 #: (article_id, sentence_id): one stored sentence.
 SentenceRef = tuple[str, str]
@@ -158,8 +158,9 @@ class Turn:
         )
 
 
-def article_summary(article: Article) -> dict[str, Any]:
+def article_summary(article: Article | ArticleSummary) -> dict[str, Any]:
     """One stored article as JSON (``list --json``, ``show --json``, the web API's ``/articles``)."""
+    count = article.n_sentences if isinstance(article, ArticleSummary) else len(article.sentences)
     return {
         "id": article.id,
         "title": article.label,
@@ -168,5 +169,5 @@ def article_summary(article: Article) -> dict[str, Any]:
         "date": article.date,
         "byline": article.byline,
         "added_at": article.added_at,
-        "sentences": len(article.sentences),
+        "sentences": count,
     }

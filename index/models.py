@@ -72,3 +72,32 @@ class Article:
             return self.title
         first = self.sentences[0].text if self.sentences else self.text
         return first if len(first) <= 80 else first[:77].rstrip() + "…"
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleSummary:
+    """What listing an article needs, read without its text or sentence table."""
+
+    id: str
+    n_sentences: int
+    added_at: str | None = None
+    title: str | None = None
+    byline: str | None = None
+    date: str | None = None
+    url: str | None = None
+    source: str | None = None
+    #: The first words of an untitled article (:attr:`Article.label`), kept in its metadata.
+    lead: str | None = None
+
+    @classmethod
+    def of(cls, article: Article) -> ArticleSummary:
+        """The summary of an article in hand."""
+        return cls(
+            article.id, len(article.sentences), article.added_at, article.title, article.byline,
+            article.date, article.url, article.source, None if article.title else article.label,
+        )
+
+    @property
+    def label(self) -> str:
+        """A short human name, as :attr:`Article.label`: the title, else the first words."""
+        return self.title or self.lead or self.source or self.id

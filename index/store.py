@@ -36,7 +36,7 @@ from urllib.parse import urlparse
 import numpy as np
 
 from index.errors import ArticleNotFoundError, ConfigError, StoreError, StoreMismatchError
-from index.models import Article, Passage, Sentence
+from index.models import Article, ArticleSummary, Passage, Sentence
 
 log = logging.getLogger(__name__)
 
@@ -345,7 +345,13 @@ class ChromaStore:
             zip(got["ids"], got["metadatas"], strict=True),
             key=lambda row: (row[1].get("added_at", ""), row[0]),
         )
-        return [_summary_from_row(article_id, meta) for article_id, meta in rows]
+        # Rows stored before "lead" was kept need their text once for an untitled article's label.
+        unlabelled = [i for i, meta in rows if not meta.get("title") and not meta.get("lead")]
+        leads = {i: a.label for i, a in self.get_articles(unlabelled).items()} if unlabelled else {}
+        return [
+            _summary_from_row(article_id, meta | ({"lead": leads[article_id]} if article_id in leads else {}))
+            for article_id, meta in rows
+        ]
 
     def get_articles(self, article_ids: Sequence[str]) -> dict[str, Article]:
         """The stored articles among ``article_ids``, by ID, in one read (absent ones left out)."""
@@ -463,26 +469,6 @@ class ChromaStore:
         ]
 
 
-@dataclass(frozen=True, slots=True)
-class ArticleSummary:
-    """What listing an article needs, read without its text or sentence table."""
-
-    id: str
-    n_sentences: int
-    added_at: str | None = None
-    title: str | None = None
-    byline: str | None = None
-    date: str | None = None
-    url: str | None = None
-    source: str | None = None
-
-
-    @property
-    def label(self) -> str:
-        """A short human name: the title, else the source, else the ID (the text is not read)."""
-        return self.title or self.source or self.id
-
-
 def _summary_from_row(article_id: str, meta: dict[str, Any]) -> ArticleSummary:
     count = meta.get("n_sentences")
     if count is None:
@@ -491,7 +477,7 @@ def _summary_from_row(article_id: str, meta: dict[str, Any]) -> ArticleSummary:
         id=article_id,
         n_sentences=int(count),
         added_at=meta.get("added_at"),
-        **{key: meta.get(key) for key in ("title", "byline", "date", "url", "source")},
+        **{key: meta.get(key) for key in ("title", "byline", "date", "url", "source", "lead")},
     )
 
 
@@ -519,6 +505,8 @@ def _article_metadata(article: Article) -> dict[str, Any]:
         value = getattr(article, key)
         if value:
             meta[key] = value
+    if not article.title:
+        meta["lead"] = article.label  # so that a listing needs no text
     return meta
 
 

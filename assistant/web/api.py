@@ -47,7 +47,7 @@ class WebAPI:
 
     def articles(self) -> list[dict]:
         """The stored articles: id, title, source, url, date, sentences (count), added_at."""
-        return self._call(lambda: [article_summary(a) for a in self.assistant.list()])
+        return self._call(lambda: [article_summary(a) for a in self.assistant.summaries()])
 
     def add_url(self, url: str) -> dict:
         """Add the news article at an http(s) link; returns the stored article (or says why not).
