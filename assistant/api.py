@@ -127,6 +127,7 @@ class Assistant:
         registry.check(self.settings)  # bad names fail here, before the store is touched
         self._embedder = embedder
         self._store = store
+        self._client: Any = None  # the Chroma client, once made (see _chroma_client)
         self.answerer = answerer or registry.make_answerer(self.settings)
         self.reranker = reranker or registry.make_reranker(self.settings)
         # Follow-ups made standalone: by the chat model when the answerer has one, else by rule.
@@ -146,12 +147,33 @@ class Assistant:
 
     @property
     def embedder(self) -> Embedder:
-        """The embedding model (loaded on first use)."""
+        """The embedding model (loaded on first use); backend ``auto`` follows the store's vectors."""
         if self._embedder is None:
             with self._lock:
                 if self._embedder is None:
-                    self._embedder = registry.make_embedder(self.settings)
+                    self._embedder = registry.make_embedder(self.settings, self._recorded_embedder())
         return self._embedder
+
+    def _recorded_embedder(self) -> str | None:
+        """The embedder name the store recorded (None: a new store); read only for backend ``auto``."""
+        if self.settings.embedder.backend != "auto":
+            return None
+        if self._store is not None:
+            return self._store.fingerprint.embedder
+        from index.store import recorded_embedder
+
+        return recorded_embedder(self._chroma_client(), self.settings.store.collection_prefix)
+
+    def _chroma_client(self) -> Any:
+        """The settings' Chroma client, made once: the store and the embedder's choice share it."""
+        with self._lock:
+            if self._client is None:
+                from index.store import make_client
+
+                s = self.settings
+                where = {"tenant": s.store.tenant, "database": s.store.database}
+                self._client = make_client(None if s.chroma_url else s.data_dir, s.chroma_url, **where)
+            return self._client
 
     @property
     def store(self) -> ChromaStore:
@@ -163,11 +185,11 @@ class Assistant:
         return self._store
 
     def _open_store(self) -> ChromaStore:
-        from index.store import ChromaStore, StoreFingerprint, fresh_embedded_client, make_client
+        from index.store import ChromaStore, StoreFingerprint, fresh_embedded_client
 
         s = self.settings
         where = {"tenant": s.store.tenant, "database": s.store.database}
-        client = make_client(None if s.chroma_url else s.data_dir, s.chroma_url, **where)
+        client = self._chroma_client()
         fingerprint = StoreFingerprint(self.embedder.name, self.embedder.dimension, s.index.passage_window)
         reopen = None if s.chroma_url else (lambda: fresh_embedded_client(s.data_dir, **where))
         return ChromaStore(

@@ -152,8 +152,9 @@ def _chroma(vectors: np.ndarray, members: Sequence[Sequence[int]], size: int) ->
 
 ANSWERERS: dict[str, Callable[[Settings], Answerer]] = {"extractive": _extractive, "llm": _llm}
 RERANKERS: dict[str, Callable[[Settings], Reranker]] = {"heuristic": _heuristic, "none": _keep_order}
-#: By ``embedder.backend``: torch and onnx give the same vectors (to ~2e-7) and share a store;
-#: onnx-int8's differ (cosine ~0.993), so its name, and its store, are its own.
+#: By ``embedder.backend`` (``auto`` resolves to one of these, see :func:`embedder_backend`):
+#: torch and onnx give the same vectors (to ~2e-7) and share a store; onnx-int8's differ
+#: (cosine ~0.993), so its name, and its store, are its own.
 EMBEDDERS: dict[str, Callable[[Settings], Embedder]] = {
     "torch": _sentence_transformers,
     "onnx": _onnx,
@@ -188,9 +189,41 @@ def make_reranker(settings: Settings) -> Reranker:
     return pick("reranker", RERANKERS, settings.rerank.reranker)(settings)
 
 
-def make_embedder(settings: Settings) -> Embedder:
-    """The embedder for ``settings.embedder``: its model on the ``backend`` it names."""
-    return pick("embedder backend", EMBEDDERS, settings.embedder.backend)(settings)
+def make_embedder(settings: Settings, recorded: str | None = None) -> Embedder:
+    """The embedder for ``settings.embedder``: its model on the backend :func:`embedder_backend` picks.
+
+    ``recorded`` is the embedder name the store to be opened recorded (None: a new store).
+    """
+    return pick("embedder backend", EMBEDDERS, embedder_backend(settings, recorded))(settings)
+
+
+def stored_embedder(settings: Settings) -> str | None:
+    """The embedder name recorded by the store ``settings`` point at; None when there is none yet.
+
+    An embedded data dir without a store is left as it is (no empty store is made).
+    """
+    from index.store import make_client, recorded_embedder
+
+    if settings.chroma_url is None and not (settings.data_dir / "chroma.sqlite3").exists():
+        return None
+    where = {"tenant": settings.store.tenant, "database": settings.store.database}
+    client = make_client(None if settings.chroma_url else settings.data_dir, settings.chroma_url, **where)
+    return recorded_embedder(client, settings.store.collection_prefix)
+
+
+def embedder_backend(settings: Settings, recorded: str | None = None) -> str:
+    """``embedder.backend``; for ``auto``, onnx-int8 unless the store holds fp32 vectors (then onnx).
+
+    A store built before int8 became the default recorded the model's plain name (fp32 vectors
+    from onnx or torch); it keeps opening, with fp32. A store of another model is not matched
+    here: the store refuses the settings' model with a message naming both.
+    """
+    backend = settings.embedder.backend
+    if backend != "auto":
+        return backend
+    from index.embed.onnx import INT8_SUFFIX
+
+    return "onnx" if recorded is not None and not recorded.endswith(INT8_SUFFIX) else "onnx-int8"
 
 
 def check(settings: Settings) -> None:

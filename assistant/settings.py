@@ -74,13 +74,16 @@ class EmbedderSettings(_Section):
         description="Embedding model: the bundled MiniLM or a local sentence-transformers folder.",
     )
     batch_size: int = Field(64, ge=1, le=1024, description="Texts per forward pass of the model.")
-    backend: Literal["onnx", "onnx-int8", "torch"] = Field(
-        "onnx",
+    backend: Literal["auto", "onnx", "onnx-int8", "torch"] = Field(
+        "auto",
         description=(
-            "'onnx': onnxruntime on an fp32 export made once with torch and cached in cache_dir "
-            "(same vectors as torch to ~2e-7, no torch import when serving); 'onnx-int8': its dynamic "
-            "int8 quantisation, one text per call (2.5x less CPU, cosine ~0.993 to torch: a store of its "
-            "own); 'torch': sentence-transformers."
+            "'auto': 'onnx-int8' for a new store; an existing store keeps the kind of vectors it "
+            "holds ('onnx' for a store built with fp32 vectors, the default before). 'onnx': "
+            "onnxruntime on an fp32 export made once with torch and cached in cache_dir (same vectors "
+            "as torch to ~2e-7, no torch import when serving); 'onnx-int8': its dynamic int8 "
+            "quantisation, one text per call (2.2-2.5x less CPU, cosine ~0.993 to torch: its stores "
+            "record another embedder name, so fp32 and int8 stores refuse each other); 'torch': "
+            "sentence-transformers (fp32 vectors)."
         ),
     )
     threads: int | None = Field(

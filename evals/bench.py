@@ -213,7 +213,7 @@ def _machine() -> dict[str, Any]:
         "python": platform.python_version(),
         "load_at_start": [round(x, 2) for x in load] if load else None,
         "commit": code_version(),
-        "embedder_backend": os.environ.get("ARTICLE_ASSISTANT_EMBEDDER__BACKEND", "onnx (default)"),
+        "embedder_backend": os.environ.get("ARTICLE_ASSISTANT_EMBEDDER__BACKEND", "auto (default)"),
     }
 
 

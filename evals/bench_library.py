@@ -77,7 +77,7 @@ def article_questions(copy: int, limit: int = 6) -> list[str]:
 def ingest_ours(
     data_dir: Path, cache_dir: Path, articles: Sequence[BenchArticle], bulk: bool
 ) -> dict[str, Any]:
-    """This project's ingest (ONNX default) into a new store: bulk ``add_many`` or one ``add_text`` each."""
+    """This project's ingest into a new store: bulk ``add_many`` or one ``add_text`` each."""
     from assistant.api import Assistant
     from assistant.settings import Settings
     from index.ingest import read_text

@@ -129,8 +129,8 @@ class _EvalProgress:
 )
 @click.option("--work-dir", type=click.Path(path_type=Path), help="Folder for the temporary stores (/tmp).")
 @click.option(
-    "--backend", type=click.Choice(["onnx", "onnx-int8", "torch"]),
-    help="This project's embedder backend (default: the settings', i.e. onnx).",
+    "--backend", type=click.Choice(["auto", "onnx", "onnx-int8", "torch"]),
+    help="This project's embedder backend (default: the settings', i.e. auto: onnx-int8 for new stores).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print bench.json instead of the table.")
 def bench(

@@ -124,6 +124,18 @@ def make_client(
     return chromadb.PersistentClient(path=str(data_dir), settings=settings, tenant=tenant, database=database)
 
 
+def recorded_embedder(client: Any, prefix: str = DEFAULT_PREFIX) -> str | None:
+    """The embedder name a store under ``prefix`` recorded; None when there is no store there yet."""
+    from chromadb.errors import NotFoundError
+
+    try:
+        collection = client.get_collection(prefix + "articles", embedding_function=None)
+    except NotFoundError:
+        return None
+    value = (collection.metadata or {}).get("embedder")
+    return None if value is None else str(value)
+
+
 def _server_address(url: str) -> tuple[str, int, bool]:
     parsed = urlparse(url)
     if parsed.scheme not in {"http", "https"} or not parsed.hostname:

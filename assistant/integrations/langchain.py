@@ -208,11 +208,16 @@ class ArticleEmbeddings(Embeddings):
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None, **overrides: Any) -> ArticleEmbeddings:
-        """The embedder ``settings`` (default: the environment, then ``overrides``) name."""
+        """The embedder ``settings`` (default: the environment, then ``overrides``) name.
+
+        With backend ``auto``, the one whose vectors the settings' store holds (int8 for none yet).
+        """
         from assistant import registry
 
         base = settings or Settings.from_env()
-        return cls(registry.make_embedder(base.with_(**overrides) if overrides else base))
+        chosen = base.with_(**overrides) if overrides else base
+        recorded = registry.stored_embedder(chosen) if chosen.embedder.backend == "auto" else None
+        return cls(registry.make_embedder(chosen, recorded))
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         """One vector per text."""

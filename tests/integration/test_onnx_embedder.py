@@ -121,3 +121,43 @@ def test_a_store_built_with_one_backend_refuses_the_other_with_the_fix(tmp_path,
     other = Settings(data_dir=tmp_path / "other", cache_dir=onnx_cache)
     Assistant(other, embedder=embedder).add(str(SEED))
     assert len(Assistant(other, embedder=OnnxEmbedder(cache_dir=onnx_cache)).list()) == 1
+
+
+def test_int8_gives_a_text_the_same_vector_in_any_batch(onnx_cache):
+    int8 = OnnxEmbedder(cache_dir=onnx_cache, int8=True)
+    texts = TEXTS + _seed_sentences()
+    alone = np.vstack([int8.embed([t]) for t in texts])
+    assert np.array_equal(int8.embed(texts[::-1])[::-1], alone)
+    for size in (2, 5, 17):
+        parts = [int8.embed(texts[i : i + size]) for i in range(0, len(texts), size)]
+        assert np.array_equal(np.vstack(parts), alone)
+
+
+def test_the_default_is_int8_for_a_new_store_and_an_fp32_store_keeps_fp32(tmp_path, onnx_cache):
+    from assistant.api import Assistant
+    from assistant.settings import Settings
+    from index.embed.base import DEFAULT_MODEL
+    from index.embed.onnx import INT8_SUFFIX
+    from index.errors import StoreMismatchError
+
+    new = Settings(data_dir=tmp_path / "new", cache_dir=onnx_cache)
+    assert new.embedder.backend == "auto"
+    first = Assistant(new)
+    first.add(str(SEED))
+    assert first.embedder.name == DEFAULT_MODEL + INT8_SUFFIX
+    assert Assistant(new).embedder.name == first.embedder.name  # reopened: still int8
+    # A store built with fp32 vectors (the default before int8): opened as before, with fp32.
+    old = Settings(data_dir=tmp_path / "old", cache_dir=onnx_cache)
+    Assistant(old.with_(**{"embedder.backend": "onnx"})).add(str(SEED))
+    reopened = Assistant(old)
+    assert reopened.embedder.name == DEFAULT_MODEL and len(reopened.list()) == 1
+    assert reopened.search("cluster munitions", k=2)
+    from assistant.integrations.langchain import ArticleEmbeddings
+
+    assert ArticleEmbeddings.from_settings(old).embedder.name == DEFAULT_MODEL
+    assert ArticleEmbeddings.from_settings(new).embedder.name == first.embedder.name
+    # An explicit backend still wins, and a mismatch is still refused with the fix.
+    with pytest.raises(StoreMismatchError, match="--data-dir"):
+        Assistant(old.with_(**{"embedder.backend": "onnx-int8"})).list()
+    with pytest.raises(StoreMismatchError, match="--data-dir"):
+        Assistant(new.with_(**{"embedder.backend": "onnx"})).list()
