@@ -611,7 +611,7 @@ class Assistant:
                 return found
         import numpy as np
 
-        stored = [self._article_vectors(a.id) for a in articles]
+        stored = [self._article_vectors(a) for a in articles]
         s = self.settings
         size = sum(len(a.sentences) for a in articles)
         index = HybridIndex(
@@ -628,11 +628,13 @@ class Assistant:
                 self._indexes.popitem(last=False)
         return index
 
-    def _article_vectors(self, article_id: str) -> tuple[builtins.list[tuple[str, ...]], np.ndarray]:
-        found = self._vectors.get(article_id)
+    def _article_vectors(self, article: Article) -> tuple[builtins.list[tuple[str, ...]], np.ndarray]:
+        found = self._vectors.get(article.id)
         if found is None:
-            found = self.store.article_vectors(article_id)
-            self._vectors.put(article_id, found)
+            # By passage ID (one per sentence), not by a metadata filter: 2-6 ms instead of 35-66 ms
+            # at 290,000 passages.
+            found = self.store.article_vectors(article.id, [s.id for s in article.sentences])
+            self._vectors.put(article.id, found)
         return found
 
     def _embed_query(self, query: str) -> np.ndarray:

@@ -29,7 +29,7 @@ from index.models import Article, Sentence
 log = logging.getLogger(__name__)
 
 #: One article's stored passage vectors: the sentence IDs of each passage, and the matrix.
-ArticleVectors = Callable[[str], tuple[Sequence[tuple[str, ...]], np.ndarray]]
+ArticleVectors = Callable[[Article], tuple[Sequence[tuple[str, ...]], np.ndarray]]
 
 
 def resolve(
@@ -99,7 +99,7 @@ class SupportScorer:
 
     def features(self, claim: str, article: Article, sentence: Sentence) -> dict[str, float]:
         """``lexical`` and ``dense`` for one claim and one stored sentence."""
-        members, vectors = self._article_vectors(article.id)
+        members, vectors = self._article_vectors(article)
         rows = [i for i, ids in enumerate(members) if sentence.id in ids]
         dense = 0.0
         if rows:

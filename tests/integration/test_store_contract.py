@@ -51,6 +51,9 @@ def test_put_get_list_remove(client_factory):
     ids, stored = store.article_vectors(article.id)
     by_sentence = {group: tuple(v) for group, v in zip(ids, stored.tolist(), strict=True)}
     assert by_sentence[("s2",)] == (0.0, 1.0, 0.0, 0.0)
+    # Looked up by passage ID (the caller knows the sentences): the same rows as the scan.
+    ids_by_id, stored_by_id = store.article_vectors(article.id, [s.id for s in article.sentences])
+    assert {g: tuple(v) for g, v in zip(ids_by_id, stored_by_id.tolist(), strict=True)} == by_sentence
 
     hits = store.query(np.array([0, 0, 1, 0], dtype=np.float32), k=2)
     assert hits[0].sentence_ids == ("s3",)
