@@ -184,7 +184,14 @@ class AbstainSettings(_Section):
     """
 
     min_window_coverage: float = Field(
-        0.6, ge=0, le=1, description="Abstain below this share of question terms in two adjacent sentences."
+        0.0,
+        ge=0,
+        le=1,
+        description=(
+            "Abstain below this share of question terms in two adjacent sentences (0: off). On half a "
+            "of the dev articles, at 0.6 it fired on 7 answerable and 5 unanswerable questions: the "
+            "calibrated decision (evidence_weights) replaces it."
+        ),
     )
     min_coverage: float = Field(
         0.05, ge=0, le=1, description="Off-topic: best sentence's term coverage below this (and dense below)."
@@ -202,6 +209,33 @@ class AbstainSettings(_Section):
         ),
     )
     typed_reach: int = Field(3, ge=1, le=40, description="Best sentences searched by the typed check.")
+    evidence_weights: dict[str, float] = Field(
+        default_factory=lambda: {
+            "bias": -0.13,
+            "typed_uncited": 0.92,
+            "noun_uncited": 1.59,
+            "verb_uncited": 1.04,
+            "confidence": -0.76,
+            "follow_up": -2.78,
+        },
+        description=(
+            "Calibrated abstention: feature → weight of the logistic probability that the article does "
+            "not answer ('bias' is the intercept; features in assistant.answer.extractive.evidence; "
+            "empty: off). Fitted with `python -m evals.abstention` on half a of the dev articles (the "
+            "answerable dev questions, the 37 set's and the tuning set's unanswerable ones) among the "
+            "questions the hard checks let through."
+        ),
+    )
+    evidence_threshold: float = Field(
+        0.695,
+        ge=0,
+        le=1,
+        description=(
+            "Abstain when that probability is at or above this: on half a, the threshold abstaining on "
+            "the most unanswerable questions (49%, hard checks included) while abstaining on at most 5% "
+            "of the answerable ones (4.2%)."
+        ),
+    )
 
 
 class ConfidenceSettings(_Section):

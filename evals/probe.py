@@ -223,6 +223,7 @@ def run(records: list[dict[str, Any]], data_dir: Path | None = None) -> list[dic
             ranked, feats = _ranked(assistant.get(article), full)
             scored = score(record, answer, ranked)
             row = {**_brief(record), "answer": answer, "features": feats, "top": ranked[:5], "score": scored}
+            row["abstain_reason"] = full.diagnostics.abstain_reason
             out.append(row)
     return out
 

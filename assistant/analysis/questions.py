@@ -148,6 +148,17 @@ _PLACE_CHOICE = re.compile(
     re.I,
 )
 _ORG = re.compile(rf"\b(?:which|what)\s+(?:\w+\s+)?(?:{_ORG_NOUNS})\b", re.I)
+_PLACE_NOUNS = (
+    "city cities country countries state states town nation region island county province neighborhood "
+    "neighbourhood continent village place location"
+)
+#: Nouns that name an answer's type in "Which network …?", "What player …?", "Which city …?" (they say
+#: what kind of thing is wanted, not what it is about).
+TYPE_NOUNS = frozenset(
+    f"{_PERSON_NOUNS}|{_ORG_NOUNS}".replace("organi[sz]ation", "organisation|organization").split("|")
+    + _PLACE_NOUNS.split()
+    + "men women persons players team teams year day month date".split()
+)
 _MONEY = re.compile(
     r"\bhow\s+much\b.*\b(?:cost|costs|pay|paid|pays|spend|spent|worth|money|price|raise[ds]?|donat\w*|"
     r"earn\w*|charge[ds]?|fine[ds]?|budget|salary|reward|owe[ds]?|dollars?)\b|\bhow\s+much\s+money\b",
@@ -161,6 +172,16 @@ _SAY = re.compile(
     r"^\W*(?:and\s+)?what\s+(?:else\s+|exactly\s+)?(?:did|does|do|has|had)\s+.+\b(?:say|said|tell|told|write|wrote)\b",
     re.I,
 )
+
+
+#: "What is the range of these munitions?", "What was the final score?": a measure wants a quantity.
+_MEASURE = re.compile(
+    r"^\W*(?:and\s+)?what\s+(?:is|was|are|were)\s+(?:the|its|his|her|their)\s+(?:\w+\s+)?"
+    r"(?P<m>range|cost|price|fee|fine|salary|budget|size|weight|length|height|width|depth|population|speed|"
+    r"capacity|distance|area|toll|score)\b",
+    re.I,
+)
+_MONEY_MEASURES = frozenset({"cost", "price", "fee", "fine", "salary", "budget"})
 
 
 def _answer_type(question: str, kind: str) -> tuple[str, str | None]:
@@ -182,6 +203,9 @@ def _answer_type(question: str, kind: str) -> tuple[str, str | None]:
         return "money", None
     if _DURATION.search(question):
         return "duration", None
+    measure = _MEASURE.search(question)
+    if measure and kind == "other":
+        return ("money" if measure.group("m").lower() in _MONEY_MEASURES else "number"), None
     if _ORG.search(question) and kind in {"choice", "other", "person"}:
         return "organisation", None
     if kind in {"other", "choice"} and _SAY.search(question):

@@ -4,10 +4,9 @@ Retrieval scores alone do not separate unanswerable questions (an on-topic
 question about a missing fact retrieves close-looking sentences). These
 checks look for what the answer would need instead:
 
-- the question's words that the article does use never meet: no two adjacent
-  sentences hold most of them ("the range of these munitions" when "range"
-  only appears in "long-range fires");
 - a name the question asks about is not in the article at all ("Tim Cook");
+- (off by default) the question's words that the article does use never meet:
+  no two adjacent sentences hold most of them;
 - a "when" or "how many" question whose best sentences hold no date or number, or
   whose two best hold none but those the question names; a "how much did it cost",
   "what percentage" or "how many" question whose best sentences hold no MONEY, PERCENT
@@ -35,7 +34,7 @@ from index.models import Article
 
 # Question words that say what kind of answer is wanted, not what it is about; speech
 # verbs too ("reported", "told"): the article reports its facts with whichever it likes.
-_QUESTION_TERMS = frozenset(
+QUESTION_TERMS = frozenset(
     terms(
         "many much long old name kind type happen something anything thing made make get go went use "
         "source following statement person people report reported told tell stated claimed remarks "
@@ -74,10 +73,7 @@ def abstain_reason(
     scope = [articles[a] for a in dict.fromkeys(h.article_id for h in hits[:5])]
     if all(_missing_name(question.text, a) for a in scope):
         return "a name in the question is not in the article"
-    # "What did Kirby say about …?": a quotation runs over sentences and names its speaker in
-    # only one of them, so the speaker's name need not meet the topic's words.
-    asked = _without_names(query) if question.answer_type == "quote" else query
-    if max(_window_coverage(asked, a) for a in scope) < limits.min_window_coverage:
+    if window_coverage(question, query, scope) < limits.min_window_coverage:
         return "the question's words never occur together"
     top = hits[0]
     if top.coverage < limits.min_coverage and top.dense < limits.min_dense:
@@ -87,13 +83,15 @@ def abstain_reason(
 
 def _missing_name(question: str, article: Article) -> bool:
     """A capitalised word of the question (not its first) that the article lacks, even misspelt."""
-    vocabulary = _vocabulary(article.text)
+    known = vocabulary(article.text)
     for word in _CAPITALISED.findall(question):
         stem = terms(word)
-        if not stem or stem[0] in vocabulary or stem[0] in _QUESTION_TERMS:
+        if not stem or stem[0] in known or stem[0] in QUESTION_TERMS:
             continue
+        if len(stem[0]) >= 2 and any(v.startswith(stem[0]) for v in known):
+            continue  # a short form of a name the article writes in full ("Ed" for "Edward")
         # Misspelt names ("Gadhalfi") still count as present; compare like-sized words only.
-        near = [v for v in vocabulary if v[:1] == stem[0][:1] and abs(len(v) - len(stem[0])) <= 2]
+        near = [v for v in known if v[:1] == stem[0][:1] and abs(len(v) - len(stem[0])) <= 2]
         if not difflib.get_close_matches(stem[0], near, n=1, cutoff=0.8):
             return True
     return False
@@ -103,18 +101,27 @@ def _without_names(query: str) -> str:
     return _CAPITALISED.sub(" ", query)
 
 
+def window_coverage(question: Question, query: str, scope: Sequence[Article]) -> float:
+    """Best share of the query's terms (those the articles use) that two adjacent sentences hold."""
+    # "What did Kirby say about …?": a quotation runs over sentences and names its speaker in
+    # only one of them, so the speaker's name need not meet the topic's words.
+    asked = _without_names(query) if question.answer_type == "quote" else query
+    return max((_window_coverage(asked, a) for a in scope), default=1.0)
+
+
 def _window_coverage(query: str, article: Article) -> float:
     """Best share of the query's terms found in the article that two adjacent sentences hold."""
     windows = _windows(article.text, tuple((s.start, s.end) for s in article.sentences))
-    vocabulary = _vocabulary(article.text)
-    present = {t for t in terms(query) if t in vocabulary and t not in _QUESTION_TERMS}
+    known = vocabulary(article.text)
+    present = {t for t in terms(query) if t in known and t not in QUESTION_TERMS}
     if len(present) < 2:
         return 1.0
     return max((len(present & w) / len(present) for w in windows), default=1.0)
 
 
 @lru_cache(maxsize=256)
-def _vocabulary(text: str) -> frozenset[str]:
+def vocabulary(text: str) -> frozenset[str]:
+    """The stemmed terms of ``text`` (cached: the same article is looked at by every question)."""
     return frozenset(terms(text))
 
 

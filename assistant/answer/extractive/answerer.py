@@ -20,6 +20,7 @@ from assistant.analysis.text import is_heading, terms
 from assistant.answer.base import ABSTAIN_TEXT, AnswerRequest, Draft
 from assistant.answer.extractive.abstain import abstain_reason
 from assistant.answer.extractive.confidence import features, probability
+from assistant.answer.extractive.evidence import evidence_features, unanswerable
 from assistant.answer.extractive.yes_no import alternative, verdict
 from assistant.settings import AnswerSettings
 from assistant.types import Diagnostics, Hit
@@ -60,7 +61,27 @@ class ExtractiveAnswerer:
         if draft is None:
             draft, typed = self._sentence(request, question, hits)
         draft = self._calibrated(draft, hits, question, follow_up, typed, Diagnostics(request.query, ranked))
+        draft = self._covered(draft, request, question, follow_up)
         return self._selective(draft, question, typed)
+
+    def _covered(self, draft: Draft, request: AnswerRequest, question: Question, follow_up: bool) -> Draft:
+        """``draft``, or an abstention when the evidence likely does not answer (calibrated).
+
+        The evidence features join the diagnostics either way (prefixed ``evidence.``).
+        """
+        limits = self.settings.abstain
+        values = evidence_features(
+            question, request.query, request.articles, draft.cited, draft.confidence, follow_up
+        )
+        p = unanswerable(values, limits.evidence_weights)
+        shown = tuple((f"evidence.{k}", v) for k, v in values.items()) + (("evidence.p", p),)
+        why = replace(draft.diagnostics, features=draft.diagnostics.features + shown)
+        if not limits.evidence_weights or p < limits.evidence_threshold:
+            return replace(draft, diagnostics=why)
+        reason = f"the evidence does not cover the question (p={p:.2f})"
+        log.debug("abstained on %r: %s", request.question, reason)
+        why = replace(why, abstain_reason=reason)
+        return Draft(ABSTAIN_TEXT, (), abstained=True, confidence=0.0, diagnostics=why)
 
     def _calibrated(
         self,

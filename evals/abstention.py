@@ -1,0 +1,127 @@
+"""Fit the calibrated abstention of the extractive answerer from a probe dump.
+
+    .venv/bin/python -m evals.probe evals/data/dev.jsonl evals/data/project_unanswerable.jsonl \\
+        evals/data/project_unanswerable_tune.jsonl --half a --dump /tmp/a.jsonl
+    .venv/bin/python -m evals.abstention /tmp/a.jsonl [--l2 1.0]
+
+Rows are the questions the hard checks let through (their ``evidence.*``
+features are in the dump); the label is "unanswerable". The logistic is fitted
+by Newton's method with an L2 penalty (the bias is not penalised) on half a of
+the articles only; the table shows, for each threshold, how many answerable
+questions of the dump would be abstained on (counting those the hard checks
+already abstain on) and how many unanswerable ones. Put the chosen weights and
+threshold in ``answer.abstain.evidence_weights`` / ``evidence_threshold``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from evals.probe import in_half
+
+FEATURES = ("typed_uncited", "noun_uncited", "verb_uncited", "confidence", "follow_up")
+
+
+def rows(path: Path, half: str | None = "a") -> list[dict[str, Any]]:
+    """Every question of the dump in ``half``, with its features (empty when a hard check abstained)."""
+    out = []
+    with path.open(encoding="utf-8") as f:
+        for line in f:
+            r = json.loads(line)
+            if not in_half(r["article_id"], half):
+                continue
+            feats = r["features"]
+            x = {k.removeprefix("evidence."): v for k, v in feats.items() if k.startswith("evidence.")}
+            x.setdefault("follow_up", feats.get("follow_up", 0.0))
+            hard = r["answer"]["abstained"] and not (r.get("abstain_reason") or "").startswith("the evidence")
+            out.append({"x": x, "y": float(not r["answers"]), "hard": hard, "source": r["source"]})
+    return out
+
+
+def fit(
+    data: list[dict[str, Any]], names: tuple[str, ...], l2: float = 1.0, answerable_weight: float = 1.0
+) -> dict[str, float]:
+    """Penalised logistic regression (Newton's method); answerable rows count ``answerable_weight``
+    times (a wrong abstention costs more than a missed one)."""
+    x = np.array([[1.0] + [r["x"][n] for n in names] for r in data])
+    y = np.array([r["y"] for r in data])
+    c = np.where(y > 0, 1.0, answerable_weight)
+    w = np.zeros(x.shape[1])
+    penalty = np.eye(len(w)) * l2
+    penalty[0, 0] = 0.0
+    for _ in range(50):
+        p = 1 / (1 + np.exp(-(x @ w)))
+        hess = (x * (c * p * (1 - p))[:, None]).T @ x + penalty
+        w -= np.linalg.solve(hess, x.T @ (c * (p - y)) + penalty @ w)
+    rounded = {n: round(float(v), 2) for n, v in zip(names, w[1:], strict=True)}
+    return {"bias": round(float(w[0]), 2), **rounded}
+
+
+def probability(x: dict[str, float], weights: dict[str, float]) -> float:
+    z = weights["bias"] + sum(weights[k] * x[k] for k in weights if k != "bias")
+    return float(1 / (1 + np.exp(-z)))
+
+
+def table(data: list[dict[str, Any]], weights: dict[str, float]) -> list[tuple[float, float, float]]:
+    """(threshold, share of answerable abstained, share of unanswerable abstained), hard checks included."""
+    out = []
+    answerable = [r for r in data if not r["y"]]
+    unanswerable = [r for r in data if r["y"]]
+    for t in np.arange(0.30, 0.91, 0.05):
+
+        def abstains(r: dict[str, Any], t: float = float(t)) -> bool:
+            return bool(r["hard"] or probability(r["x"], weights) >= t)
+
+        a = sum(map(abstains, answerable)) / max(len(answerable), 1)
+        u = sum(map(abstains, unanswerable)) / max(len(unanswerable), 1)
+        out.append((round(float(t), 2), round(a, 3), round(u, 3)))
+    return out
+
+
+def choose(data: list[dict[str, Any]], weights: dict[str, float], cap: float) -> tuple[float, float, float]:
+    """The threshold (0.005 steps) that abstains on the most unanswerable questions while abstaining on
+    at most ``cap`` of the answerable ones (hard checks included): (threshold, answerable, unanswerable)."""
+    answerable = [r for r in data if not r["y"]]
+    unanswerable = [r for r in data if r["y"]]
+    best = (1.0, 1.0, -1.0)
+    for t in np.arange(0.3, 0.95, 0.005):
+        shares = [
+            sum(bool(r["hard"] or probability(r["x"], weights) >= t) for r in group) / max(len(group), 1)
+            for group in (answerable, unanswerable)
+        ]
+        if shares[0] <= cap and shares[1] > best[2]:
+            best = (round(float(t), 3), round(shares[0], 3), round(shares[1], 3))
+    return best
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("dump", type=Path)
+    parser.add_argument("--l2", type=float, default=1.0)
+    parser.add_argument("--features", default=",".join(FEATURES))
+    parser.add_argument("--answerable-weight", type=float, default=1.0)
+    parser.add_argument("--cap", type=float, default=0.05, help="most answerable questions abstained on")
+    args = parser.parse_args(argv)
+    names = tuple(args.features.split(","))
+    train = rows(args.dump, "a")
+    weights = fit([r for r in train if not r["hard"]], names, args.l2, args.answerable_weight)
+    print(json.dumps(weights))
+    t, a, u = choose(train, weights, args.cap)
+    print(f"chosen on half a: threshold {t} (answerable abstained {a}, unanswerable abstained {u})")
+    check = rows(args.dump, "b")
+    print("threshold  half a: answerable / unanswerable abstained" + ("   half b" if check else ""))
+    other = table(check, weights) if check else []
+    for i, (t, a, u) in enumerate(table(train, weights)):
+        b = other[i] if i < len(other) else None
+        print(f"{t:9}  {a:8} / {u:<8}" + (f"   {b[1]:8} / {b[2]:<8}" if b else ""))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
