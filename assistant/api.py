@@ -128,12 +128,15 @@ class Assistant:
         self._embedder = embedder
         self._store = store
         self._client: Any = None  # the Chroma client, once made (see _chroma_client)
-        self.answerer = answerer or registry.make_answerer(self.settings)
-        self.reranker = reranker or registry.make_reranker(self.settings)
-        # Follow-ups made standalone: by the chat model when the answerer has one, else by rule.
-        self.rewriter = rewriter or registry.make_rewriter(self.settings, self.answerer)
-        self.support = SupportScorer(self._embed_query, self._article_vectors, self.settings.answer.support)
         self._lock = threading.RLock()  # guards lazy set-up and cache mutation, never a search
+        # Built on first use (a `list` needs none of them), except a chat model's answerer: its
+        # settings (key, URL) should fail when the Assistant is made, not at the first question.
+        self._answerer = answerer
+        self._reranker = reranker
+        self._rewriter = rewriter
+        if self.settings.answer.answerer != "extractive":
+            _ = self.answerer
+        self.support = SupportScorer(self._embed_query, self._article_vectors, self.settings.answer.support)
         self._library: _Library | None = None
         cached = self.settings.retrieval.cached_articles
         self._vectors: BoundedCache[tuple[builtins.list[tuple[str, ...]], np.ndarray]] = BoundedCache(cached)
@@ -144,6 +147,31 @@ class Assistant:
         self._query_vectors: OrderedDict[str, np.ndarray] = OrderedDict()
 
     # -- backends ----------------------------------------------------------
+
+    @property
+    def answerer(self) -> Answerer:
+        """What writes the answer (``answer.answerer``, or the one given)."""
+        return self._once("_answerer", lambda: registry.make_answerer(self.settings))
+
+    @property
+    def reranker(self) -> Reranker:
+        """What reorders the retrieved sentences (``rerank.reranker``, or the one given)."""
+        return self._once("_reranker", lambda: registry.make_reranker(self.settings))
+
+    @property
+    def rewriter(self) -> QueryRewriter:
+        """What makes a follow-up standalone: the chat model when the answerer has one, else rules."""
+        return self._once("_rewriter", lambda: registry.make_rewriter(self.settings, self.answerer))
+
+    def _once(self, attribute: str, make: Callable[[], Any]) -> Any:
+        found = getattr(self, attribute)
+        if found is None:
+            with self._lock:
+                found = getattr(self, attribute)
+                if found is None:
+                    found = make()
+                    setattr(self, attribute, found)
+        return found
 
     @property
     def embedder(self) -> Embedder:
@@ -275,8 +303,17 @@ class Assistant:
     def summaries(self) -> builtins.list[ArticleSummary]:
         """Every stored article's ID, sentence count and metadata, oldest first, without reading texts.
 
-        What a listing needs; :meth:`list` reads every article's text and sentences.
+        What a listing needs; :meth:`list` reads every article's text and sentences. A new
+        process on an embedded store whose saved listing is current does not even open Chroma.
         """
+        if self._library is None and self._store is None and self.settings.chroma_url is None:
+            from index.store import peek_generation
+
+            s = self.settings.store
+            generation = peek_generation(self.settings.data_dir, s.tenant, s.database, s.collection_prefix)
+            saved = self._catalog().load(generation)
+            if saved is not None:
+                return builtins.list(self._snapshot(generation, {a.id: a for a in saved}).summaries.values())
         return builtins.list(self._current().summaries.values())
 
     def get(self, article_id: str) -> Article:

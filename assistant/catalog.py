@@ -14,6 +14,7 @@ see half a file.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import json
 import logging
@@ -28,7 +29,7 @@ log = logging.getLogger(__name__)
 
 #: Bumped when the file's layout changes; older files are then ignored.
 FORMAT = 1
-_FIELDS = ("id", "n_sentences", "added_at", "title", "byline", "date", "url", "source", "lead")
+_FIELDS = tuple(f.name for f in dataclasses.fields(ArticleSummary))
 
 
 def catalog_path(cache_dir: Path, store_key: str) -> Path:
@@ -51,7 +52,10 @@ class Catalog:
             saved = json.loads(self.path.read_bytes())
             if saved.get("generation") != generation:
                 return None
-            return [ArticleSummary(**dict(zip(_FIELDS, row, strict=True))) for row in saved["rows"]]
+            rows = saved["rows"]
+            if any(len(row) != len(_FIELDS) for row in rows):
+                raise ValueError("a row of another layout")
+            return [ArticleSummary(*row) for row in rows]  # positional: a third of the time at 10,000
         except FileNotFoundError:
             return None
         except (OSError, ValueError, TypeError, KeyError) as e:

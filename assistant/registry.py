@@ -228,7 +228,7 @@ def embedder_backend(settings: Settings, recorded: str | None = None) -> str:
 
 def check(settings: Settings) -> None:
     """Raise ConfigError for any backend name the settings give that nothing implements."""
-    make_reranker(settings)
+    pick("reranker", RERANKERS, settings.rerank.reranker)
     pick("answerer", ANSWERERS, settings.answer.answerer)
     if settings.answer.answerer == "llm" and not settings.llm.model:
         raise ConfigError(

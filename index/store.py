@@ -21,6 +21,7 @@ random token after every add and remove, so that a process can tell cheaply
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import logging
@@ -74,6 +75,34 @@ class PassageHit:
     article_id: str
     sentence_ids: tuple[str, ...]
     similarity: float
+
+
+def peek_generation(data_dir: Path, tenant: str, database: str, prefix: str = DEFAULT_PREFIX) -> str | None:
+    """The generation stamp of the embedded store in ``data_dir``, read from Chroma's SQLite file
+    without importing chromadb (1.2 s of a cold ``list``), read-only.
+
+    None when it cannot be read this way (no store yet, no stamp, a layout this code does not
+    know): the caller then opens the store as usual. Only a shortcut: a caller that trusts what it
+    saved at this stamp sees exactly what the store would tell it (the stamp changes on every write).
+    """
+    import sqlite3
+
+    path = data_dir / "chroma.sqlite3"
+    if not path.is_file():
+        return None
+    try:
+        uri = f"{path.resolve().as_uri()}?mode=ro"
+        with contextlib.closing(sqlite3.connect(uri, uri=True, timeout=1)) as db:
+            row = db.execute(
+                "SELECT m.str_value FROM collection_metadata m JOIN collections c ON m.collection_id = c.id "
+                "JOIN databases d ON c.database_id = d.id "
+                "WHERE c.name = ? AND d.name = ? AND d.tenant_id = ? AND m.key = 'generation'",
+                (prefix + "articles", database, tenant),
+            ).fetchone()
+    except sqlite3.Error as e:
+        log.debug("could not peek at %s: %s", path, e)
+        return None
+    return str(row[0]) if row and row[0] else None
 
 
 def make_client(

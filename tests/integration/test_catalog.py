@@ -103,3 +103,39 @@ def test_rows_stored_before_leads_were_kept_still_get_their_first_words(settings
     rows.update(ids=[article.id], metadatas=[{**meta, "lead": None}])
     assert rows.get(ids=[article.id], include=["metadatas"])["metadatas"][0].get("lead") is None
     assert [s.label for s in first.store.summaries()] == [article.label]
+
+
+def _cli_list(settings) -> tuple[list[str], bool]:  # type: ignore[no-untyped-def]
+    """``article-assistant list`` in a new process: its lines, and whether it imported chromadb."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.support import ROOT
+
+    code = (
+        "import sys\nfrom assistant.cli import cli\n"
+        f"sys.argv = ['article-assistant', '--data-dir', {str(settings.data_dir)!r}, 'list']\n"
+        "try:\n    cli(prog_name='article-assistant')\nexcept SystemExit:\n    pass\n"
+        "print('CHROMADB:' + str('chromadb' in sys.modules))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "ARTICLE_ASSISTANT_CACHE_DIR": str(settings.cache_dir)}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    assert out.returncode == 0, out.stderr
+    lines, _, flag = out.stdout.rpartition("CHROMADB:")
+    return lines.splitlines(), flag.strip() == "True"
+
+
+def test_a_cold_list_with_a_current_listing_does_not_open_chroma(settings, embedder) -> None:  # type: ignore[no-untyped-def]
+    first, _ = _open(settings, embedder)
+    a = first.add_text(TITLED, title="Council votes on the budget").article
+    lines, opened = _cli_list(settings)
+    assert [line.split()[0] for line in lines] == [a.id] and not opened
+
+    # Another writer moved the stamp: the saved listing no longer matches, so the store is read.
+    from index.build import add_article
+    from index.ingest import read_text
+
+    b = add_article(read_text(THIRD), first.store, embedder).article
+    lines, opened = _cli_list(settings)
+    assert [line.split()[0] for line in lines] == [a.id, b.id] and opened
