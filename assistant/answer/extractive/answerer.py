@@ -36,6 +36,12 @@ class ExtractiveAnswerer:
     settings: AnswerSettings = field(default_factory=AnswerSettings)
     name: str = "extractive"
 
+    def prepare(self) -> None:
+        """Start loading spaCy, which typed answers need, while the question is being retrieved."""
+        from assistant.analysis import nlp
+
+        nlp.preload()
+
     def answer(self, request: AnswerRequest) -> Draft:
         question = analyse(request.question)
         hits = _fresh_hits(request, question)
