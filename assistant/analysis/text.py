@@ -32,7 +32,8 @@ def words(text: str) -> list[str]:
     out = []
     for match in _WORD.finditer(text):
         word = match.group().lower()
-        word = re.sub(r"['’]s$", "", word)
+        if word.endswith(("'s", "’s")):  # a per-word re.sub was a quarter of an answer's time
+            word = word[:-2]
         out.append(word)
     return out
 

@@ -20,3 +20,8 @@ def test_terms_use_the_c_stemmer_with_the_same_stems() -> None:
     assert len(words) > 5000
     pure = EnglishStemmer()
     assert [text._stemmer().stemWord(w) for w in words] == [pure.stemWord(w) for w in words]
+
+
+def test_words_drop_possessive_endings_of_either_apostrophe() -> None:
+    words = text.words("Kirby's aides; KIRBY’S plan, rock'n'roll")
+    assert words == ["kirby", "aides", "kirby", "plan", "rock'n", "roll"]
