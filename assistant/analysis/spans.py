@@ -115,6 +115,9 @@ def _entity(question: Question, doc: Doc, kind: str) -> tuple[str, bool, int] | 
         anchors = attributed
     best: tuple[float, Span, bool] | None = None
     typed = 0
+    linked: list[int] = []
+    how_many = _HOW_MANY.search(question.text)
+    counted = _stem(how_many.group(2) or how_many.group(4)) if how_many else None
     for ent in doc.ents:
         matched = ent.label_ in LABELS[kind]
         if not matched and ent.label_ not in FALLBACK.get(kind, frozenset()):
@@ -126,9 +129,11 @@ def _entity(question: Question, doc: Doc, kind: str) -> tuple[str, bool, int] | 
         if _in_question(ent.text, asked, kind):
             continue
         typed += matched
+        tied = matched and _linked(ent, asked, counted)
+        linked += [ent.start] if tied else []
         middle = (ent.start_char + ent.end_char) / 2
         distance = min((abs(a - middle) for a in anchors), default=len(doc.text))
-        cost = distance / max(len(doc.text), 1) + (0.0 if matched else 1.0)
+        cost = distance / max(len(doc.text), 1) + (0.0 if matched else 1.0) - (0.5 if tied else 0.0)
         if best is None or cost < best[0]:
             best = (cost, ent, matched)
     if best is None:
@@ -138,9 +143,40 @@ def _entity(question: Question, doc: Doc, kind: str) -> tuple[str, bool, int] | 
         listed = _list_around(doc, ent, kind, asked)
         if listed:
             return listed, True, 0
-    # A span the sentence attributes to ("according to CNN") was not picked among rivals.
-    rivals = 0 if ent.start_char in attributed else max(0, typed - 1)
+    # A span the sentence attributes to ("according to CNN") was not picked among rivals; nor was
+    # the only one tied in the parse to the question's words ("six" in "threw six innings").
+    alone = linked == [ent.start]
+    rivals = 0 if ent.start_char in attributed or alone else max(0, typed - 1)
     return _with_qualifier(doc, ent), matched, rivals
+
+
+_MODIFIER_DEPS = frozenset({"compound", "amod", "nmod"})
+_HOW_MANY = re.compile(
+    r"\bhow\s+many\s+((?:[\w-]+\s+){0,3}?)([\w-]+)(?=\s+(?:did|do|does|had|have|has|were|was|are|is|will|would|could|can)\b)|\bhow\s+many\s+()([\w-]+)",
+    re.I,
+)
+
+
+def _linked(ent: Span, asked: set[str], counted: str | None) -> bool:
+    """The span is tied in the parse to a word of the question: it counts the question's noun ("six" in
+    "threw six innings" for "How many innings …"), is the subject or object of its verb ("Tennessee
+    ended the skid" for "Who ended …"), or has it as an appositive ("Mandiant, the security firm")."""
+    root = ent.root
+    head = root.head.head if root.dep_ == "pobj" else root.head
+
+    def shared(t: Token) -> bool:
+        return (
+            t.i not in range(ent.start, ent.end)
+            and not t.is_stop
+            and (t.lower_ in asked or _stem(t.text) in asked)
+        )
+
+    noun = root.head
+    if root.dep_ == "nummod" and counted and _stem(noun.text) == counted and noun.dep_ not in _MODIFIER_DEPS:
+        return True  # "six innings" for "How many innings …"
+    if root.dep_ in {"nsubj", "nsubjpass", "dobj", "pobj"} and head.pos_ == "VERB" and shared(head):
+        return True
+    return any(c.dep_ == "appos" and shared(c) for c in root.children)
 
 
 def _in_question(text: str, asked: set[str], kind: str) -> bool:
