@@ -277,7 +277,7 @@ def _warm_up(assistant: Assistant, ready: threading.Event, viewed: threading.Eve
     waits until a page has shown it (``viewed``), or :data:`WARM_UP_DELAY_S`.
     """
     try:
-        articles = assistant.list()
+        articles = assistant.summaries()
         viewed.wait(WARM_UP_DELAY_S)
         assistant.embedder.embed(["warm up"])
         ready.set()

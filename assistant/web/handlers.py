@@ -11,11 +11,12 @@ box); anything else is logged and shown as a short apology, never a traceback.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +39,7 @@ from assistant.web.render import (
 from assistant.web.state import MAX_TURNS, history, normalise
 from index.build import AddResult
 from index.errors import ArticleAssistantError, ArticleNotFoundError
-from index.models import Article
+from index.models import Article, ArticleSummary
 
 log = logging.getLogger(__name__)
 
@@ -60,9 +61,11 @@ _UNEXPECTED = "Something went wrong on the server; the details are in its log. T
 #: The Ask button's label while the model loads, and once it has.
 ASK_LABEL = "Ask"
 WARMING_LABEL = "Getting ready…"
+#: Articles of the whole library looked at for the seed article's example questions.
+SUGGEST_SCAN = 20
 
 
-def suggestions(articles: Sequence[Article]) -> tuple[str, ...]:
+def suggestions(articles: Iterable[Article]) -> tuple[str, ...]:
     """Example questions for the articles in scope: those of the seed article when it is there."""
     if any(SEED_MARK in a.text for a in articles):
         return SEED_QUESTIONS
@@ -94,7 +97,7 @@ class ChatHandlers:
         ``settle``: with a single article and no conversation across "All articles",
         select that article, so the first screen shows it.
         """
-        articles = self.assistant.list()
+        articles = self.assistant.summaries()  # the library's listing; texts only for what is shown
         by_id = {a.id: a for a in articles}
         if state["scope"] not in by_id:
             state["scope"] = ALL
@@ -304,21 +307,34 @@ class ChatHandlers:
 
     # -- helpers --------------------------------------------------------------------------------
 
-    def _articles(self) -> dict[str, Article]:
-        return {a.id: a for a in self.assistant.list()}
+    def _articles(self) -> dict[str, ArticleSummary]:
+        return {a.id: a for a in self.assistant.summaries()}
 
-    def _chat(self, turns: list[dict[str, Any]], scope: str, by_id: dict[str, Article],
+    def _chat(self, turns: list[dict[str, Any]], scope: str, by_id: dict[str, ArticleSummary],
               pending: dict[str, Any] | None = None) -> str:
         label = by_id[scope].label if scope in by_id else "all articles"
         titles = {k: a.label for k, a in by_id.items()}
         sources = {k: a.url or source_label(a) for k, a in by_id.items()}
-        in_scope = [by_id[scope]] if scope in by_id else list(by_id.values())
-        return render_chat(turns, label, titles, pending, suggestions=suggestions(in_scope), sources=sources)
+        # Suggestions look for the seed article among the first few only: a large library's
+        # texts are not read to decide on four example questions.
+        in_scope = [scope] if scope in by_id else list(itertools.islice(by_id, SUGGEST_SCAN))
+        return render_chat(turns, label, titles, pending, suggestions=suggestions(self._read(in_scope)),
+                           sources=sources)
 
-    def _article(self, turns: list[dict[str, Any]], scope: str, by_id: dict[str, Article]) -> str:
+    def _article(self, turns: list[dict[str, Any]], scope: str, by_id: dict[str, ArticleSummary]) -> str:
         ids = [scope] if scope in by_id else cited_articles(turns)
-        shown = [by_id[a] for a in ids if a in by_id]
+        shown = self._read([a for a in ids if a in by_id])
         return render_articles(shown, cited_pairs(turns[-1] if turns else None))
+
+    def _read(self, article_ids: Sequence[str]) -> list[Article]:
+        """These stored articles (those removed meanwhile left out)."""
+        found = []
+        for article_id in article_ids:
+            try:
+                found.append(self.assistant.get(article_id))
+            except ArticleNotFoundError:
+                continue
+        return found
 
     @staticmethod
     def _message(error: ArticleAssistantError) -> str:

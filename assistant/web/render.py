@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 from urllib.parse import urlparse
 
-from index.models import Article
+from index.models import Article, ArticleSummary
 
 #: The scope value of the "All articles" choice in the library.
 ALL = "__all__"
@@ -52,7 +52,7 @@ def sentence_anchor(article_id: str, sentence_id: str) -> str:
 # -- library --------------------------------------------------------------------
 
 
-def source_label(article: Article) -> str:
+def source_label(article: Article | ArticleSummary) -> str:
     """Where an article came from, shortly: a site, a file name or "pasted text"."""
     url = article.url or (article.source if article.source and "://" in article.source else None)
     if url:
@@ -61,7 +61,7 @@ def source_label(article: Article) -> str:
     return source.replace("\\", "/").rsplit("/", 1)[-1]
 
 
-def date_label(article: Article) -> str:
+def date_label(article: Article | ArticleSummary) -> str:
     """The article's own date, else the day it was added."""
     if article.date:
         return article.date
@@ -70,7 +70,7 @@ def date_label(article: Article) -> str:
     return ""
 
 
-def render_library(articles: Sequence[Article], scope: str) -> str:
+def render_library(articles: Sequence[ArticleSummary], scope: str) -> str:
     """The library: an "All articles" card, then a card per article (title; source · date · sentences).
 
     Each card carries ``data-scope``; the page script turns a click into a ``pick`` event.
@@ -78,7 +78,7 @@ def render_library(articles: Sequence[Article], scope: str) -> str:
     noun = "article" if len(articles) == 1 else "articles"
     cards = [_library_card(ALL, "All articles", f"Ask across {len(articles)} {noun}", scope == ALL)]
     for a in articles:
-        meta = " · ".join(p for p in (source_label(a), date_label(a), f"{len(a.sentences)} sentences") if p)
+        meta = " · ".join(p for p in (source_label(a), date_label(a), f"{a.n_sentences} sentences") if p)
         cards.append(_library_card(a.id, a.label, meta, scope == a.id))
     if not articles:
         cards.append('<div class="library-empty">No articles yet: add one below.</div>')

@@ -21,7 +21,7 @@ from assistant.web.render import (
 )
 from assistant.web.state import history, normalise
 from index.errors import ConfigError
-from index.models import Article, Sentence
+from index.models import Article, ArticleSummary, Sentence
 
 HOSTILE = '<script>alert(1)</script> <img src=x onerror="alert(2)"> ![x](http://e/x.png) [l](http://e/)'
 
@@ -117,7 +117,7 @@ def test_empty_chat_offers_suggestions_escaped() -> None:
 
 def test_library_lists_all_articles_then_each_with_source_date_and_count() -> None:
     article = _article(title="<b>Title</b>")
-    page = render_library([article], article.id)
+    page = render_library([ArticleSummary.of(article)], article.id)
     _no_live_html(page)
     assert f'data-scope="{ALL}"' in page
     assert 'class="lib-card selected" data-scope="a1b2c3d4e5f6"' in page
@@ -197,7 +197,7 @@ def test_terminal_codes_and_control_characters_are_not_shown() -> None:
     text = "The \x1b[31mred\x1b[0m car stopped.\x0c It\x0bwas late.\n\nLast one."
     sentences = (Sentence("s1", 0, text.index("It") - 2, text[: text.index("It") - 2], 0),)
     article = Article(id="a1b2c3d4e5f6", text=text, sentences=sentences, title="\x1b[1mBold\x1b[0m title")
-    page = render_articles([article], {}) + render_library([article], ALL)
+    page = render_articles([article], {}) + render_library([ArticleSummary.of(article)], ALL)
     assert "\x1b" not in page and "[31m" not in page and "[0m" not in page and "\x0c" not in page
     assert "The red car stopped." in page and "Bold title" in page
     assert article.text == text  # only what is shown changes
