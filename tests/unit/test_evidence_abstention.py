@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from assistant.analysis.focus import focus, mentions
 from assistant.analysis.questions import analyse
 from assistant.answer.base import AnswerRequest
 from assistant.answer.extractive.abstain import abstain_reason
 from assistant.answer.extractive.answerer import ExtractiveAnswerer
-from assistant.answer.extractive.evidence import _focus, _mentions, evidence_features, unanswerable
+from assistant.answer.extractive.evidence import evidence_features, unanswerable
 from assistant.settings import AbstainSettings, AnswerSettings
 from assistant.types import Hit
 from index.models import Article
@@ -35,7 +36,7 @@ def _features(
 
 
 @pytest.mark.parametrize(
-    ("question", "focus"),
+    ("question", "expected"),
     [
         ("Who was the captain of the ferry?", ("captain", "NOUN")),
         ("Who is the head coach of the Rams?", ("coach", "NOUN")),  # the compound's head
@@ -45,13 +46,13 @@ def _features(
         ("Which city started a pilot program?", ("start", "VERB")),
     ],
 )
-def test_the_focus_is_what_the_question_asks_about(question: str, focus: tuple[str, str]) -> None:
-    assert _focus(question) == focus
+def test_the_focus_is_what_the_question_asks_about(question: str, expected: tuple[str, str]) -> None:
+    assert focus(question) == expected
 
 
 def test_a_focus_noun_is_not_met_by_a_verb_of_the_same_stem() -> None:
-    assert not _mentions("Over the final innings, the Mets managed to reach base twice.", ("manag", "NOUN"))
-    assert _mentions("The Mets' manager, Terry Collins, said nothing.", ("manag", "NOUN"))
+    assert not mentions("Over the final innings, the Mets managed to reach base twice.", ("manag", "NOUN"))
+    assert mentions("The Mets' manager, Terry Collins, said nothing.", ("manag", "NOUN"))
 
 
 def test_features_flag_an_answer_about_something_else() -> None:

@@ -24,6 +24,7 @@ import re
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
 
+from assistant.analysis.focus import QUESTION_TERMS
 from assistant.analysis.questions import Question
 from assistant.analysis.short_answer import extract, has_answer_type
 from assistant.analysis.spans import has_typed_span
@@ -32,15 +33,6 @@ from assistant.settings import AbstainSettings
 from assistant.types import Hit
 from index.models import Article
 
-# Question words that say what kind of answer is wanted, not what it is about; speech
-# verbs too ("reported", "told"): the article reports its facts with whichever it likes.
-QUESTION_TERMS = frozenset(
-    terms(
-        "many much long old name kind type happen something anything thing made make get go went use "
-        "source following statement person people report reported told tell stated claimed remarks "
-        "comments mentioned"
-    )
-)
 _CAPITALISED = re.compile(r"(?<=[\w,;:] )[A-Z][\w’'-]*[a-z][\w’'-]*")
 
 

@@ -1,0 +1,91 @@
+"""What a question asks about: its focus word, and whether a sentence mentions it.
+
+"Who was the captain of the Costa Concordia?" asks about a captain, "How many
+pitches did Harvey throw?" about pitches, "Who founded the alliance?" about
+founding. When the noun only names the answer's type ("Which city …?", "What
+network …?") the main verb says what is asked. A sentence mentions the focus
+when it uses the word as the same part of speech ("the Mets managed" mentions
+no manager). The extractive answerer's abstention and the reranker read it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from assistant.analysis.nlp import parse
+from assistant.analysis.questions import TYPE_NOUNS
+from assistant.analysis.text import terms
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Token
+
+# Question words that say what kind of answer is wanted, not what it is about; speech
+# verbs too ("reported", "told"): the article reports its facts with whichever it likes.
+QUESTION_TERMS = frozenset(
+    terms(
+        "many much long old name kind type happen something anything thing made make get go went use "
+        "source following statement person people report reported told tell stated claimed remarks "
+        "comments mentioned"
+    )
+)
+#: Nouns that say what kind of answer is wanted rather than what it is about.
+_GENERIC_NOUNS = frozenset(terms("name kind type number amount thing way part time article lot"))
+#: Nouns that name the answer's type ("Which city …?", "What network …?"), not what it is about.
+_TYPE_NOUNS = frozenset(terms(" ".join(TYPE_NOUNS)))
+#: Verbs too light to say what is asked ("What did he do?", "Who is …?").
+_LIGHT_VERBS = frozenset(terms("get got make made take took go went come came happen want wanted"))
+
+
+def focus(text: str) -> tuple[str, str] | None:
+    """The thing a question asks about, stemmed, with its part of speech: "captain" in "Who was the
+    captain of …?", "pitches" in "How many pitches …?"; when the noun only names the answer's type
+    ("Which city …", "What player …"), the main verb instead ("founded", "arrested")."""
+    doc = parse(text)
+    if doc is None:
+        return None
+    for token in doc:
+        asked = None
+        if token.lower_ in {"which", "what"} and token.tag_ in {"WDT", "WP"} and token.head.pos_ == "NOUN":
+            asked = token.head  # "Which team …", "What natural resource …"
+        elif token.lower_ in {"which", "what"} and token.i + 1 < len(doc) and doc[token.i + 1].pos_ == "NOUN":
+            asked = doc[token.i + 1]  # "What player had …" (parsed "What" alone)
+        elif token.lower_ in {"many", "much"} and token.i > 0 and doc[token.i - 1].lower_ == "how":
+            asked = token.head if token.head.pos_ == "NOUN" else None
+        if asked is not None:
+            term = _term(asked.text)
+            return (term, "NOUN") if term and term not in _TYPE_NOUNS else _verb(doc)
+    return _verb(doc) or next((f for f in map(_noun, doc) if f), None)
+
+
+def mentions(text: str, focus: tuple[str, str]) -> bool:
+    """``text`` uses the focus word as the same part of speech ("manager" is not "managed")."""
+    if focus[0] not in terms(text):
+        return False  # no parse needed
+    doc = parse(text)
+    if doc is None:
+        return True
+    nouns = {"NOUN", "PROPN"}
+    return any(_term(t.text) == focus[0] and (t.pos_ == focus[1] or {t.pos_, focus[1]} <= nouns) for t in doc)
+
+
+def _verb(doc: Doc) -> tuple[str, str] | None:
+    root = next((t for t in doc if t.dep_ == "ROOT"), None)
+    verb = _term(root.text) if root is not None and root.pos_ == "VERB" else None
+    return (verb, "VERB") if verb and verb not in _LIGHT_VERBS else None
+
+
+def _noun(token: Token) -> tuple[str, str] | None:
+    """A common noun's term ("coach" for "head" in "head coach")."""
+    if token.pos_ != "NOUN" or token.ent_type_:
+        return None
+    if token.dep_ == "compound" and token.head.pos_ == "NOUN":
+        return None  # its head speaks for it
+    term = _term(token.text)
+    return (term, "NOUN") if term else None
+
+
+def _term(word: str) -> str | None:
+    stem = terms(word)
+    if not stem or stem[0] in QUESTION_TERMS or stem[0] in _GENERIC_NOUNS:
+        return None
+    return stem[0]
