@@ -52,6 +52,7 @@ if TYPE_CHECKING:
     from langchain_core.runnables import RunnableConfig
 
     from assistant.catalog import Catalog
+    from assistant.retrieval.vectors import VectorCache
     from index.build import AddResult
     from index.clean import DroppedLine
     from index.fetch import FetchPolicy
@@ -302,7 +303,8 @@ class Assistant:
         from index.build import add_article
 
         before = self.store.generation()
-        result = add_article(raw, self.store, self.embedder, self.settings.index.passage_window)
+        window = self.settings.index.passage_window
+        result = add_article(raw, self.store, self.embedder, window, self._keep_vectors)
         if result.created:
             self._added([result.article], before)
         return result
@@ -407,7 +409,9 @@ class Assistant:
 
         window = self.settings.index.passage_window
         before = self.store.generation()
-        results = add_prepared(prepared, self.store, self.embedder, window, batch or BULK_ARTICLES)
+        results = add_prepared(
+            prepared, self.store, self.embedder, window, batch or BULK_ARTICLES, self._keep_vectors
+        )
         self._added([r.article for r in results if r.created], before)
         return results
 
@@ -692,13 +696,46 @@ class Assistant:
         return index
 
     def _article_vectors(self, article: Article) -> tuple[builtins.list[tuple[str, ...]], np.ndarray]:
+        """An article's passages (their sentence IDs) and vectors: kept in memory, else in the
+        vector files, else read from the store (and saved to a file for next time)."""
         found = self._vectors.get(article.id)
-        if found is None:
+        if found is not None:
+            return found
+        from index.passages import make_passages
+
+        groups = [p.sentence_ids for p in make_passages(article, self.settings.index.passage_window)]
+        matrix = self._vector_files().load(article.id, len(groups))
+        if matrix is not None:
+            found = (groups, matrix)
+        else:
             # By passage ID (one per sentence), not by a metadata filter: 2-6 ms instead of 35-66 ms
-            # at 290,000 passages.
+            # at 290,000 passages; but it makes an embedded Chroma load its whole HNSW index.
             found = self.store.article_vectors(article.id, [s.id for s in article.sentences])
-            self._vectors.put(article.id, found)
+            self._keep_vectors(article, found[1], found[0])
+        self._vectors.put(article.id, found)
         return found
+
+    def _keep_vectors(
+        self, article: Article, vectors: np.ndarray, groups: Sequence[tuple[str, ...]] | None = None
+    ) -> None:
+        """Save an article's passage vectors, in passage order, as a file of the read path's cache."""
+        from index.passages import make_passages
+
+        window = self.settings.index.passage_window
+        order = [p.sentence_ids for p in make_passages(article, window)]
+        if groups is not None and list(groups) != order:  # a store's rows in another order
+            row = {g: i for i, g in enumerate(groups)}
+            if set(row) != set(order):
+                return
+            vectors = vectors[[row[g] for g in order]]
+        self._vector_files().save(article.id, vectors)
+
+    def _vector_files(self) -> VectorCache:
+        from assistant.retrieval.vectors import VectorCache, vectors_folder
+
+        s = self.settings
+        name = self.store.fingerprint.embedder
+        return VectorCache(vectors_folder(s.cache_dir, self._store_key(), name, s.index.passage_window))
 
     def _embed_query(self, query: str) -> np.ndarray:
         # Chat turns and evals repeat questions; embedding is most of a warm ask.

@@ -13,16 +13,14 @@ see half a file.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import hashlib
 import json
 import logging
-import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
+from assistant.files import write_atomically
 from index.models import ArticleSummary
 
 log = logging.getLogger(__name__)
@@ -67,16 +65,5 @@ class Catalog:
         if generation is None:
             return
         rows = [[getattr(s, f) for f in _FIELDS] for s in summaries]
-        data = json.dumps({"generation": generation, "rows": rows}, separators=(",", ":")).encode()
-        tmp = None
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.path.parent, suffix=".tmp")
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-            os.replace(tmp, self.path)
-        except OSError as e:
-            log.warning("could not save the library listing in %s: %s", self.path, e)
-            if tmp is not None:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)
+        data = json.dumps({"generation": generation, "rows": rows}, separators=(",", ":"))
+        write_atomically(self.path, data.encode())

@@ -5,8 +5,10 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+
+import numpy as np
 
 from index.clean import DroppedLine, find_boilerplate
 from index.embed.base import Embedder
@@ -62,7 +64,14 @@ def prepare(raw: RawArticle) -> tuple[Article, tuple[DroppedLine, ...]]:
 BULK_ARTICLES = 64
 
 
-def add_article(raw: RawArticle, store: ChromaStore, embedder: Embedder, window: int = 1) -> AddResult:
+#: ``on_stored(article, vectors)``: told of each article just stored, with its passage vectors in
+#: passage order (the read path keeps them, so that a scoped question needs no read of the store).
+Stored = Callable[[Article, np.ndarray], None]
+
+
+def add_article(
+    raw: RawArticle, store: ChromaStore, embedder: Embedder, window: int = 1, on_stored: Stored | None = None
+) -> AddResult:
     """Store ``raw`` unless an article with the same content already is (a no-op)."""
     article, dropped = prepare(raw)
     if store.has_article(article.id):
@@ -70,6 +79,8 @@ def add_article(raw: RawArticle, store: ChromaStore, embedder: Embedder, window:
     passages = make_passages(article, window)
     vectors = embedder.embed([p.text for p in passages])
     (stored,) = store.put_articles([(article, passages, vectors)])
+    if on_stored is not None:
+        on_stored(stored, vectors)
     return AddResult(stored, created=True, dropped=dropped)
 
 
@@ -79,13 +90,14 @@ def add_articles(
     embedder: Embedder,
     window: int = 1,
     batch: int = BULK_ARTICLES,
+    on_stored: Stored | None = None,
 ) -> list[AddResult]:
     """Store many articles, ``batch`` at a time: one embedding call and a few writes per batch.
 
     Articles already stored, and repeats within ``raws``, are no-ops, as with
     :func:`add_article`; the results are in the order of ``raws``.
     """
-    return add_prepared((prepare(raw) for raw in raws), store, embedder, window, batch)
+    return add_prepared((prepare(raw) for raw in raws), store, embedder, window, batch, on_stored)
 
 
 def add_prepared(
@@ -94,6 +106,7 @@ def add_prepared(
     embedder: Embedder,
     window: int = 1,
     batch: int = BULK_ARTICLES,
+    on_stored: Stored | None = None,
 ) -> list[AddResult]:
     """:func:`add_articles` for articles already through :func:`prepare` (split once, not twice)."""
     results: list[AddResult] = []
@@ -101,9 +114,9 @@ def add_prepared(
     for item in prepared:
         pending.append(item)
         if len(pending) >= batch:
-            results.extend(_add_prepared(pending, store, embedder, window))
+            results.extend(_add_prepared(pending, store, embedder, window, on_stored))
             pending = []
-    results.extend(_add_prepared(pending, store, embedder, window))
+    results.extend(_add_prepared(pending, store, embedder, window, on_stored))
     return results
 
 
@@ -112,6 +125,7 @@ def _add_prepared(
     store: ChromaStore,
     embedder: Embedder,
     window: int,
+    on_stored: Stored | None,
 ) -> list[AddResult]:
     if not prepared:
         return []
@@ -127,6 +141,9 @@ def _add_prepared(
         items.append((article, passages, vectors[start : start + len(passages)]))
         start += len(passages)
     created = {a.id: a for a in store.put_articles(items)}
+    if on_stored is not None:
+        for article, _, item_vectors in items:
+            on_stored(created[article.id], item_vectors)
     results, seen = [], set()
     for article, dropped in prepared:
         fresh = article.id in created and article.id not in seen

@@ -19,8 +19,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
-import os
-import tempfile
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, ValuesView
@@ -30,6 +28,7 @@ from typing import Generic, TypeVar
 
 import numpy as np
 
+from assistant.files import write_atomically
 from assistant.retrieval.ann import ChromaDenseIndex
 from assistant.retrieval.base import DenseIndex
 from assistant.retrieval.dense import ExactDenseIndex
@@ -68,14 +67,7 @@ class PostingsCache:
 
     def save(self, segment: Segment) -> None:
         """Write ``segment`` (best effort: a read-only cache only costs time later)."""
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.folder, suffix=".tmp")
-            with os.fdopen(fd, "wb") as f:
-                f.write(segment.to_bytes())
-            os.replace(tmp, self.folder / f"{segment.key}.npz")
-        except OSError as e:
-            log.warning("could not save BM25 postings in %s: %s", self.folder, e)
+        write_atomically(self.folder / f"{segment.key}.npz", segment.to_bytes())
 
     def segments(self, wanted: Sequence[str], fetch: Fetch) -> list[Segment]:
         """Segments covering exactly the articles ``wanted`` (in any order), built where missing."""
