@@ -283,6 +283,10 @@ def _warm_up(assistant: Assistant, ready: threading.Event, viewed: threading.Eve
         ready.set()
         if articles:
             assistant.ask("Who said it?", article=articles[0].id)
+        if len(articles) > 1:
+            # "All articles" is the page's first scope: load the library's indexes now (in a large
+            # library, Chroma's first HNSW query alone takes a second), not at the first question.
+            assistant.search("Who said it?")
         log.info("web chat ready: %d articles", len(articles))
     except Exception:  # a broken store shows its error on first use instead
         log.warning("warm-up failed", exc_info=True)
