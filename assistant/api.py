@@ -349,6 +349,7 @@ class Assistant:
         """Delete an article and its vectors."""
         library = self._current()
         self.store.remove_article(article_id)
+        self._vector_files().drop(article_id)
         self._vectors.pop(article_id)
         self._articles.pop(article_id)
         generation = self.store.generation()

@@ -12,6 +12,7 @@ written to a temporary name and renamed, so no reader sees half a file.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import logging
@@ -56,3 +57,8 @@ class VectorCache:
         buffer = io.BytesIO()
         np.save(buffer, np.ascontiguousarray(matrix, dtype=np.float32), allow_pickle=False)
         write_atomically(self.folder / f"{article_id}.npy", buffer.getvalue())
+
+    def drop(self, article_id: str) -> None:
+        """Forget a removed article's vectors (its ID may come back only with the same text)."""
+        with contextlib.suppress(OSError):
+            (self.folder / f"{article_id}.npy").unlink()

@@ -69,3 +69,11 @@ def test_a_damaged_file_is_read_from_the_store_again(settings, embedder) -> None
     second, spy = _open(settings, embedder)
     assert _answer(second, article.id) == want
     assert spy.reads == 1
+
+
+def test_removing_an_article_removes_its_file(settings, embedder) -> None:  # type: ignore[no-untyped-def]
+    first, _ = _open(settings, embedder)
+    article = first.add_text(TEXT).article
+    assert list((settings.cache_dir / "vectors").rglob(f"{article.id}.npy"))
+    first.remove(article.id)
+    assert not list((settings.cache_dir / "vectors").rglob(f"{article.id}.npy"))
