@@ -59,8 +59,13 @@ def run(
     textbook: int = 1000,
     adds: int = 5,
     work: Path | None = None,
+    server: bool = True,
 ) -> dict[str, Any]:
-    """Measure every size; write the reports to ``out``; return what bench.json holds."""
+    """Measure every size; write the reports to ``out``; return what bench.json holds.
+
+    ``server``: serve each library a second time through a ``chroma run`` server on loopback,
+    where Chroma's HNSW index lives in the server's process instead of the serving one.
+    """
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     started = time.perf_counter()
     results: dict[str, Any] = {"machine": _machine(), "command": _command(sizes, out, repeats), "sizes": {}}
@@ -68,7 +73,7 @@ def run(
         cache = Path(tmp) / "cache"
         for n in sorted(set(sizes)):
             results["sizes"][str(n)] = _one_size(
-                n, Path(tmp) / f"n{n}", cache, repeats, one_at_a_time, textbook, adds
+                n, Path(tmp) / f"n{n}", cache, repeats, one_at_a_time, textbook, adds, server
             )
             results["wall_s"] = round(time.perf_counter() - started, 1)
             write(results, out)  # after every size, so a long run shows what it has
@@ -78,7 +83,7 @@ def run(
 
 
 def _one_size(
-    n: int, folder: Path, cache: Path, repeats: int, one_cap: int, textbook_cap: int, adds: int
+    n: int, folder: Path, cache: Path, repeats: int, one_cap: int, textbook_cap: int, adds: int, server: bool
 ) -> dict[str, Any]:
     articles = list(library(n))
     bulk = ingest_ours(folder / "bulk", cache, articles, bulk=True)
@@ -95,6 +100,7 @@ def _one_size(
     disk = dir_size(folder / "bulk")
     serving = _serve(folder / "bulk", cache, ids, n, adds)
     cold = _cold(folder / "bulk", cache, ids[len(ids) // 2], repeats)
+    through_server = _through_server(folder / "bulk", cache, ids, n, adds) if server else None
     return {
         "ingest": {"bulk": bulk, "one_at_a_time": single},
         "textbook_ingest": {"bulk": tb_bulk, "one_at_a_time": tb_single},
@@ -109,6 +115,7 @@ def _one_size(
         "store_mb_per_1000_articles": round(disk / 1e6 / n * 1000, 1),
         "cold": cold,
         "serving_raw": serving,
+        "server": through_server,
     }
 
 
@@ -135,17 +142,47 @@ def _summary(serving: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _env(data: Path, cache: Path) -> dict[str, str]:
+def _env(data: Path, cache: Path, chroma_url: str | None = None) -> dict[str, str]:
     return {
         **os.environ,
         "ARTICLE_ASSISTANT_DATA_DIR": str(data),
         "ARTICLE_ASSISTANT_CACHE_DIR": str(cache),
         "HF_HUB_OFFLINE": "1",
         "PYTHONPATH": str(ROOT),
+        **({"ARTICLE_ASSISTANT_CHROMA_URL": chroma_url} if chroma_url else {}),
     }
 
 
-def _serve(data: Path, cache: Path, ids: Sequence[str], n: int, adds: int) -> dict[str, Any]:
+def _through_server(data: Path, cache: Path, ids: Sequence[str], n: int, adds: int) -> dict[str, Any]:
+    """The serving measurement again, with the store behind ``chroma run --path data``.
+
+    A first serving process (not reported) builds what a server-mode store keeps in cache_dir
+    (BM25 segments, the listing: they are keyed by the server's URL) and has the server load its
+    index, as a long-running server would have; the second one is measured.
+    """
+    from evals.bench_server import chroma_server, peak_rss_mb
+
+    with chroma_server(data, data.parent / "chroma-server.log") as (url, pid):
+        _serve(data, cache, ids, n, 0, chroma_url=url, start=20_000_000)
+        served = _serve(data, cache, ids, n, adds, chroma_url=url, start=20_000_000 + n)
+        server_rss = peak_rss_mb(pid)
+    return {
+        "ask_ms": _summary(served),
+        "peak_rss_mb": round(served["peak_rss_mb"], 1),
+        "server_peak_rss_mb": None if server_rss is None else round(server_rss, 1),
+        "serving_raw": served,
+    }
+
+
+def _serve(
+    data: Path,
+    cache: Path,
+    ids: Sequence[str],
+    n: int,
+    adds: int,
+    chroma_url: str | None = None,
+    start: int = 10_000_000,
+) -> dict[str, Any]:
     picks = sorted({0, n // 5, n // 3, n // 2, (3 * n) // 4, n - 1})
     while len(picks) < 5:
         picks.append(picks[-1])
@@ -154,12 +191,12 @@ def _serve(data: Path, cache: Path, ids: Sequence[str], n: int, adds: int) -> di
         "cache_dir": str(cache),
         "scoped": [ids[i] for i in picks[:5]],
         "scoped_copies": picks[:5],
-        "start": 10_000_000 + n,
+        "start": start + n,
         "adds": adds,
     }
     done = subprocess.run(
         [sys.executable, "-m", "evals.bench_serve", json.dumps(spec)],
-        env=_env(data, cache),
+        env=_env(data, cache, chroma_url),
         capture_output=True,
         text=True,
         timeout=3600,

@@ -64,6 +64,21 @@ ROWS: tuple[Row, ...] = (
         ),
     ),
     ("peak RSS of the serving process (≤ 700 MB)", lambda s: _f(s["peak_rss_mb"], 0, " MB")),
+    (
+        "through a `chroma run` server: peak RSS serving + server",
+        lambda s: (
+            f"{_f(s['server']['peak_rss_mb'], 0)} + {_f(s['server']['server_peak_rss_mb'], 0)} MB"
+            if s.get("server") else "not run"
+        ),
+    ),
+    (
+        "through the server: library-wide warm p50, first after opening",
+        lambda s: (
+            f"{_f(s['server']['ask_ms']['library_warm_p50'], 1)} ms, "
+            f"{_f(s['server']['ask_ms']['first_library_after_open'], 0)} ms"
+            if s.get("server") else "not run"
+        ),
+    ),
     ("store on disk per 1,000 articles", lambda s: _f(s["store_mb_per_1000_articles"], 1, " MB")),
     ("cold `ask --article` process, median (≤ 2.5 s)", lambda s: _f(s["cold"]["ask_s_median"], 2, " s")),
     ("cold `list` process, median (≤ 0.5 s)", lambda s: _f(s["cold"]["list_s_median"], 2, " s")),

@@ -132,6 +132,10 @@ class _EvalProgress:
     "--backend", type=click.Choice(["auto", "onnx", "onnx-int8", "torch"]),
     help="This project's embedder backend (default: the settings', i.e. auto: onnx-int8 for new stores).",
 )
+@click.option(
+    "--server/--no-server", default=True, show_default=True,
+    help="Also serve each library through a `chroma run` server on loopback (HNSW out of process).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print bench.json instead of the table.")
 def bench(
     sizes: str,
@@ -141,6 +145,7 @@ def bench(
     textbook: int,
     work_dir: Path | None,
     backend: str | None,
+    server: bool,
     as_json: bool,
 ) -> None:
     """Ingest and ask latency against library size, beside the textbook LangChain pipeline.
@@ -157,7 +162,7 @@ def bench(
         raise click.BadParameter("give library sizes of at least 1", param_hint="--sizes")
     if backend:  # read by this process's and the serving and CLI processes' settings
         os.environ["ARTICLE_ASSISTANT_EMBEDDER__BACKEND"] = backend
-    results = run(numbers, out, repeats, one_at_a_time, textbook, work=work_dir)
+    results = run(numbers, out, repeats, one_at_a_time, textbook, work=work_dir, server=server)
     if as_json:
         _emit(results)
     else:

@@ -24,5 +24,7 @@ def test_bench_command_writes_its_table_json_and_plot(tmp_path):
         assert three["ask_ms"][key] > 0
     assert three["ratios"]["bulk"] > 0 and three["peak_rss_mb"] > 0
     assert three["cold"]["heavy_imports_on_ask"] == []  # the ONNX encoder serves: no torch
+    served = three["server"]  # the same library again through `chroma run` on loopback
+    assert served["ask_ms"]["library_warm_p50"] > 0 and served["server_peak_rss_mb"] > 0
     assert "| ingest, bulk: sentences/s |" in result.output
     assert (out / "latency_vs_size.png").stat().st_size > 1000
