@@ -72,6 +72,8 @@ def test_the_export_is_cached_with_its_checksum_and_redone_when_damaged(onnx_emb
     path = exported_model(model, onnx_cache / "onnx")
     record = json.loads((path.parent / "model.json").read_text())
     assert record["opset"] == 17 and len(record["sha256"]) == 64
+    # Checked by size and modification time on later loads; rehashed when they differ.
+    assert (record["size"], record["mtime_ns"]) == (path.stat().st_size, path.stat().st_mtime_ns)
     before = path.stat().st_mtime_ns
     assert exported_model(model, onnx_cache / "onnx") == path and path.stat().st_mtime_ns == before
     with path.open("r+b") as f:  # flip some bytes
@@ -161,3 +163,24 @@ def test_the_default_is_int8_for_a_new_store_and_an_fp32_store_keeps_fp32(tmp_pa
         Assistant(old.with_(**{"embedder.backend": "onnx-int8"})).list()
     with pytest.raises(StoreMismatchError, match="--data-dir"):
         Assistant(new.with_(**{"embedder.backend": "onnx"})).list()
+
+
+def test_auto_follows_the_store_on_a_chroma_server(chroma_server, tmp_path, onnx_cache):
+    import uuid
+
+    from assistant.api import Assistant
+    from assistant.settings import Settings
+    from index.embed.base import DEFAULT_MODEL
+    from index.embed.onnx import INT8_SUFFIX
+
+    database = f"auto_{uuid.uuid4().hex[:12]}"
+    where = {"chroma_url": chroma_server, "store": {"database": database}}
+    new = Settings(data_dir=tmp_path / "unused", cache_dir=onnx_cache, **where)
+    first = Assistant(new)
+    first.add(str(SEED))
+    assert first.embedder.name == DEFAULT_MODEL + INT8_SUFFIX
+    assert len(Assistant(new).list()) == 1
+    old = new.with_(**{"store.collection_prefix": "fp32_"})
+    Assistant(old.with_(**{"embedder.backend": "onnx"})).add(str(SEED))
+    reopened = Assistant(old)
+    assert reopened.embedder.name == DEFAULT_MODEL and len(reopened.list()) == 1
