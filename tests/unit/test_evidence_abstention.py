@@ -9,7 +9,7 @@ from assistant.analysis.questions import analyse
 from assistant.answer.base import AnswerRequest
 from assistant.answer.extractive.abstain import abstain_reason
 from assistant.answer.extractive.answerer import ExtractiveAnswerer
-from assistant.answer.extractive.evidence import evidence_features, unanswerable
+from assistant.answer.extractive.evidence import evidence_features, speaker_other, unanswerable
 from assistant.settings import AbstainSettings, AnswerSettings
 from assistant.types import Hit
 from index.models import Article
@@ -137,3 +137,26 @@ def test_a_short_form_of_a_name_the_article_writes_in_full_is_present() -> None:
 )
 def test_a_measure_asks_for_a_quantity(question: str, answer_type: str) -> None:
     assert analyse(question).answer_type == answer_type
+
+
+PIER = (
+    "“We will rebuild the pier by spring,” said Mayor Lena Holt. "
+    "Councillor Omar Reyes said the budget was too small."
+)
+PIER_ARTICLE = Article(id="pier", text=PIER, sentences=split_sentences(PIER))
+
+
+@pytest.mark.parametrize(
+    ("question", "other"),
+    [
+        ("What did Lena Holt say about the pier?", None),
+        ("What did Mayor Holt say about the pier?", None),  # a title and the surname are the same person
+        ("What did Omar Reyes say about the pier?", "Omar Reyes"),
+        ("How did Omar Reyes respond to the plan?", "Omar Reyes"),
+        ("What did Bill Holt say about the pier?", "Bill Holt"),  # the surname alone is not enough
+        ("What did he say about the pier?", None),  # no name asked: the conversation says who
+    ],
+)
+def test_a_quotation_asked_of_someone_must_be_theirs(question: str, other: str | None) -> None:
+    quote = PIER_ARTICLE.sentences[0].id
+    assert speaker_other(analyse(question), {"pier": PIER_ARTICLE}, [("pier", quote)]) == other

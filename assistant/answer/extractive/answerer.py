@@ -21,7 +21,7 @@ from assistant.analysis.text import is_heading, terms
 from assistant.answer.base import ABSTAIN_TEXT, AnswerRequest, Draft
 from assistant.answer.extractive.abstain import abstain_reason
 from assistant.answer.extractive.confidence import features, probability
-from assistant.answer.extractive.evidence import evidence_features, unanswerable
+from assistant.answer.extractive.evidence import evidence_features, speaker_other, unanswerable
 from assistant.answer.extractive.yes_no import alternative, verdict
 from assistant.settings import AnswerSettings
 from assistant.types import Diagnostics, Hit
@@ -83,9 +83,13 @@ class ExtractiveAnswerer:
         p = unanswerable(values, limits.evidence_weights)
         shown = tuple((f"evidence.{k}", v) for k, v in values.items()) + (("evidence.p", p),)
         why = replace(draft.diagnostics, features=draft.diagnostics.features + shown)
-        if not limits.evidence_weights or p < limits.evidence_threshold:
+        sayer = speaker_other(question, request.articles, draft.cited)
+        if sayer:
+            reason = f"no cited sentence is {sayer}'s"
+        elif limits.evidence_weights and p >= limits.evidence_threshold:
+            reason = f"the evidence does not cover the question (p={p:.2f})"
+        else:
             return replace(draft, diagnostics=why)
-        reason = f"the evidence does not cover the question (p={p:.2f})"
         log.debug("abstained on %r: %s", request.question, reason)
         why = replace(why, abstain_reason=reason)
         return Draft(ABSTAIN_TEXT, (), abstained=True, confidence=0.0, diagnostics=why)

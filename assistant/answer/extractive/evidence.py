@@ -24,6 +24,10 @@ names and the two-sentence window coverage did not separate the project's
 on-topic unanswerable questions from the dev questions (unanswerable ones
 reuse the article's words more than the crowd-written answerable ones do).
 
+Separately, :func:`speaker_other` abstains outright on "What did X say about …?" /
+"How did X respond to …?" when no cited sentence is X's (on half a: 6 of the 6
+unanswerable such questions, none of the answerable ones).
+
 :func:`unanswerable` combines them in a logistic whose weights and threshold
 are fields of :class:`~assistant.settings.AbstainSettings` (fitted on half a of
 the dev articles plus the project's half-a unanswerable questions).
@@ -32,9 +36,12 @@ the dev articles plus the project's half-a unanswerable questions).
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 
+from assistant.analysis.attribution import find_speaker
 from assistant.analysis.focus import focus, mentions
+from assistant.analysis.lexicon import NAME_WORDS
 from assistant.analysis.questions import Question
 from assistant.analysis.short_answer import extract
 from assistant.analysis.spans import LABELS, has_typed_span
@@ -65,6 +72,42 @@ def evidence_features(
         "confidence": confidence,
         "follow_up": float(follow_up),
     }
+
+
+#: "What did Angela Merkel say about …?", "How did Donald Trump respond to …?": who is asked to speak.
+_SAYER = re.compile(
+    r"^\W*(?i:what|how)\s+(?i:did|does|has|had)\s+(?P<x>[A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*)*)\s+"
+    r"(?i:say|said|tell|told|write|wrote|respond|responded|react|reacted|reply|replied|answer)\b"
+)
+
+
+def speaker_other(
+    question: Question, articles: Mapping[str, Article], cited: Sequence[tuple[str, str]]
+) -> str | None:
+    """For "What did X say about …?": X, when no cited sentence is X's (its speaker is someone else,
+    or none is found); else None."""
+    asked = _SAYER.match(question.text)
+    if asked is None or not cited:
+        return None
+    x = NAME_WORDS.findall(asked.group("x"))
+    for article_id, sentence_id in cited:
+        article = articles[article_id]
+        found = find_speaker(article, article.sentence(sentence_id))
+        if found and _same_person(x, NAME_WORDS.findall(found[0])):
+            return None
+    return asked.group("x")
+
+
+def _same_person(a: list[str], b: list[str]) -> bool:
+    """The same surname, and the same first name when both give one ("Bill Clinton" is not "Hillary
+    Clinton"; "Mr. Trump" is "Donald Trump")."""
+    a, b = [w for w in a if w not in _TITLES], [w for w in b if w not in _TITLES]
+    if not a or not b or a[-1] not in b:
+        return False
+    return len(a) == 1 or len(b) == 1 or a[0] in b
+
+
+_TITLES = frozenset("Mr Mrs Ms Miss Dr Sen Rep Gov President Secretary Chancellor Senator".split())
 
 
 def unanswerable(values: Mapping[str, float], weights: Mapping[str, float]) -> float:
