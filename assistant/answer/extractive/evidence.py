@@ -25,8 +25,7 @@ on-topic unanswerable questions from the dev questions (unanswerable ones
 reuse the article's words more than the crowd-written answerable ones do).
 
 Separately, :func:`speaker_other` abstains outright on "What did X say about …?" /
-"How did X respond to …?" when no cited sentence is X's (on half a: 6 of the 6
-unanswerable such questions, none of the answerable ones).
+"How did X respond to …?" when no cited sentence names X or is X's quotation.
 
 :func:`unanswerable` combines them in a logistic whose weights and threshold
 are fields of :class:`~assistant.settings.AbstainSettings` (fitted on half a of
@@ -84,16 +83,20 @@ _SAYER = re.compile(
 def speaker_other(
     question: Question, articles: Mapping[str, Article], cited: Sequence[tuple[str, str]]
 ) -> str | None:
-    """For "What did X say about …?": X, when no cited sentence is X's (its speaker is someone else,
-    or none is found); else None."""
+    """For "What did X say about …?": X, when no cited sentence is X's: none names X, and the speaker
+    found for them is someone else (or none is found); else None."""
     asked = _SAYER.match(question.text)
     if asked is None or not cited:
         return None
     x = NAME_WORDS.findall(asked.group("x"))
     for article_id, sentence_id in cited:
         article = articles[article_id]
-        found = find_speaker(article, article.sentence(sentence_id))
-        if found and _same_person(x, NAME_WORDS.findall(found[0])):
+        sentence = article.sentence(sentence_id)
+        found = find_speaker(article, sentence)
+        # X speaks, or the sentence names X (reported speech: "Omar Haddad, who argued that …").
+        if _same_person(x, NAME_WORDS.findall(found[0] if found else "")) or _same_person(
+            x, NAME_WORDS.findall(sentence.text)
+        ):
             return None
     return asked.group("x")
 
