@@ -68,7 +68,8 @@ def run(
     """
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     started = time.perf_counter()
-    results: dict[str, Any] = {"machine": _machine(), "command": _command(sizes, out, repeats), "sizes": {}}
+    command = _command(sizes, out, repeats, one_at_a_time, textbook, server)
+    results: dict[str, Any] = {"machine": _machine(), "command": command, "sizes": {}}
     with tempfile.TemporaryDirectory(dir=work) as tmp:
         cache = Path(tmp) / "cache"
         for n in sorted(set(sizes)):
@@ -254,8 +255,11 @@ def _machine() -> dict[str, Any]:
     }
 
 
-def _command(sizes: Sequence[int], out: Path, repeats: int) -> str:
-    return f"article-assistant bench --sizes {','.join(map(str, sizes))} --repeats {repeats} --out {out}"
+def _command(sizes: Sequence[int], out: Path, repeats: int, one: int, textbook: int, server: bool) -> str:
+    return (
+        f"article-assistant bench --sizes {','.join(map(str, sizes))} --repeats {repeats} "
+        f"--one-at-a-time {one} --textbook {textbook}{'' if server else ' --no-server'} --out {out}"
+    )
 
 
 def write(results: dict[str, Any], out: Path) -> None:
