@@ -69,6 +69,8 @@ class AssistantSystem:
         self.assistant = Assistant(config.settings(data_dir))
         #: The last answer's chat-model counters (None when no model was asked).
         self.last_llm: dict[str, Any] | None = None
+        #: The last answer's confidence (for the AUROC and risk-coverage of the report).
+        self.last_confidence: float | None = None
 
     def warm_up(self) -> None:
         self.assistant.embedder.embed(["warm up"])
@@ -87,6 +89,7 @@ class AssistantSystem:
         history = [turn.as_dict() for turn in record.history]
         answer = self.assistant.ask(record.question, article=key, history=history)
         self.last_llm = llm_counters(answer)
+        self.last_confidence = float(answer.confidence)
         for c in answer.citations:
             if c.article_id != key:
                 raise OffsetMismatchError(
@@ -169,7 +172,8 @@ def _ask(system: System, record: EvalRecord, key: str) -> Prediction:
     text, abstained, citations = system.ask(record, key)
     latency_ms = round((time.perf_counter() - t0) * 1000, 3)
     llm = getattr(system, "last_llm", None)
-    prediction = Prediction(record.id, text, abstained, tuple(citations), latency_ms, llm)
+    confidence = getattr(system, "last_confidence", None)  # the baseline has none
+    prediction = Prediction(record.id, text, abstained, tuple(citations), latency_ms, llm, confidence)
     check_offsets(prediction, record.text)
     return prediction
 

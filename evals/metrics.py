@@ -33,6 +33,7 @@ reported usage).
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 import string
@@ -197,6 +198,46 @@ def score_question(record: EvalRecord, prediction: Prediction) -> dict[str, floa
     return scores
 
 
+def confidence_scores(
+    records: Sequence[EvalRecord], predictions: Sequence[Prediction]
+) -> list[tuple[float, bool, bool]]:
+    """(confidence, right, answered) per question, where the system gives a confidence.
+
+    Right: answerable, answered, and the first citation is evidence. Abstentions count as
+    confidence 0 and unanswerable questions as never right.
+    """
+    out = []
+    for r, p in zip(records, predictions, strict=True):
+        if p.confidence is None:
+            continue
+        right = bool(r.answerable and not p.abstained and r.evidence and score_question(r, p)["hit_at_1"])
+        out.append((0.0 if p.abstained else p.confidence, right, not p.abstained))
+    return out
+
+
+def auroc(scored: Sequence[tuple[float, bool, bool]]) -> float | None:
+    """The chance that a right answer's confidence beats a wrong or unanswerable one's (ties half)."""
+    right = sorted(c for c, ok, _ in scored if ok)
+    wrong = sorted(c for c, ok, _ in scored if not ok)
+    if not right or not wrong:
+        return None
+    wins = 0.0
+    for c in right:
+        below, upto = bisect.bisect_left(wrong, c), bisect.bisect_right(wrong, c)
+        wins += below + 0.5 * (upto - below)
+    return wins / (len(right) * len(wrong))
+
+
+def risk_coverage(scored: Sequence[tuple[float, bool, bool]]) -> list[tuple[float, float]]:
+    """(coverage, risk) answering only the most confident questions: one point per answered one."""
+    answered = sorted((s for s in scored if s[2]), key=lambda s: -s[0])
+    points, wrong = [], 0
+    for i, (_, ok, _) in enumerate(answered, start=1):
+        wrong += not ok
+        points.append((i / max(len(scored), 1), wrong / i))
+    return points
+
+
 def aggregate(records: Sequence[EvalRecord], predictions: Sequence[Prediction]) -> dict[str, Any]:
     """Means of the per-question metrics, latency percentiles and counts."""
     per_question = [score_question(r, p) for r, p in zip(records, predictions, strict=True)]
@@ -209,6 +250,7 @@ def aggregate(records: Sequence[EvalRecord], predictions: Sequence[Prediction]) 
         values = [s[name] for s in per_question if s[name] is not None]
         out[name] = sum(values) / len(values) if values else None  # type: ignore[arg-type]
     latencies = [p.latency_ms for p in predictions]
+    out["auroc_confidence"] = auroc(confidence_scores(records, predictions))
     out["latency_p50_ms"] = percentile(latencies, 50)
     out["latency_p95_ms"] = percentile(latencies, 95)
     out.update(llm_metrics(predictions))

@@ -121,3 +121,25 @@ def latency_plot(
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
+
+
+def risk_coverage_plot(path: Path, scored: Mapping[str, Sequence[tuple[float, bool, bool]]]) -> None:
+    """Risk (share of answers wrong) against coverage (share answered), by confidence, per config."""
+    from evals.metrics import auroc, risk_coverage
+
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(6, 4))
+    for name, rows in scored.items():
+        points = risk_coverage(rows)
+        if points:
+            xs, ys = zip(*points, strict=True)
+            value = auroc(rows)
+            ax.plot(xs, ys, label=f"{name} (AUROC {value:.2f})" if value is not None else name)
+    ax.set_xlabel("coverage (share of questions answered)")
+    ax.set_ylabel("risk (share of answers wrong)")
+    ax.set_title("Risk against coverage, answering the most confident first")
+    if scored:
+        ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)

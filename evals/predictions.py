@@ -55,6 +55,8 @@ class Prediction:
     latency_ms: float
     #: The chat model's counters for this answer (None: no model was asked).
     llm: dict[str, Any] | None = None
+    #: The answer's own confidence (None: the system gives none, as the baseline).
+    confidence: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out = {
@@ -69,6 +71,8 @@ class Prediction:
         }
         if self.llm is not None:
             out["llm"] = self.llm
+        if self.confidence is not None:
+            out["confidence"] = self.confidence
         return out
 
     @classmethod
@@ -80,6 +84,7 @@ class Prediction:
             citations=tuple(PredictedCitation(**c) for c in data["citations"]),
             latency_ms=float(data["latency_ms"]),
             llm=data.get("llm"),
+            confidence=data.get("confidence"),
         )
 
 

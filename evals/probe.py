@@ -158,46 +158,22 @@ def _confidence(row: dict[str, Any]) -> float:
     return 0.0 if row["abstained"] else float(row["confidence"])
 
 
+def scored(rows: list[dict[str, Any]]) -> list[tuple[float, bool, bool]]:
+    """(confidence, right, answered) per row, as :func:`evals.metrics.auroc` takes them."""
+    return [(_confidence(r), right(r), not r["abstained"]) for r in rows]
+
+
 def auroc(rows: list[dict[str, Any]]) -> float:
     """AUROC of confidence (0 when abstained) for right answers vs wrong or unanswerable ones."""
-    pos = [_confidence(r) for r in rows if right(r)]
-    neg = [_confidence(r) for r in rows if not right(r)]
-    if not pos or not neg:
-        return float("nan")
-    wins = sum((p > n) + 0.5 * (p == n) for p in pos for n in neg)
-    return wins / (len(pos) * len(neg))
-
-
-def risk_coverage(rows: list[dict[str, Any]]) -> list[tuple[float, float]]:
-    """(coverage, risk) when answering only the most confident questions, one point per question."""
-    answered = sorted((r for r in rows if not r["abstained"]), key=lambda r: -_confidence(r))
-    points, wrong = [], 0
-    for i, r in enumerate(answered, start=1):
-        wrong += not right(r)
-        points.append((i / max(len(rows), 1), wrong / i))
-    return points
+    value = metrics.auroc(scored(rows))
+    return float("nan") if value is None else value
 
 
 def plot_risk_coverage(groups: dict[str, list[dict[str, Any]]], path: Path) -> None:
     """Risk-coverage curves, one per group, with each group's AUROC in the legend."""
-    import matplotlib
+    from evals.plots import risk_coverage_plot
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(6, 4))
-    for name, rows in groups.items():
-        points = risk_coverage(rows)
-        if points:
-            xs, ys = zip(*points, strict=True)
-            ax.plot(xs, ys, label=f"{name} (AUROC {auroc(rows):.2f})")
-    ax.set_xlabel("coverage (share of questions answered)")
-    ax.set_ylabel("risk (share of answers wrong)")
-    ax.set_title("Offline answerer: risk vs coverage by confidence")
-    ax.legend(fontsize=7)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    risk_coverage_plot(path, {name: scored(rows) for name, rows in groups.items()})
 
 
 # -- running -------------------------------------------------------------------

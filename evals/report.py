@@ -25,7 +25,14 @@ from typing import Any
 from evals import plots
 from evals.dataset import EvalRecord
 from evals.harness import ConfigRun
-from evals.metrics import LLM_METRICS, QUESTION_METRICS, percentile, score_question, summarize
+from evals.metrics import (
+    LLM_METRICS,
+    QUESTION_METRICS,
+    confidence_scores,
+    percentile,
+    score_question,
+    summarize,
+)
 from evals.predictions import dumps
 from evals.worst import worst_misses_markdown
 
@@ -43,6 +50,7 @@ COLUMNS = (
     ("containment", "contain", "{:.3f}"),
     ("abstention_recall", "abstention recall", "{:.3f}"),
     ("wrongly_abstained", "wrongly abstained", "{:.3f}"),
+    ("auroc_confidence", "AUROC of confidence", "{:.3f}"),
     ("latency_p50_ms", "p50 ms", "{:.1f}"),
     ("latency_p95_ms", "p95 ms", "{:.1f}"),
 )
@@ -131,7 +139,10 @@ def _render(
         {run.config.name: [p.latency_ms for p in run.predictions] for run in runs},
         {run.config.name: list(run.ingest_ms.values()) for run in runs},
     )
-    files += [Path("metrics.png"), Path("metrics_by_source.png"), Path("latency.png")]
+    scored = {run.config.name: confidence_scores(records, _in_order(records, run)) for run in runs}
+    plots.risk_coverage_plot(staging / "risk_coverage.png", {n: s for n, s in scored.items() if s})
+    plotted = ("metrics.png", "metrics_by_source.png", "latency.png", "risk_coverage.png")
+    files += [Path(name) for name in plotted]
     return files
 
 
@@ -174,6 +185,13 @@ def markdown(records: Sequence[EvalRecord], runs: Sequence[ConfigRun], metrics: 
         *_overall_table(results, names),
         "",
         "![metrics per config](metrics.png)",
+        "",
+        "AUROC of confidence: the chance that a right answer (answered, first citation is",
+        "evidence) is more confident than a wrong one or an answer to an unanswerable question",
+        "(abstentions count as confidence 0). Risk against coverage when answering only the most",
+        "confident questions:",
+        "",
+        "![risk against coverage](risk_coverage.png)",
         "",
         "## Per source",
         "",

@@ -283,7 +283,6 @@ def test_public_api_is_pinned() -> None:
     assert evals.__all__ == ["DatasetError", "EvalRecord", "EvalResult", "load", "run"]
 
 
-
 def test_em_and_f1_score_the_lead_line_containment_the_whole_answer() -> None:
     from evals.metrics import lead
 
@@ -292,3 +291,30 @@ def test_em_and_f1_score_the_lead_line_containment_the_whole_answer() -> None:
     assert (shown["exact_match"], shown["f1"], shown["containment"]) == (1.0, 1.0, 1.0)
     buried = score_question(record(), prediction("Someone spoke.\nIt was Bob."))
     assert (buried["exact_match"], buried["f1"], buried["containment"]) == (0.0, 0.0, 1.0)
+
+
+def test_auroc_of_confidence_counts_pairs_and_ties_half() -> None:
+    from evals.metrics import auroc, risk_coverage
+
+    # (confidence, right, answered): right ones above every wrong one but a tie.
+    scored = [(0.9, True, True), (0.7, True, True), (0.7, False, True), (0.2, False, True)]
+    scored.append((0.0, False, False))
+    assert auroc(scored) == pytest.approx((3 + 2.5) / 6)  # 0.9 beats all 3; 0.7 beats 2, ties 1
+    assert auroc([(0.5, True, True)]) is None  # nothing to rank against
+    # The most confident first; the abstention is never answered (coverage ends at 4 of 5).
+    assert risk_coverage(scored) == [(0.2, 0.0), (0.4, 0.0), (0.6, 1 / 3), (0.8, 0.5)]
+
+
+def test_confidence_scores_call_abstentions_zero_and_unanswerable_never_right() -> None:
+    from evals.metrics import confidence_scores
+
+    answerable = record(id="a")
+    unanswerable = record(id="u", answers=(), evidence=(), evidence_any=())
+    cited = (PredictedCitation(*S2, TEXT[S2[0] : S2[1]], "s2"),)
+    right = Prediction("a", "Bob", False, cited, 1.0, confidence=0.8)
+    confident_but_unanswerable = Prediction("u", "Bob", False, cited, 1.0, confidence=0.9)
+    got = confidence_scores([answerable, unanswerable], [right, confident_but_unanswerable])
+    assert got == [(0.8, True, True), (0.9, False, True)]
+    abstained = Prediction("a", "", True, (), 1.0, confidence=0.4)
+    assert confidence_scores([answerable], [abstained]) == [(0.0, False, False)]
+    assert confidence_scores([answerable], [Prediction("a", "Bob", False, cited, 1.0)]) == []  # none given
