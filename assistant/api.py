@@ -579,11 +579,11 @@ class Assistant:
         """Rewrite and retrieve: what the reranker and the answerer start from."""
         question = _checked_question(question, self.settings.answer.max_question_chars)
         turns = tuple(Turn.of(t) for t in _turns(history))
+        if isinstance(self.answerer, PreparingAnswerer):
+            self.answerer.prepare()  # its model loads while the store opens and the search runs
         scope = self._scope(article)
         query = self.rewriter.rewrite(question, turns)
         vector = self._embed_query(query)
-        if isinstance(self.answerer, PreparingAnswerer):
-            self.answerer.prepare()  # a model to load overlaps the search (after the embedder's)
         hits = self._index(scope).search(query, vector, self.settings.retrieval.candidates)
         return AnswerRequest(question, query, tuple(hits), scope.articles, turns)
 

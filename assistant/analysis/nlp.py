@@ -58,20 +58,23 @@ def _load() -> Any:
 def _without_torch() -> Iterator[None]:
     """Import spaCy without torch: thinc imports torch whenever it can (2-4 s, 180 MB), and the
     CPU pipeline never uses it. A process that has torch already keeps it."""
-    blocked = "torch" not in sys.modules
-    if blocked:
-        sys.modules["torch"] = None  # type: ignore[assignment]  # makes `import torch` fail
-    try:
-        yield
-    finally:
-        if blocked and sys.modules.get("torch", 0) is None:
-            del sys.modules["torch"]
+    from index.embed.base import TORCH_IMPORT
+
+    with TORCH_IMPORT:  # an encoder importing torch in another thread waits, rather than fail
+        blocked = "torch" not in sys.modules
+        if blocked:
+            sys.modules["torch"] = None  # type: ignore[assignment]  # makes `import torch` fail
+        try:
+            yield
+        finally:
+            if blocked and sys.modules.get("torch", 0) is None:
+                del sys.modules["torch"]
 
 
 def preload() -> None:
-    """Start loading the model in the background (0.7-2.5 s), so that a question's retrieval and
-    the load overlap; a no-op once loaded or loading. Call it when no other thread may be importing
-    torch: the load blocks torch's import for its duration (see :func:`_without_torch`)."""
+    """Start loading the model in the background (0.7-2.5 s), so that opening the store, loading
+    the encoder and retrieving overlap the load; a no-op once loaded or loading. An encoder's
+    torch import in another thread waits for spaCy's import (see :func:`_without_torch`)."""
     global _preloading
     with _LOAD:
         if _preloading or _load.cache_info().currsize:

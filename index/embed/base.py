@@ -8,6 +8,7 @@ as ``EmbeddingModel.embed()`` over ``embed_batch()`` is in simonw/llm.
 
 from __future__ import annotations
 
+import threading
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from typing import Protocol, runtime_checkable
@@ -15,6 +16,10 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 
 DEFAULT_MODEL = "bundled:all-MiniLM-L6-v2"
+
+#: Held while torch is imported for an encoder, and while spaCy is imported with torch hidden
+#: (assistant.analysis.nlp): a spaCy load running in another thread must not make that import fail.
+TORCH_IMPORT = threading.Lock()
 
 
 @runtime_checkable

@@ -43,7 +43,7 @@ from typing import Any
 
 import numpy as np
 
-from index.embed.base import DEFAULT_MODEL, BatchEmbedder
+from index.embed.base import DEFAULT_MODEL, TORCH_IMPORT, BatchEmbedder
 from index.embed.sentence_transformers import _pooling_dimension, resolve_model_path
 from index.errors import ConfigError
 
@@ -280,8 +280,9 @@ def _export(model_path: Path, folder: Path) -> None:
     """Export to a temporary file, then rename: concurrent processes never see half a file."""
     try:
         os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-        import torch
-        from transformers import AutoModel
+        with TORCH_IMPORT:
+            import torch
+            from transformers import AutoModel
     except ImportError as e:
         raise ConfigError(
             f"The ONNX export of {model_path} is not in the cache yet, and making it needs torch and "

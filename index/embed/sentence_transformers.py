@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from index.embed.base import DEFAULT_MODEL, BatchEmbedder
+from index.embed.base import DEFAULT_MODEL, TORCH_IMPORT, BatchEmbedder
 from index.errors import ConfigError
 
 log = logging.getLogger(__name__)
@@ -49,8 +49,9 @@ class SentenceTransformerEmbedder(BatchEmbedder):
             # Idle OpenMP workers sleep instead of spinning: with spinning, torch falls from
             # ~200 to ~12 sentences/s when another process keeps both cores busy.
             os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-            import torch
-            from sentence_transformers import SentenceTransformer
+            with TORCH_IMPORT:
+                import torch
+                from sentence_transformers import SentenceTransformer
             from transformers.utils import logging as transformers_logging
 
             # Its "Loading weights" bar would land in the middle of CLI output.

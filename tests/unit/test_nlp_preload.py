@@ -45,3 +45,27 @@ def test_preload_loads_in_the_background_once(counted_loads) -> None:  # type: i
 
 def test_the_extractive_answerer_prepares() -> None:
     assert isinstance(ExtractiveAnswerer(), PreparingAnswerer)
+
+
+def test_an_encoder_importing_torch_during_the_preload_waits_instead_of_failing() -> None:
+    """spaCy's import hides torch for its duration; an encoder's torch import in another thread
+    (the ONNX export on a fresh machine, the torch backend) must wait for it, not fail."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.support import ROOT
+
+    code = (
+        "import sys, time\n"
+        "from assistant.analysis import nlp\n"
+        "from index.embed.sentence_transformers import SentenceTransformerEmbedder\n"
+        "nlp.preload()\n"
+        "time.sleep(0.05)  # the preload thread is importing spaCy, torch hidden, now\n"
+        "vectors = SentenceTransformerEmbedder().embed(['hello'])  # imports torch\n"
+        "print('TORCH', vectors.shape, nlp.parse('John Kirby spoke.') is not None)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=180)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "TORCH (1, 384) True" in out.stdout

@@ -65,7 +65,9 @@ def abstain_reason(
     scope = [articles[a] for a in dict.fromkeys(h.article_id for h in hits[:5])]
     if all(_missing_name(question.text, a) for a in scope):
         return "a name in the question is not in the article"
-    if window_coverage(question, query, scope) < limits.min_window_coverage:
+    # Off by default (0): a share is never below it, and computing it costs a library ask ~4 ms.
+    least = limits.min_window_coverage
+    if least > 0 and window_coverage(question, query, scope) < least:
         return "the question's words never occur together"
     top = hits[0]
     if top.coverage < limits.min_coverage and top.dense < limits.min_dense:
