@@ -34,6 +34,7 @@ from assistant.web.render import (
     render_articles,
     render_chat,
     render_library,
+    shows_placeholder,
     source_label,
 )
 from assistant.web.state import MAX_TURNS, history, normalise
@@ -315,11 +316,13 @@ class ChatHandlers:
         label = by_id[scope].label if scope in by_id else "all articles"
         titles = {k: a.label for k, a in by_id.items()}
         sources = {k: a.url or source_label(a) for k, a in by_id.items()}
-        # Suggestions look for the seed article among the first few only: a large library's
-        # texts are not read to decide on four example questions.
-        in_scope = [scope] if scope in by_id else list(itertools.islice(by_id, SUGGEST_SCAN))
-        return render_chat(turns, label, titles, pending, suggestions=suggestions(self._read(in_scope)),
-                           sources=sources)
+        suggested: tuple[str, ...] = ()
+        if shows_placeholder(turns, pending):  # only an empty chat shows them: not per streamed repaint
+            # The seed article is looked for among the first few only: a large library's texts
+            # are not read to decide on four example questions.
+            in_scope = [scope] if scope in by_id else list(itertools.islice(by_id, SUGGEST_SCAN))
+            suggested = suggestions(self._read(in_scope))
+        return render_chat(turns, label, titles, pending, suggestions=suggested, sources=sources)
 
     def _article(self, turns: list[dict[str, Any]], scope: str, by_id: dict[str, ArticleSummary]) -> str:
         ids = [scope] if scope in by_id else cited_articles(turns)

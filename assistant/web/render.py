@@ -191,12 +191,17 @@ def render_chat(
     An empty conversation shows a hint and the ``suggestions`` as clickable questions.
     ``sources`` (article ID → link or file name) goes into each answer's copied Markdown.
     """
-    if not turns and pending is None:
+    if shows_placeholder(turns, pending):
         return _chat_placeholder(scope_label, suggestions)
     parts = [_render_turn(t, titles, sources or {}) for t in turns]
     if pending is not None:
         parts.append(_render_pending(pending))
     return f'<div class="chat">{"".join(parts)}</div>'
+
+
+def shows_placeholder(turns: Sequence[Mapping[str, Any]], pending: Mapping[str, Any] | None) -> bool:
+    """Whether the chat is empty, so that it shows the hint and the suggested questions."""
+    return not turns and pending is None
 
 
 def _chat_placeholder(scope_label: str, suggestions: Sequence[str]) -> str:

@@ -33,3 +33,16 @@ def test_views_read_only_the_articles_they_show(assistant, monkeypatch) -> None:
     library, _chat, article_view, *_ = handlers.view({"scope": ALL, "chats": {}, "pending": None})
     assert "Ask across 6 articles" in library
     assert read == ids[:2] and "was ready" not in article_view  # nothing cited yet: no article shown
+
+
+def test_a_streamed_repaint_reads_no_article(assistant, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    assistant.add_text(TEXTS[0], title="Story 0")
+    handlers = ChatHandlers(assistant)
+    by_id = handlers._articles()
+
+    def no_get(article_id: str):  # type: ignore[no-untyped-def]
+        raise AssertionError("a repaint read an article")
+
+    monkeypatch.setattr(assistant, "get", no_get)
+    page = handlers._chat([], ALL, by_id, {"question": "Who spoke?", "text": "The mayor", "reveal": 9})
+    assert "The mayor" in page
