@@ -352,13 +352,7 @@ class Assistant:
         self._vector_files().drop(article_id)
         self._vectors.pop(article_id)
         self._articles.pop(article_id)
-        generation = self.store.generation()
-        if self.store.count_articles() != len(library.summaries) - (article_id in library.summaries):
-            self._forget()  # another process changed the library meanwhile: read it again
-            return
-        summaries = {k: v for k, v in library.summaries.items() if k != article_id}
-        self._snapshot(generation, summaries)
-        self._catalog().save(generation, builtins.list(summaries.values()))
+        self._settle({k: v for k, v in library.summaries.items() if k != article_id})
 
     def _current(self) -> _Library:
         """The library snapshot, reloaded when the store's generation moved (another process wrote)."""
@@ -438,15 +432,18 @@ class Assistant:
         if known is None:
             self._forget()
             return
-        generation = self.store.generation()
-        if self.store.count_articles() != len(known) + len(articles):
-            self._forget()  # another process changed the library meanwhile: read it again
-            return
         from index.models import ArticleSummary
 
-        summaries = known
-        for a in articles:
-            summaries[a.id] = ArticleSummary.of(a)
+        self._settle(known | {a.id: ArticleSummary.of(a) for a in articles})
+
+    def _settle(self, summaries: dict[str, ArticleSummary]) -> None:
+        """After this process's write: ``summaries`` become the snapshot and the saved listing at
+        the store's new generation, unless the store's count says another process changed the
+        library meanwhile (then it is read again at the next call)."""
+        generation = self.store.generation()
+        if self.store.count_articles() != len(summaries):
+            self._forget()
+            return
         self._snapshot(generation, summaries)
         self._catalog().save(generation, builtins.list(summaries.values()))
 
@@ -704,31 +701,23 @@ class Assistant:
             return found
         from index.passages import make_passages
 
-        groups = [p.sentence_ids for p in make_passages(article, self.settings.index.passage_window)]
-        matrix = self._vector_files().load(article.id, len(groups))
+        order = [p.sentence_ids for p in make_passages(article, self.settings.index.passage_window)]
+        matrix = self._vector_files().load(article.id, len(order))
         if matrix is not None:
-            found = (groups, matrix)
+            found = (order, matrix)
         else:
             # By passage ID (one per sentence), not by a metadata filter: 2-6 ms instead of 35-66 ms
             # at 290,000 passages; but it makes an embedded Chroma load its whole HNSW index.
-            found = self.store.article_vectors(article.id, [s.id for s in article.sentences])
-            self._keep_vectors(article, found[1], found[0])
+            groups, stored = self.store.article_vectors(article.id, [s.id for s in article.sentences])
+            found = (groups, stored)
+            row = {g: i for i, g in enumerate(groups)}
+            if set(row) == set(order):  # saved in passage order, as an add saves them
+                self._keep_vectors(article, stored[[row[g] for g in order]])
         self._vectors.put(article.id, found)
         return found
 
-    def _keep_vectors(
-        self, article: Article, vectors: np.ndarray, groups: Sequence[tuple[str, ...]] | None = None
-    ) -> None:
-        """Save an article's passage vectors, in passage order, as a file of the read path's cache."""
-        from index.passages import make_passages
-
-        window = self.settings.index.passage_window
-        order = [p.sentence_ids for p in make_passages(article, window)]
-        if groups is not None and list(groups) != order:  # a store's rows in another order
-            row = {g: i for i, g in enumerate(groups)}
-            if set(row) != set(order):
-                return
-            vectors = vectors[[row[g] for g in order]]
+    def _keep_vectors(self, article: Article, vectors: np.ndarray) -> None:
+        """Save an article's passage vectors (in passage order) as a file of the read path's cache."""
         self._vector_files().save(article.id, vectors)
 
     def _vector_files(self) -> VectorCache:
