@@ -74,13 +74,10 @@ def serve(spec: dict[str, Any]) -> dict[str, Any]:
 
 def peak_rss_mb() -> float:
     """This process's peak resident memory (VmHWM; ru_maxrss would count the parent's before exec)."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    from evals.bench_server import peak_rss_mb as peak_of
+
+    found = peak_of("self")
+    return found if found is not None else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 if __name__ == "__main__":

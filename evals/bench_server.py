@@ -60,8 +60,8 @@ def chroma_server(path: Path, log: Path) -> Iterator[tuple[str, int]]:
                 proc.wait()
 
 
-def peak_rss_mb(pid: int) -> float | None:
-    """A running process's peak resident memory (VmHWM), in MB."""
+def peak_rss_mb(pid: int | str = "self") -> float | None:
+    """A running process's peak resident memory (VmHWM), in MB; None where /proc does not say."""
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
             if line.startswith("VmHWM:"):

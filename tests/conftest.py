@@ -10,15 +10,12 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
-import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.support import SEED, free_port, stop, wait_until
+from tests.support import SEED
 
 
 @pytest.fixture(scope="session")
@@ -34,40 +31,14 @@ def embedder():  # type: ignore[no-untyped-def]
     return SentenceTransformerEmbedder()
 
 
-def _chroma_executable() -> str:
-    beside_python = Path(sys.executable).parent / "chroma"
-    found = str(beside_python) if beside_python.exists() else shutil.which("chroma")
-    if not found:
-        pytest.fail("the `chroma` command (from the chromadb package) is not installed")
-    return found
-
-
 @pytest.fixture(scope="session")
 def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A real `chroma run` server on a free loopback port; yields its URL."""
-    import chromadb
-    from chromadb.config import Settings
+    from evals.bench_server import chroma_server as run
 
-    port = free_port()
     path = tmp_path_factory.mktemp("chroma-server")
-    log = (path / "server.log").open("w")
-    proc = subprocess.Popen(
-        [_chroma_executable(), "run", "--path", str(path / "db"), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        wait_until(
-            lambda: chromadb.HttpClient(
-                host="127.0.0.1", port=port, settings=Settings(anonymized_telemetry=False)
-            ).heartbeat(),
-            timeout=60,
-            what="chroma run",
-        )
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        stop(proc)
-        log.close()
+    with run(path / "db", path / "server.log") as (url, _):
+        yield url
 
 
 @pytest.fixture
