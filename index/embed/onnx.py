@@ -178,12 +178,8 @@ def _similar_lengths(order: np.ndarray, lengths: np.ndarray, most: int) -> list[
 def quantized_model(onnx_path: Path) -> Path:
     """Dynamic int8 (per-channel weights) of an fp32 export, beside it, made once with its checksum."""
     out, record_path = onnx_path.with_name("model-int8.onnx"), onnx_path.with_name("model-int8.json")
-    if out.exists() and record_path.exists():
-        try:
-            if _intact(out, record_path):
-                return out
-        except (OSError, ValueError):
-            pass
+    if _intact(out, record_path):
+        return out
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     fd, tmp = tempfile.mkstemp(dir=out.parent, suffix=".onnx.tmp")
@@ -237,13 +233,17 @@ def _intact(path: Path, record_path: Path) -> bool:
     """Whether ``path`` holds the bytes its record describes.
 
     By size and modification time when the record has them (hashing the 90 MB export was
-    0.07-0.3 s of every cold start), else by SHA-256, after which the record gains them.
+    0.07-0.3 s of every cold start), else by SHA-256, after which the record gains them. False
+    when either file is missing or unreadable.
     """
-    record = json.loads(record_path.read_text())
-    st = path.stat()
-    if record.get("size") == st.st_size and record.get("mtime_ns") == st.st_mtime_ns:
-        return True
-    if record.get("sha256") != sha256_file(path):
+    try:
+        record = json.loads(record_path.read_text())
+        st = path.stat()
+        if record.get("size") == st.st_size and record.get("mtime_ns") == st.st_mtime_ns:
+            return True
+        if record.get("sha256") != sha256_file(path):
+            return False
+    except (OSError, ValueError):
         return False
     with contextlib.suppress(OSError):  # a read-only cache stays valid, just slower to check
         _write_record(record_path, record, path)
@@ -264,12 +264,9 @@ def exported_model(model_path: Path, cache_dir: Path) -> Path:
     """The ONNX export of ``model_path`` in ``cache_dir``, exported (with torch) if missing or corrupt."""
     folder = cache_dir / _source_key(model_path)
     onnx_path, record_path = folder / "model.onnx", folder / "model.json"
+    if _intact(onnx_path, record_path):
+        return onnx_path
     if onnx_path.exists() and record_path.exists():
-        try:
-            if _intact(onnx_path, record_path):
-                return onnx_path
-        except (OSError, ValueError):
-            pass
         log.warning("the ONNX export in %s is damaged; exporting it again", folder)
     folder.mkdir(parents=True, exist_ok=True)
     _export(model_path, folder)
