@@ -204,11 +204,7 @@ class Assistant:
         """The settings' Chroma client, made once: the store and the embedder's choice share it."""
         with self._lock:
             if self._client is None:
-                from index.store import make_client
-
-                s = self.settings
-                where = {"tenant": s.store.tenant, "database": s.store.database}
-                self._client = make_client(None if s.chroma_url else s.data_dir, s.chroma_url, **where)
+                self._client = registry.chroma_client(self.settings)
             return self._client
 
     @property

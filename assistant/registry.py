@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
@@ -197,18 +197,24 @@ def make_embedder(settings: Settings, recorded: str | None = None) -> Embedder:
     return pick("embedder backend", EMBEDDERS, embedder_backend(settings, recorded))(settings)
 
 
+def chroma_client(settings: Settings) -> Any:
+    """The Chroma client ``settings`` name: embedded in ``data_dir``, or the server at ``chroma_url``."""
+    from index.store import make_client
+
+    where = {"tenant": settings.store.tenant, "database": settings.store.database}
+    return make_client(None if settings.chroma_url else settings.data_dir, settings.chroma_url, **where)
+
+
 def stored_embedder(settings: Settings) -> str | None:
     """The embedder name recorded by the store ``settings`` point at; None when there is none yet.
 
     An embedded data dir without a store is left as it is (no empty store is made).
     """
-    from index.store import make_client, recorded_embedder
+    from index.store import recorded_embedder
 
     if settings.chroma_url is None and not (settings.data_dir / "chroma.sqlite3").exists():
         return None
-    where = {"tenant": settings.store.tenant, "database": settings.store.database}
-    client = make_client(None if settings.chroma_url else settings.data_dir, settings.chroma_url, **where)
-    return recorded_embedder(client, settings.store.collection_prefix)
+    return recorded_embedder(chroma_client(settings), settings.store.collection_prefix)
 
 
 def embedder_backend(settings: Settings, recorded: str | None = None) -> str:
