@@ -72,6 +72,15 @@ class RuleRewriter:
 Propose = Callable[[str, Sequence[Turn]], str]
 
 
+@runtime_checkable
+class RewriteProposer(Protocol):
+    """Something that can propose a follow-up's standalone form (a chat-model answerer)."""
+
+    def propose_rewrite(self, question: str, history: Sequence[Turn]) -> str:
+        """The proposed rewrite, which :class:`ModelRewriter` checks before using it."""
+        ...
+
+
 class ModelRewriter:
     """A chat model's rewrite, kept only when it keeps the user's names and words."""
 

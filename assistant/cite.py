@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 
@@ -29,7 +29,7 @@ from index.models import Article, Sentence
 log = logging.getLogger(__name__)
 
 #: One article's stored passage vectors: the sentence IDs of each passage, and the matrix.
-ArticleVectors = Callable[[Article], tuple[Sequence[tuple[str, ...]], np.ndarray]]
+ArticleVectors = tuple[Sequence[tuple[str, ...]], np.ndarray]
 
 
 def resolve(
@@ -86,26 +86,24 @@ def lexical_support(claim: str, sentence: str) -> float:
 class SupportScorer:
     """Scores claim ↔ cited sentence in 0..1 (a calibrated probability the sentence is evidence).
 
-    ``embed`` maps a text to its normalised vector (the Assistant's cached query
-    embedder); ``article_vectors`` gives an article's stored passage vectors, so
-    cited sentences are never embedded again.
+    Given everything as data: the vectors of the claim texts (:meth:`claim_texts` says which) and
+    the cited articles' stored passage vectors, so cited sentences are never embedded again.
     """
 
-    def __init__(self, embed: Callable[[str], np.ndarray], article_vectors: ArticleVectors,
-                 settings: SupportSettings) -> None:
-        self._embed = embed
-        self._article_vectors = article_vectors
+    def __init__(self, settings: SupportSettings) -> None:
         self.settings = settings
 
-    def features(self, claim: str, article: Article, sentence: Sentence) -> dict[str, float]:
-        """``lexical`` and ``dense`` for one claim and one stored sentence."""
-        members, vectors = self._article_vectors(article)
+    def features(
+        self, claim: str, claim_vector: np.ndarray, sentence: Sentence, vectors: ArticleVectors
+    ) -> dict[str, float]:
+        """``lexical`` and ``dense`` for one claim and one stored sentence of an article with ``vectors``."""
+        members, matrix = vectors
         rows = [i for i, ids in enumerate(members) if sentence.id in ids]
         dense = 0.0
         if rows:
-            v = vectors[rows].mean(axis=0)
+            v = matrix[rows].mean(axis=0)
             norm = float(np.linalg.norm(v))
-            dense = float(self._embed(claim) @ v) / norm if norm else 0.0
+            dense = float(claim_vector @ v) / norm if norm else 0.0
         return {"lexical": lexical_support(claim, sentence.text), "dense": dense}
 
     def probability(self, values: Mapping[str, float]) -> float:
@@ -114,29 +112,39 @@ class SupportScorer:
         z = w.get("bias", 0.0) + sum(w.get(name, 0.0) * v for name, v in values.items())
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
-    def assess(
-        self,
-        refs: Iterable[SentenceRef],
-        articles: Mapping[str, Article],
-        question: str,
-        claims: Sequence[tuple[SentenceRef, str]] = (),
-    ) -> tuple[dict[SentenceRef, float], frozenset[SentenceRef]]:
-        """Support per known ref, and the refs to flag low support.
-
-        A ref given claims scores its best ``question + claim``; other refs score
-        the question alone. Only refs with a claim (a generated answer's) are
-        flagged below ``low_support``: an extractive answer keeps its own flags.
-        """
+    @staticmethod
+    def claim_texts(
+        refs: Iterable[SentenceRef], question: str, claims: Sequence[tuple[SentenceRef, str]] = ()
+    ) -> dict[SentenceRef, list[str]]:
+        """The texts each ref is scored against: ``question + claim`` for a ref given claims (a
+        generated answer's), else the question alone."""
         by_ref: dict[SentenceRef, list[str]] = {}
         for ref, claim in claims:
             by_ref.setdefault(ref, []).append(f"{question} {claim}")
+        return {ref: by_ref.get(ref) or [question] for ref in dict.fromkeys(refs)}
+
+    def assess(
+        self,
+        texts: Mapping[SentenceRef, Sequence[str]],
+        articles: Mapping[str, Article],
+        text_vectors: Mapping[str, np.ndarray],
+        article_vectors: Mapping[str, ArticleVectors],
+        claimed: Iterable[SentenceRef] = (),
+    ) -> tuple[dict[SentenceRef, float], frozenset[SentenceRef]]:
+        """Support per known ref (``texts`` from :meth:`claim_texts`), and the refs to flag.
+
+        Each ref scores its best text. Only ``claimed`` refs (a generated answer's) are flagged
+        below ``low_support``: an extractive answer keeps its own flags.
+        """
         scores: dict[SentenceRef, float] = {}
-        for ref in dict.fromkeys(refs):
+        for ref, candidates in texts.items():
             sentence = _sentence(articles, ref)
             if sentence is None:
                 continue
-            article = articles[ref[0]]
-            texts = by_ref.get(ref) or [question]
-            scores[ref] = max(self.probability(self.features(t, article, sentence)) for t in texts)
-        weak = frozenset(r for r, s in scores.items() if r in by_ref and s < self.settings.low_support)
+            vectors = article_vectors[ref[0]]
+            scores[ref] = max(
+                self.probability(self.features(t, text_vectors[t], sentence, vectors)) for t in candidates
+            )
+        wanted = set(claimed)
+        weak = frozenset(r for r, s in scores.items() if r in wanted and s < self.settings.low_support)
         return scores, weak

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import numpy as np
 
 from assistant.answer.base import Answerer
-from assistant.chat import ModelRewriter, QueryRewriter, RuleRewriter
+from assistant.chat import ModelRewriter, QueryRewriter, RewriteProposer, RuleRewriter
 from assistant.rerank.base import Reranker
 from assistant.retrieval.base import DenseIndex, LexicalIndex
 from assistant.settings import LLMSettings, Settings
@@ -93,9 +93,8 @@ def api_key(llm: LLMSettings, environ: Mapping[str, str]) -> str:
 
 def make_rewriter(settings: Settings, answerer: Answerer) -> QueryRewriter:
     """The model rewriter when the answerer can propose rewrites (the 'llm' one), else the rule-based one."""
-    propose = getattr(answerer, "propose_rewrite", None)
-    if settings.llm.rewrite and callable(propose):
-        return ModelRewriter(propose, RuleRewriter())
+    if settings.llm.rewrite and isinstance(answerer, RewriteProposer):
+        return ModelRewriter(answerer.propose_rewrite, RuleRewriter())
     return RuleRewriter()
 
 

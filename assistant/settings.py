@@ -152,6 +152,16 @@ class RetrievalSettings(_Section):
     cached_articles: int = Field(
         256, ge=1, le=1_000_000, description="Full articles (text, sentences, vectors) kept in memory."
     )
+    cached_scopes: int = Field(
+        16,
+        ge=1,
+        le=10_000,
+        description="Search indexes of article scopes (one or several articles) kept in memory; "
+        "also how many recent adds' BM25 segments are kept for the library-wide index.",
+    )
+    cached_queries: int = Field(
+        1024, ge=1, le=1_000_000, description="Query vectors kept in memory (chat turns and evals repeat)."
+    )
 
 
 class RerankSettings(_Section):

@@ -48,11 +48,13 @@ FEATURES = ["lexical", "dense"]
 def collect(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """One row per citation of the default Assistant: features, label, flags, half."""
     from assistant.api import Assistant
+    from assistant.cite import SupportScorer
     from assistant.settings import Settings
 
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         assistant = Assistant(Settings(data_dir=Path(tmp)))
+        scorer = SupportScorer(assistant.settings.answer.support)
         ids: dict[str, str] = {}
         for r in records:
             if r["article_id"] not in ids:
@@ -67,7 +69,9 @@ def collect(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
             gold = [tuple(e) for e in r["evidence"]]
             for c in answer.citations:
                 sentence = article.sentence(c.sentence_id)
-                x = assistant.support.features(answer.diagnostics.query, article, sentence)
+                claim = answer.diagnostics.query
+                vectors = assistant.store.article_vectors(article.id, [s.id for s in article.sentences])
+                x = scorer.features(claim, assistant.embedder.embed([claim])[0], sentence, vectors)
                 rows.append({
                     "article_id": r["article_id"],
                     "x": x,

@@ -16,6 +16,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
+from assistant.analysis.questions import Question
 from assistant.types import Diagnostics, Hit, SentenceRef, Turn
 from index.models import Article
 
@@ -34,6 +35,8 @@ class AnswerRequest:
     hits: tuple[Hit, ...]
     articles: Mapping[str, Article]
     history: tuple[Turn, ...] = ()
+    #: The question analysed once (:func:`assistant.analysis.questions.analyse`); None: not yet.
+    analysis: Question | None = None
 
 
 @dataclass(frozen=True, slots=True)

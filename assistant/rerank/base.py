@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Protocol, runtime_checkable
 
+from assistant.analysis.questions import Question
 from assistant.types import Hit, Turn
 from index.models import Article
 
@@ -25,8 +26,9 @@ class Reranker(Protocol):
         hits: Sequence[Hit],
         articles: Mapping[str, Article],
         history: Sequence[Turn] = (),
+        analysis: Question | None = None,
     ) -> list[Hit]:
-        """``hits`` rescored, best first."""
+        """``hits`` rescored, best first; ``analysis`` is ``question`` analysed, when the caller has it."""
         ...
 
 
@@ -42,6 +44,7 @@ class KeepOrder:
         hits: Sequence[Hit],
         articles: Mapping[str, Article],
         history: Sequence[Turn] = (),
+        analysis: Question | None = None,
     ) -> list[Hit]:
         """``hits`` unchanged."""
         return list(hits)

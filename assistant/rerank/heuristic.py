@@ -35,9 +35,10 @@ class HeuristicReranker:
         hits: Sequence[Hit],
         articles: Mapping[str, Article],
         history: Sequence[Turn] = (),
+        analysis: Question | None = None,
     ) -> list[Hit]:
         """``hits`` rescored and sorted, best first (stable for ties)."""
-        return rerank(hits, analyse(question), articles, history, self.settings, query)
+        return rerank(hits, analysis or analyse(question), articles, history, self.settings, query)
 
 
 def rerank(

@@ -46,7 +46,7 @@ def test_a_new_process_lists_from_the_saved_file_without_reading_the_store(setti
     first, _ = _open(settings, embedder)
     first.add_text(TITLED, title="Council votes on the budget")
     first.add_text(UNTITLED)
-    want = [(a.id, len(a.sentences), a.label) for a in first.list()]
+    want = [(a.id, len(a.sentences), a.label) for a in first.articles()]
 
     second, reads = _open(settings, embedder)
     assert _listing(second) == want

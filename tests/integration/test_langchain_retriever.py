@@ -55,8 +55,8 @@ def test_documents_are_sentences_with_ids_and_metadata(seeded, seed_path):
 def test_k_per_call_and_bad_k(seeded):
     assistant, _ = seeded
     retriever = assistant.as_retriever()
-    assert retriever.k == 4
-    assert len(retriever.invoke(KIRBY_QUESTION)) == 4
+    assert retriever.k == assistant.settings.retrieval.top_k == 8
+    assert len(retriever.invoke(KIRBY_QUESTION)) == 8
     assert len(retriever.invoke(KIRBY_QUESTION, k=1)) == 1
     assert len(retriever.invoke(KIRBY_QUESTION, k=7)) == 7
     assert retriever.invoke(KIRBY_QUESTION, k=0) == []
@@ -65,8 +65,6 @@ def test_k_per_call_and_bad_k(seeded):
             retriever.invoke(KIRBY_QUESTION, k=bad)
     with pytest.raises(InputError, match="only k per call, not top_k"):
         retriever.invoke(KIRBY_QUESTION, top_k=2)
-    # The alias keeps its default: retrieval.top_k.
-    assert assistant.retriever().k == assistant.settings.retrieval.top_k
 
 
 async def test_ainvoke_honours_k(seeded):

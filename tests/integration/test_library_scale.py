@@ -39,7 +39,7 @@ def raws():  # type: ignore[no-untyped-def]
 
 def _rebuilt(assistant: Assistant) -> HybridIndex:
     """The library index as it was built before segments: everything read and indexed at once."""
-    articles = assistant.list()
+    articles = assistant.articles()
     stored = [assistant.store.article_vectors(a.id) for a in articles]
     return HybridIndex(
         articles,
@@ -82,7 +82,7 @@ def test_library_search_matches_a_full_rebuild(settings, embedder, raws, ann_min
     for q in QUESTIONS:
         _same(reopened.search(q, k=10), reference.search(q, embedder.embed([q])[0], 10))
         answer = reopened.ask(q)
-        assert all(c.article_id in {a.id for a in reopened.list()} for c in answer.citations)
+        assert all(c.article_id in {a.id for a in reopened.articles()} for c in answer.citations)
 
 
 def test_bulk_add_stores_what_one_at_a_time_stores(tmp_path, embedder, raws):
@@ -94,7 +94,7 @@ def test_bulk_add_stores_what_one_at_a_time_stores(tmp_path, embedder, raws):
     results = bulk.add_many([*raws, raws[0]], batch=3)  # a repeat inside the batch is a no-op
     assert [r.created for r in results] == [True] * len(raws) + [False]
     assert [r.article.id for r in results[:-1]] == [r.article.id for r in singles]
-    for a, b in zip(one.list(), bulk.list(), strict=True):
+    for a, b in zip(one.articles(), bulk.articles(), strict=True):
         assert (a.id, a.text, a.sentences, a.title) == (b.id, b.text, b.sentences, b.title)
         (pa, va), (pb, vb) = one.store.article_vectors(a.id), bulk.store.article_vectors(b.id)
         order_a, order_b = np.argsort([p[0] for p in pa]), np.argsort([p[0] for p in pb])
@@ -135,4 +135,5 @@ def test_a_small_article_cache_still_answers_library_wide(settings, embedder, ra
     assistant = Assistant(small, embedder=embedder)
     answer = assistant.ask(QUESTIONS[2])
     assert answer.text and answer.citations
-    assert [a.id for a in assistant.list()] == [a.id for a in Assistant(small, embedder=embedder).list()]
+    reopened = Assistant(small, embedder=embedder)
+    assert [a.id for a in assistant.articles()] == [a.id for a in reopened.articles()]

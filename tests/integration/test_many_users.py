@@ -26,14 +26,14 @@ def _cli(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 def test_another_process_adds_and_removes_are_seen_at_the_next_call(assistant, settings, tmp_path, seed_path):
     seed = assistant.add(str(seed_path)).article
-    assert [a.id for a in assistant.list()] == [seed.id]
+    assert [a.id for a in assistant.articles()] == [seed.id]
     assistant.ask(KIRBY_QUESTION)  # builds and caches the library-wide index
     other = tmp_path / "council.txt"
     other.write_text(SECOND, encoding="utf-8")
 
     added = _cli(settings.data_dir, "add", "--json", str(other))
     assert added.returncode == 0, added.stderr
-    ids = [a.id for a in assistant.list()]
+    ids = [a.id for a in assistant.articles()]
     assert len(ids) == 2 and seed.id in ids
     new_id = next(i for i in ids if i != seed.id)
     answer = assistant.ask("Who voted against the plan?")
@@ -41,7 +41,7 @@ def test_another_process_adds_and_removes_are_seen_at_the_next_call(assistant, s
 
     removed = _cli(settings.data_dir, "remove", new_id)
     assert removed.returncode == 0, removed.stderr
-    assert [a.id for a in assistant.list()] == [seed.id]
+    assert [a.id for a in assistant.articles()] == [seed.id]
     assert all(c.article_id == seed.id for c in assistant.ask("Who voted against the plan?").citations)
 
 
@@ -79,7 +79,7 @@ def test_a_slow_add_does_not_hold_up_a_question(settings, embedder, seed_path, t
     finally:
         slow.release.set()
         adding.join(timeout=60)
-    assert len(assistant.list()) == 2
+    assert len(assistant.articles()) == 2
 
 
 def test_concurrent_questions_get_the_answers_of_serial_ones(assistant, seed_path):

@@ -118,11 +118,11 @@ def test_a_store_built_with_one_backend_refuses_the_other_with_the_fix(tmp_path,
     settings = Settings(data_dir=tmp_path / "data", cache_dir=onnx_cache)
     Assistant(settings, embedder=OnnxEmbedder(cache_dir=onnx_cache, int8=True)).add(str(SEED))
     with pytest.raises(StoreMismatchError, match="--data-dir"):
-        Assistant(settings, embedder=embedder).list()
+        Assistant(settings, embedder=embedder).articles()
     # fp32 ONNX and torch are the same embedder: a torch-built store opens with onnx.
     other = Settings(data_dir=tmp_path / "other", cache_dir=onnx_cache)
     Assistant(other, embedder=embedder).add(str(SEED))
-    assert len(Assistant(other, embedder=OnnxEmbedder(cache_dir=onnx_cache)).list()) == 1
+    assert len(Assistant(other, embedder=OnnxEmbedder(cache_dir=onnx_cache)).articles()) == 1
 
 
 def test_int8_gives_a_text_the_same_vector_in_any_batch(onnx_cache):
@@ -152,7 +152,7 @@ def test_the_default_is_int8_for_a_new_store_and_an_fp32_store_keeps_fp32(tmp_pa
     old = Settings(data_dir=tmp_path / "old", cache_dir=onnx_cache)
     Assistant(old.with_(**{"embedder.backend": "onnx"})).add(str(SEED))
     reopened = Assistant(old)
-    assert reopened.embedder.name == DEFAULT_MODEL and len(reopened.list()) == 1
+    assert reopened.embedder.name == DEFAULT_MODEL and len(reopened.articles()) == 1
     assert reopened.search("cluster munitions", k=2)
     from assistant.integrations.langchain import ArticleEmbeddings
 
@@ -160,9 +160,9 @@ def test_the_default_is_int8_for_a_new_store_and_an_fp32_store_keeps_fp32(tmp_pa
     assert ArticleEmbeddings.from_settings(new).embedder.name == first.embedder.name
     # An explicit backend still wins, and a mismatch is still refused with the fix.
     with pytest.raises(StoreMismatchError, match="--data-dir"):
-        Assistant(old.with_(**{"embedder.backend": "onnx-int8"})).list()
+        Assistant(old.with_(**{"embedder.backend": "onnx-int8"})).articles()
     with pytest.raises(StoreMismatchError, match="--data-dir"):
-        Assistant(new.with_(**{"embedder.backend": "onnx"})).list()
+        Assistant(new.with_(**{"embedder.backend": "onnx"})).articles()
 
 
 def test_auto_follows_the_store_on_a_chroma_server(chroma_server, tmp_path, onnx_cache):
@@ -179,8 +179,8 @@ def test_auto_follows_the_store_on_a_chroma_server(chroma_server, tmp_path, onnx
     first = Assistant(new)
     first.add(str(SEED))
     assert first.embedder.name == DEFAULT_MODEL + INT8_SUFFIX
-    assert len(Assistant(new).list()) == 1
+    assert len(Assistant(new).articles()) == 1
     old = new.with_(**{"store.collection_prefix": "fp32_"})
     Assistant(old.with_(**{"embedder.backend": "onnx"})).add(str(SEED))
     reopened = Assistant(old)
-    assert reopened.embedder.name == DEFAULT_MODEL and len(reopened.list()) == 1
+    assert reopened.embedder.name == DEFAULT_MODEL and len(reopened.articles()) == 1

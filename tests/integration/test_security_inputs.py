@@ -34,7 +34,7 @@ def test_the_link_box_never_reads_server_files(link, handlers, assistant, settin
         link = str(secret)
     status, *_ = handlers.add_url(link, {}, progress=lambda *a, **k: None)
     assert "not a web link" in status
-    assert assistant.list() == []
+    assert assistant.articles() == []
 
 
 @pytest.mark.parametrize("path", ["/etc/passwd", "/etc/hostname"])
@@ -43,7 +43,7 @@ def test_add_url_in_the_api_refuses_paths(path, assistant):
 
     with pytest.raises(InputError, match="http:// or https://"):
         assistant.add_url(path)
-    assert assistant.list() == []
+    assert assistant.articles() == []
 
 
 def test_an_upload_path_outside_the_upload_folder_is_refused(handlers, assistant, tmp_path):
@@ -51,7 +51,7 @@ def test_an_upload_path_outside_the_upload_folder_is_refused(handlers, assistant
     outside.write_text(ARTICLE)
     status, *_ = handlers.add_file(str(outside), {}, progress=lambda *a, **k: None)
     assert "not uploaded through this page" in status
-    assert assistant.list() == []
+    assert assistant.articles() == []
 
 
 def test_a_loopback_url_is_refused_by_default_before_any_request(assistant):
@@ -77,7 +77,7 @@ def test_a_loopback_url_is_refused_by_default_before_any_request(assistant):
     finally:
         server.shutdown()
     assert hits == []
-    assert assistant.list() == []
+    assert assistant.articles() == []
 
 
 def test_the_web_api_exposes_only_ask_articles_and_add_url(assistant):
@@ -92,10 +92,10 @@ def test_removal_needs_the_confirmation_step(handlers, assistant):
     state = {"scope": article.id, "chats": {}}
     handlers.remove(state, None)  # a direct call, no confirmation
     handlers.remove(state, "another-article")
-    assert [a.id for a in assistant.list()] == [article.id]
+    assert [a.id for a in assistant.articles()] == [article.id]
     *_, confirming = handlers.ask_remove(state)
     handlers.remove(state, confirming)
-    assert assistant.list() == []
+    assert assistant.articles() == []
 
 
 def test_adding_several_sources_adds_none_when_one_is_bad(tmp_path):
@@ -161,4 +161,4 @@ def test_junk_through_the_python_api_is_a_package_error(assistant):
         assistant.ask(None, article=article.id)  # type: ignore[arg-type]
     with pytest.raises(InputError, match="limit is 2,000"):
         assistant.ask("why " * 1000, article=article.id)
-    assert [a.id for a in assistant.list()] == [article.id]
+    assert [a.id for a in assistant.articles()] == [article.id]

@@ -38,10 +38,10 @@ def test_readding_is_a_no_op_and_ids_survive_a_restart(assistant, settings, embe
     assert again.article.id == first.id
     # The same text pasted (not from a file) is the same article.
     assert not assistant.add_text(seed_path.read_text(encoding="utf-8")).created
-    assert len(assistant.list()) == 1
+    assert len(assistant.articles()) == 1
 
     restarted = Assistant(settings, embedder=embedder)
-    assert [a.id for a in restarted.list()] == [first.id]
+    assert [a.id for a in restarted.articles()] == [first.id]
     assert restarted.get(first.id).sentences == first.sentences
     _kirby_checks(restarted.ask(KIRBY_QUESTION, article=first.id), first)
 
@@ -57,7 +57,7 @@ def test_server_mode_uses_the_same_code_path(clean_server, embedder, seed_path, 
 
 
 def _snapshot(assistant):
-    return [(a.id, a.text, a.sentences) for a in assistant.list()], assistant.store.count_passages()
+    return [(a.id, a.text, a.sentences) for a in assistant.articles()], assistant.store.count_passages()
 
 
 @pytest.mark.parametrize(
@@ -100,7 +100,7 @@ def test_remove_deletes_vectors(assistant, seed_path):
     article = assistant.add(str(seed_path)).article
     assert assistant.store.count_passages() == len(article.sentences)
     assistant.remove(article.id)
-    assert assistant.list() == []
+    assert assistant.articles() == []
     assert assistant.store.count_passages() == 0
 
 
@@ -108,7 +108,7 @@ def test_retriever_is_a_langchain_retriever(assistant, seed_path):
     from langchain_core.retrievers import BaseRetriever
 
     article = assistant.add(str(seed_path)).article
-    retriever = assistant.retriever(article.id, k=3)
+    retriever = assistant.as_retriever(article.id, k=3)
     assert isinstance(retriever, BaseRetriever)
     docs = retriever.invoke("What happens when cluster munitions do not explode?")
     assert len(docs) == 3

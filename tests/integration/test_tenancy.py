@@ -27,24 +27,24 @@ def test_two_deployments_on_one_server_are_apart(separation, clean_server, setti
     second = _assistant(shared, embedder, **separation)
     seed = first.add(str(SEED)).article
     other = second.add_text(OTHER).article
-    assert [a.id for a in first.list()] == [seed.id]
-    assert [a.id for a in second.list()] == [other.id]
+    assert [a.id for a in first.articles()] == [seed.id]
+    assert [a.id for a in second.articles()] == [other.id]
     with pytest.raises(Exception, match="No article with ID"):
         second.remove(seed.id)
-    assert [a.id for a in first.list()] == [seed.id]
+    assert [a.id for a in first.articles()] == [seed.id]
     second.remove(other.id)
     if "database" in separation or "tenant" in separation:
         from assistant.api import Assistant
 
         # A third deployment on the same server, same prefix, in the default database, sees only the first's.
-        assert [a.id for a in Assistant(shared, embedder=embedder).list()] == [seed.id]
+        assert [a.id for a in Assistant(shared, embedder=embedder).articles()] == [seed.id]
 
 
 def test_prefixes_separate_libraries_in_one_data_dir(settings, embedder):
     first = _assistant(settings, embedder)
     second = _assistant(settings, embedder, collection_prefix="b_")
     first.add(str(SEED))
-    assert second.list() == []
+    assert second.articles() == []
 
 
 def test_a_chroma_url_with_a_path_is_refused_with_the_fix(settings):

@@ -72,4 +72,4 @@ def test_missing_page_is_a_clear_error(assistant, site):
 
     with pytest.raises(FetchError, match="HTTP 404"):
         assistant.add(f"{site}/gone")
-    assert assistant.list() == []
+    assert assistant.articles() == []

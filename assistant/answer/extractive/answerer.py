@@ -44,7 +44,7 @@ class ExtractiveAnswerer:
         nlp.preload()
 
     def answer(self, request: AnswerRequest) -> Draft:
-        question = analyse(request.question)
+        question = request.analysis or analyse(request.question)
         hits = _fresh_hits(request, question)
         ranked = tuple(h.ref for h in hits)
         follow_up = bool(request.history) and is_follow_up(request.question)

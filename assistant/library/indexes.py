@@ -1,0 +1,172 @@
+"""The search indexes of a scope: one article, a few, or the whole library.
+
+An article scope's index is built from its sentences and its stored passage
+vectors and kept by the IDs it covers (content hashes: never stale). The
+library-wide index is the saved BM25 segments, extended by what this process
+added since, with the store's own vector index for the dense side.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
+
+from assistant import registry
+from assistant.components import Components
+from assistant.library.caches import Caches, Vectors
+from assistant.library.snapshot import Library, Scope
+from assistant.retrieval.hybrid import HybridIndex, passage_members, sentence_tokens
+from assistant.retrieval.library import BUILD_CHUNK, LazyArticles, LibraryIndex
+from assistant.retrieval.postings import Segment
+from assistant.types import Hit
+from index.models import Article
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from assistant.library.snapshot import LibraryState
+    from assistant.retrieval.library import PostingsCache
+    from assistant.retrieval.vectors import VectorCache
+
+
+class ScopeIndex:
+    """A scope's index; after a search, the hits' articles are read in one call (library scope)."""
+
+    def __init__(self, index: HybridIndex, articles: Mapping[str, Article]) -> None:
+        self._index = index
+        self._articles = articles
+
+    def search(self, query: str, query_vector: np.ndarray, k: int) -> list[Hit]:
+        """The ``k`` best sentences for ``query``, best first."""
+        hits = self._index.search(query, query_vector, k)
+        if isinstance(self._articles, LazyArticles):
+            self._articles.preload(h.article_id for h in hits)
+        return hits
+
+
+class Indexes:
+    """Builds, keeps and extends the indexes that questions search, and the files they are made from."""
+
+    def __init__(self, components: Components, caches: Caches, state: LibraryState) -> None:
+        self._components = components
+        self._caches = caches
+        self._state = state
+        self._library_index: tuple[Library, LibraryIndex] | None = None
+        self._new_segments: list[Segment] = []  # BM25 of recent adds, for the library index
+        self._lock = threading.Lock()
+
+    def for_scope(self, scope: Scope) -> ScopeIndex:
+        """The index that a question about ``scope`` searches."""
+        if scope.library is not None:
+            return ScopeIndex(self._whole_library(scope.library), scope.articles)
+        return ScopeIndex(self._articles_index([scope.articles[i] for i in scope.key]), scope.articles)
+
+    def article_vectors(self, article: Article) -> Vectors:
+        """An article's passages (their sentence IDs) and vectors: kept in memory, else in the
+        vector files, else read from the store (and saved to a file for next time)."""
+        found = self._caches.vectors.get(article.id)
+        if found is not None:
+            return found
+        from index.passages import make_passages
+
+        window = self._components.settings.index.passage_window
+        order = [p.sentence_ids for p in make_passages(article, window)]
+        matrix = self._vector_files().load(article.id, len(order))
+        if matrix is not None:
+            found = (order, matrix)
+        else:
+            # By passage ID (one per sentence), not by a metadata filter: 2-6 ms instead of 35-66 ms
+            # at 290,000 passages; but it makes an embedded Chroma load its whole HNSW index.
+            sentence_ids = [s.id for s in article.sentences]
+            groups, stored = self._components.store.article_vectors(article.id, sentence_ids)
+            found = (groups, stored)
+            row = {g: i for i, g in enumerate(groups)}
+            if set(row) == set(order):  # saved in passage order, as an add saves them
+                self.keep_vectors(article, stored[[row[g] for g in order]])
+        self._caches.vectors.put(article.id, found)
+        return found
+
+    def keep_vectors(self, article: Article, vectors: np.ndarray) -> None:
+        """Save an article's passage vectors (in passage order) as a file of the read path's cache."""
+        self._vector_files().save(article.id, vectors)
+
+    def drop_vectors(self, article_id: str) -> None:
+        """Delete a removed article's vector file."""
+        self._vector_files().drop(article_id)
+
+    def save_postings(self, articles: Sequence[Article]) -> None:
+        """Tokenise new articles for library-wide BM25 once, at add time, and keep the segment."""
+        chunks = [Segment.build(articles[i : i + BUILD_CHUNK]) for i in range(0, len(articles), BUILD_CHUNK)]
+        segment = Segment.merge(chunks)
+        self._postings().save(segment)
+        with self._lock:
+            self._new_segments.append(segment)
+            del self._new_segments[: -self._components.settings.retrieval.cached_scopes]
+
+    def _whole_library(self, library: Library) -> HybridIndex:
+        """The library-wide index: saved BM25 segments, extended by what was added since the last one."""
+        from assistant.retrieval.library import library_index
+        from assistant.retrieval.postings import LibraryBM25
+
+        built = self._library_index
+        if built is not None and built[0] is library:
+            return built[1].index
+        s = self._components.settings
+        store = self._components.store
+        ids = list(library.summaries)
+        cache = self._postings()
+        previous = built[1] if built is not None else None
+        if previous is not None and set(previous.lexical.article_ids) <= library.summaries.keys():
+            added = [i for i in ids if i not in previous.lexical]
+            new = [g for g in self._new_segments if set(g.article_ids) <= set(added)]
+            missing = set(added).difference(*(g.article_ids for g in new))
+            new = [g.without(set(g.article_ids) - set(added)) for g in new]
+            if missing:
+                new.append(Segment.build([library.articles[i] for i in added if i in missing]))
+                cache.save(new[-1])
+            lexical = previous.lexical.extended(new)
+        else:
+            previous = None
+            lexical = LibraryBM25(cache.segments(ids, self._state.fetch))
+        found = library_index(
+            lexical, store, s.retrieval, store.articles_vectors, s.index.passage_window, previous
+        )
+        with self._lock:
+            self._library_index = (library, found)
+        return found.index
+
+    def _articles_index(self, articles: Sequence[Article]) -> HybridIndex:
+        # Article IDs are content hashes, so an index built for these IDs never goes stale.
+        key = " ".join(a.id for a in articles)
+        found = self._caches.scopes.get(key)
+        if found is not None:
+            return found
+        import numpy as np
+
+        stored = [self.article_vectors(a) for a in articles]
+        s = self._components.settings
+        size = sum(len(a.sentences) for a in articles)
+        index = HybridIndex(
+            articles,
+            registry.lexical_factory(s)(sentence_tokens(articles)),
+            registry.dense_factory(s)(
+                np.vstack([v for _, v in stored]), passage_members(articles, [p for p, _ in stored]), size
+            ),
+            s.retrieval,
+        )
+        self._caches.scopes.put(key, index)
+        return index
+
+    def _postings(self) -> PostingsCache:
+        from assistant.retrieval.library import PostingsCache, cache_folder
+
+        return PostingsCache(cache_folder(self._components.settings.cache_dir, self._components.store_key()))
+
+    def _vector_files(self) -> VectorCache:
+        from assistant.retrieval.vectors import VectorCache, vectors_folder
+
+        s = self._components.settings
+        name = self._components.store.fingerprint.embedder
+        folder = vectors_folder(s.cache_dir, self._components.store_key(), name, s.index.passage_window)
+        return VectorCache(folder)

@@ -1,0 +1,202 @@
+"""One question, start to finish: check → rewrite → retrieve → rerank → answer → cite.
+
+The steps are wired here and nowhere else; each gets what it needs as data
+(the analysed question travels in the :class:`AnswerRequest`, the citation
+scorer gets the vectors it scores). A :class:`Tracer` may watch the retrieval
+and answering steps (the LangChain adapter implements one); by default
+nothing watches and nothing is imported for it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, Protocol
+
+from assistant.analysis.questions import analyse
+from assistant.answer.base import (
+    ABSTAIN_TEXT,
+    AnswerRequest,
+    Draft,
+    PreparingAnswerer,
+    StreamingAnswerer,
+)
+from assistant.cite import SupportScorer, resolve
+from assistant.components import Components
+from assistant.library.caches import QueryVectors
+from assistant.library.indexes import Indexes
+from assistant.library.snapshot import LibraryState
+from assistant.types import Answer, Turn
+from index.errors import InputError
+
+
+class Tracer(Protocol):
+    """Where one ask reports its steps: nowhere (:class:`Untraced`), or to LangChain callbacks."""
+
+    def retrieve(self, query: str, fetch: Callable[[], AnswerRequest]) -> AnswerRequest:
+        """Run the retrieval step ``fetch`` for ``query``, reporting it."""
+        ...
+
+    def answer(
+        self, request: AnswerRequest, produce: Callable[[AnswerRequest], Iterator[str | Draft]]
+    ) -> Iterator[str | Draft]:
+        """Run the answering step ``produce``, reporting it."""
+        ...
+
+
+class Untraced:
+    """Reports nothing and imports nothing."""
+
+    def retrieve(self, query: str, fetch: Callable[[], AnswerRequest]) -> AnswerRequest:
+        return fetch()
+
+    def answer(
+        self, request: AnswerRequest, produce: Callable[[AnswerRequest], Iterator[str | Draft]]
+    ) -> Iterator[str | Draft]:
+        return produce(request)
+
+
+class Pipeline:
+    """Runs questions over the library that ``state`` and ``indexes`` hold."""
+
+    def __init__(
+        self,
+        components: Components,
+        state: LibraryState,
+        indexes: Indexes,
+        query_vectors: QueryVectors,
+    ) -> None:
+        self._components = components
+        self._state = state
+        self._indexes = indexes
+        self._query_vectors = query_vectors
+        self._support = SupportScorer(components.settings.answer.support)
+
+    def run(
+        self,
+        question: str,
+        article: str | None,
+        history: Iterable[Any] | None,
+        tracer: Tracer,
+        live: bool = True,
+    ) -> Iterator[str | Answer]:
+        """The answer's text as it is produced (``live`` and a streaming answerer), then the Answer."""
+        answerer = self._components.answerer
+        started = time.perf_counter()
+        request = tracer.retrieve(question, lambda: self.request(question, article, history))
+        retrieved = time.perf_counter()
+        hits = self._components.reranker.rerank(
+            request.question, request.query, request.hits, request.articles, request.history,
+            analysis=request.analysis,
+        )
+        request = dataclasses.replace(request, hits=tuple(hits))
+        reranked = time.perf_counter()
+        draft: Draft | None = None
+        streams = live and isinstance(answerer, StreamingAnswerer)
+        for piece in tracer.answer(request, self._pieces if streams else self._whole):
+            if isinstance(piece, Draft):
+                draft = piece
+            else:
+                yield piece
+        if draft is None:
+            raise RuntimeError(f"answerer {answerer.name!r} ended its stream without an answer")
+        answered = time.perf_counter()
+        timings = {
+            "retrieve": (retrieved - started) * 1000,
+            "rerank": (reranked - retrieved) * 1000,
+            "answer": (answered - reranked) * 1000,
+        }
+        answer = self.finish(draft, request, timings)
+        if not streams:
+            yield answer.text
+        answer.timings["total"] = (time.perf_counter() - started) * 1000
+        yield answer
+
+    def request(self, question: str, article: str | None, history: Iterable[Any] | None) -> AnswerRequest:
+        """Check, rewrite and retrieve: what the reranker and the answerer start from."""
+        settings = self._components.settings
+        question = checked_question(question, settings.answer.max_question_chars)
+        turns = tuple(Turn.of(t) for t in _turns(history))
+        answerer = self._components.answerer
+        if isinstance(answerer, PreparingAnswerer):
+            answerer.prepare()  # its model loads while the store opens and the search runs
+        scope = self._state.scope(article)
+        query = self._components.rewriter.rewrite(question, turns)
+        vector = self._query_vectors(query)
+        hits = self._indexes.for_scope(scope).search(query, vector, settings.retrieval.candidates)
+        return AnswerRequest(question, query, tuple(hits), scope.articles, turns, analyse(question))
+
+    def finish(self, draft: Draft, request: AnswerRequest, timings: dict[str, float]) -> Answer:
+        """Resolve the draft's citations against the stored sentences; no valid citation, no answer.
+
+        Each citation gets its support score; a generated answer's weakly supported ones are flagged.
+        """
+        scores: dict[tuple[str, str], float] = {}
+        weak = draft.low_support
+        if draft.cited and not draft.abstained:
+            claims = draft.diagnostics.claims
+            texts = self._support.claim_texts(draft.cited, request.query, claims)
+            wanted = {ref[0] for ref in texts if ref[0] in request.articles}
+            scores, flagged = self._support.assess(
+                texts,
+                request.articles,
+                {t: self._query_vectors(t) for candidates in texts.values() for t in candidates},
+                {i: self._indexes.article_vectors(request.articles[i]) for i in wanted},
+                claimed=(ref for ref, _ in claims),
+            )
+            weak = weak | flagged
+        citations = resolve(draft.cited, request.articles, weak, scores)
+        confidence = draft.confidence
+        if draft.diagnostics.claims and citations and citations[0].support is not None:
+            # A generated answer: its first citation's support, times its share of cited sentences.
+            confidence *= citations[0].support
+        invented = len(set(draft.cited)) - len(citations)
+        abstained = draft.abstained or not citations
+        return Answer(
+            text=ABSTAIN_TEXT if abstained else draft.text,
+            citations=() if abstained else citations,
+            abstained=abstained,
+            confidence=confidence,
+            short_answer=None if abstained else draft.short_answer,
+            timings=timings,
+            diagnostics=dataclasses.replace(
+                draft.diagnostics,
+                query=draft.diagnostics.query or request.query,
+                invented_citations=draft.diagnostics.invented_citations + invented,
+            ),
+        )
+
+    def _pieces(self, request: AnswerRequest) -> Iterator[str | Draft]:
+        """The answerer's text as it comes, then its Draft (a non-streaming answerer: the Draft alone)."""
+        answerer = self._components.answerer
+        if isinstance(answerer, StreamingAnswerer):
+            yield from answerer.stream(request)
+        else:
+            yield answerer.answer(request)
+
+    def _whole(self, request: AnswerRequest) -> Iterator[str | Draft]:
+        """The answerer's Draft from a plain call (``ask``: no one watches the text come)."""
+        yield self._components.answerer.answer(request)
+
+
+def checked_question(question: Any, limit: int) -> str:
+    """``question`` if it is a non-empty string within ``limit`` characters; else an InputError."""
+    if not isinstance(question, str):
+        raise InputError(f"The question must be a string, not {type(question).__name__}.")
+    if not question.strip():
+        raise InputError("The question is empty. Type a question about the article.")
+    if len(question) > limit:
+        raise InputError(
+            f"The question is {len(question):,} characters long; the limit is {limit:,}. "
+            "Ask a shorter question."
+        )
+    return question
+
+
+def _turns(history: Iterable[Any] | None) -> Iterable[Any]:
+    if history is None:
+        return ()
+    if isinstance(history, str | bytes) or not isinstance(history, Iterable):
+        raise InputError(f"history must be a list of earlier turns, not {type(history).__name__}.")
+    return history
