@@ -98,7 +98,8 @@ def test_an_unreadable_file_is_ignored(settings, embedder) -> None:  # type: ign
 def test_rows_stored_before_leads_were_kept_still_get_their_first_words(settings, embedder) -> None:  # type: ignore[no-untyped-def]
     first, _ = _open(settings, embedder)
     article = first.add_text(UNTITLED).article
-    rows = first.store._articles  # an older store's row: no "lead" in its metadata
+    # An older store's row, through Chroma's own client: no "lead" in its metadata.
+    rows = first.store.client.get_collection(first.store.names[1], embedding_function=None)
     meta = rows.get(ids=[article.id], include=["metadatas"])["metadatas"][0]
     rows.update(ids=[article.id], metadatas=[{**meta, "lead": None}])
     assert rows.get(ids=[article.id], include=["metadatas"])["metadatas"][0].get("lead") is None
