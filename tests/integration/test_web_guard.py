@@ -188,7 +188,7 @@ def test_requests_for_another_host_are_refused_on_every_route(open_server, host)
     with httpx.Client(timeout=30) as client:
         for method, path in ROUTES:
             status, text = _ask(client, method, f"{open_server.url}{path}", headers={"Host": header}, json={})
-            if status != 400 or "allowed-host" not in text:
+            if status != 400 or ("allowed-host" not in text and method != "HEAD"):
                 served.append((method, path, status, text))
     assert not served
 
