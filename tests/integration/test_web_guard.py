@@ -241,6 +241,9 @@ def test_after_signing_in_everything_answers(auth_server):
         assert _articles(client, url) == []
         # The Host check still holds for a signed-in session.
         assert client.get(f"{url}/config", headers={"Host": "evil.example"}).status_code == 400
+    from gradio_client import Client  # what the README tells scripts to do under --auth
+
+    assert Client(url, auth=("reader", "s3cret"), verbose=False).predict(api_name="/articles") == []
 
 
 def test_a_malformed_allowed_host_is_a_clear_error(tmp_path):
