@@ -177,6 +177,7 @@ ROUTES = [
     ("POST", "/gradio_api/cancel"), ("POST", "/gradio_api/reset"), ("POST", "/gradio_api/upload"),
     ("POST", "/gradio_api/call/articles"), ("GET", "/gradio_api/startup-events"), ("POST", "/login"),
     ("GET", "/gradio_api/user"), ("GET", "/gradio_api/app_id"), ("GET", "/monitoring"),
+    ("POST", "/gradio_api/mcp/"),
 ]
 
 
