@@ -311,8 +311,12 @@ def chat(ctx: click.Context, article_id: str | None) -> None:
 @click.option("--auth", metavar="USER:PASS", envvar="ARTICLE_ASSISTANT_AUTH",
               help="Require this user and password [env ARTICLE_ASSISTANT_AUTH].")
 @click.option("--mcp", is_flag=True, help="Also serve /ask and /articles as MCP tools (pip extra 'mcp').")
+@click.option("--allowed-host", "allowed_host", multiple=True, metavar="NAME",
+              help="Also answer requests for this host name or address (repeatable); by default only "
+                   "localhost, 127.0.0.1, [::1] and --host are answered, so DNS rebinding gets nothing.")
 @click.pass_context
-def serve(ctx: click.Context, host: str, port: int, auth: str | None, mcp: bool) -> None:
+def serve(ctx: click.Context, host: str, port: int, auth: str | None, mcp: bool,
+          allowed_host: tuple[str, ...]) -> None:
     """Run the web chat (Gradio) at http://HOST:PORT."""
     from assistant.web.app import is_loopback, parse_auth
     from assistant.web.app import serve as serve_web
@@ -324,7 +328,13 @@ def serve(ctx: click.Context, host: str, port: int, auth: str | None, mcp: bool)
             "add and remove articles. Pass --auth USER:PASS or bind 127.0.0.1.",
             err=True,
         )
-    serve_web(ctx.obj, host=host, port=port, auth=credentials, mcp=mcp,
+    if host in ("0.0.0.0", "::") and not allowed_host:
+        click.echo(
+            "note: only requests for localhost, 127.0.0.1 and [::1] are answered; pass "
+            "--allowed-host NAME for each name or address clients use to reach this machine.",
+            err=True,
+        )
+    serve_web(ctx.obj, host=host, port=port, auth=credentials, mcp=mcp, extra_hosts=allowed_host,
               ready=lambda url: click.echo(f"Web chat at {url}  (Ctrl-C stops it)", err=True))
 
 

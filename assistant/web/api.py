@@ -46,8 +46,11 @@ class WebAPI:
                           .to_dict())
 
     def articles(self) -> list[dict]:
-        """The stored articles: id, title, source, url, date, sentences (count), added_at."""
-        return self._call(lambda: [article_summary(a) for a in self.assistant.summaries()])
+        """The stored articles: id, title, source, url, date, sentences (count), added_at.
+
+        ``source`` is the link for a web page and the file's name for a file.
+        """
+        return self._call(lambda: [_public(article_summary(a)) for a in self.assistant.summaries()])
 
     def add_url(self, url: str) -> dict:
         """Add the news article at an http(s) link; returns the stored article (or says why not).
@@ -57,7 +60,7 @@ class WebAPI:
         """
         def add() -> dict[str, Any]:
             result = self.assistant.add_url(url)
-            return {**article_summary(result.article), "created": result.created}
+            return {**_public(article_summary(result.article)), "created": result.created}
 
         return self._call(add)
 
@@ -70,6 +73,17 @@ class WebAPI:
         except Exception as e:
             log.exception("web API call failed")
             raise gr.Error("Something went wrong on the server; the details are in its log.") from e
+
+
+def _public(summary: dict[str, Any]) -> dict[str, Any]:
+    """``summary`` without the server's own paths: a file's source is its name only.
+
+    The operator's folders (user names, layout) are nothing the web's readers need.
+    """
+    source = summary.get("source")
+    if isinstance(source, str) and "://" not in source:
+        summary["source"] = source.replace("\\", "/").rsplit("/", 1)[-1]
+    return summary
 
 
 def _pairs(history: Any) -> list[tuple[Any, Any]]:

@@ -17,7 +17,7 @@ import logging
 import secrets
 import socket
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +26,9 @@ import gradio as gr  # type: ignore[import-untyped,unused-ignore]
 from assistant.api import Assistant
 from assistant.settings import Settings
 from assistant.web.api import WebAPI
+from assistant.web.guard import allowed_hosts, middleware
 from assistant.web.handlers import ASK_LABEL, WARMING_LABEL, ChatHandlers
+from assistant.web.removal import Removal
 from assistant.web.render import ALL
 from index.errors import ArticleAssistantError, ConfigError
 
@@ -72,6 +74,7 @@ def build_app(
                 )
                 with gr.Column(visible=False, elem_id="remove-confirm-box") as confirm_box:
                     confirm_text = gr.HTML()
+                    token = gr.Textbox(visible=False, elem_id="remove-token")
                     with gr.Row():
                         confirm_yes = gr.Button("Remove", variant="stop", size="sm", elem_id="remove-confirm")
                         confirm_no = gr.Button("Cancel", size="sm", elem_id="remove-cancel")
@@ -149,16 +152,14 @@ def build_app(
             h.add_text, inputs=[title, text, state], outputs=[status, *view, title, text], **progress
         )
 
-        # The article awaiting confirmation lives on the server, never in the browser.
+        # The confirmation (article and token) lives on the server; the page holds only the token.
         confirming = gr.State(None)
-        remove.click(
-            h.ask_remove, inputs=[state], outputs=[confirm_box, confirm_text, confirming], **private
-        )
-        confirm_no.click(
-            lambda: (gr.update(visible=False), None), outputs=[confirm_box, confirming], **private
-        )
-        confirm_yes.click(h.remove, inputs=[state, confirming], outputs=[confirm_box, *view, confirming],
-                          **private)
+        removal = Removal(h)
+        remove.click(removal.ask, inputs=[state], outputs=[confirm_box, confirm_text, token, confirming],
+                     **private)
+        confirm_no.click(removal.cancel, outputs=[confirm_box, token, confirming], **private)
+        confirm_yes.click(removal.remove, inputs=[state, token, confirming],
+                          outputs=[confirm_box, *view, token, confirming], **private)
 
     return app
 
@@ -185,12 +186,15 @@ def serve(
     auth: tuple[str, str] | None = None,
     mcp: bool = False,
     ready: Callable[[str], None] | None = None,
+    extra_hosts: Sequence[str] = (),
 ) -> None:
     """Run the web chat until interrupted; the model loads in the background meanwhile.
 
     ``ready`` is called with the URL once the server answers; ``mcp`` also serves the
-    named API as MCP tools at ``/gradio_api/mcp/``.
+    named API as MCP tools at ``/gradio_api/mcp/``. Requests are answered only for the
+    loopback names, ``host`` and ``extra_hosts`` (see :mod:`assistant.web.guard`).
     """
+    hosts = allowed_hosts(host, extra_hosts)
     _check_port(host, port)
     if mcp:
         _check_mcp()
@@ -213,6 +217,8 @@ def serve(
             footer_links=[],
             mcp_server=mcp,
             prevent_thread_lock=True,
+            # FastAPI's own /openapi.json lists every route Gradio has, private ones included.
+            app_kwargs={"openapi_url": None, "middleware": middleware(hosts, auth)},
             **launch_options(),
         )
     except OSError as e:

@@ -29,7 +29,6 @@ from assistant.web.render import (
     add_status,
     cited_articles,
     cited_pairs,
-    confirm_remove,
     esc,
     render_articles,
     render_chat,
@@ -262,49 +261,6 @@ class ChatHandlers:
 
     def _add_failed(self, message: str, extra: int) -> tuple[Any, ...]:
         return (add_status(message, ok=False), *(gr.skip() for _ in range(5 + extra)))
-
-    # -- removing ------------------------------------------------------------------------------
-
-    def ask_remove(self, state: Any) -> tuple[Any, Any, Any]:
-        """Show the confirmation for removing the selected article.
-
-        Outputs: the confirmation box, its text, and the article awaiting confirmation,
-        kept on the server (``gr.State``): :meth:`remove` removes only that article, so
-        no single call can delete anything.
-        """
-        scope = normalise(state)["scope"]
-        if scope == ALL:
-            gr.Warning("Choose an article in the library first.")
-            return gr.update(visible=False), gr.skip(), None
-        try:
-            article = self.assistant.get(scope)
-        except ArticleAssistantError:
-            gr.Warning("That article is no longer in the library.")
-            return gr.update(visible=False), gr.skip(), None
-        return gr.update(visible=True), confirm_remove(article), article.id
-
-    def remove(self, state: Any, confirmed: str | None) -> tuple[Any, ...]:
-        """Remove the article the reader confirmed.
-
-        Outputs: the confirmation box, the view, the cleared confirmation.
-        """
-        state = normalise(state)
-        scope = state["scope"]
-        if scope != confirmed:
-            gr.Warning("Nothing was removed: confirm the removal of the selected article first.")
-            return (gr.update(visible=False), *self._guard(lambda: self.view(state)), None)
-        if scope != ALL:
-            try:
-                label = self.assistant.get(scope).label
-                self.assistant.remove(scope)
-                gr.Info(f"Removed “{esc(label)}”.")
-            except ArticleNotFoundError:
-                gr.Warning("That article was already removed.")
-            except ArticleAssistantError as e:
-                raise gr.Error(esc(self._message(e))) from e
-            state["chats"].pop(scope, None)
-            state["scope"] = ALL
-        return (gr.update(visible=False), *self._guard(lambda: self.view(state, settle=True)), None)
 
     # -- helpers --------------------------------------------------------------------------------
 

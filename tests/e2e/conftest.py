@@ -11,7 +11,7 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -48,8 +48,12 @@ class Served:
     answered: float  # time.monotonic() of its first HTTP 200
 
 
-def start_serve(workdir: Path, port: int, env_extra: Mapping[str, str] | None = None) -> Served:
-    """Start `article-assistant serve` on ``port`` with the store in ``workdir/data``; wait for HTTP 200."""
+def start_serve(workdir: Path, port: int, env_extra: Mapping[str, str] | None = None,
+                options: Sequence[str] = ()) -> Served:
+    """Start `article-assistant serve` on ``port`` with the store in ``workdir/data``; wait for HTTP 200.
+
+    ``options``: more options of `serve` (e.g. ``--auth``).
+    """
     import httpx
 
     env = {
@@ -70,6 +74,7 @@ def start_serve(workdir: Path, port: int, env_extra: Mapping[str, str] | None = 
             [
                 sys.executable, "-c", "from assistant.cli import main; main()",
                 "--data-dir", str(workdir / "data"), "serve", "--host", "127.0.0.1", "--port", str(port),
+                *options,
             ],
             stdout=log,
             stderr=subprocess.STDOUT,

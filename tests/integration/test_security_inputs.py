@@ -88,13 +88,18 @@ def test_the_web_api_exposes_only_ask_articles_and_add_url(assistant):
 
 
 def test_removal_needs_the_confirmation_step(handlers, assistant):
+    from assistant.web.removal import Removal
+
+    removal = Removal(handlers)
     article = assistant.add(str(SEED)).article
     state = {"scope": article.id, "chats": {}}
-    handlers.remove(state, None)  # a direct call, no confirmation
-    handlers.remove(state, "another-article")
+    removal.remove(state, None, None)  # a direct call, no confirmation
+    removal.remove(state, "guess", {"article": article.id, "token": "other"})
+    *_, token, confirmation = removal.ask(state)
+    removal.remove(state, token, {**confirmation, "token": "other"})  # another session's confirmation
+    removal.remove({"scope": "another-article", "chats": {}}, token, confirmation)  # not the one confirmed
     assert [a.id for a in assistant.articles()] == [article.id]
-    *_, confirming = handlers.ask_remove(state)
-    handlers.remove(state, confirming)
+    removal.remove(state, token, confirmation)
     assert assistant.articles() == []
 
 
