@@ -15,12 +15,12 @@ import codecs
 import os
 import re
 import stat
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from index.errors import InputError, InputTooLargeError, NotRegularFileError, NotTextError
 from index.extract import check_article, extract_html
+from index.models import RawArticle  # defined there; callers may import it from here too
 
 if TYPE_CHECKING:
     from index.fetch import FetchPolicy, Resolver
@@ -59,18 +59,6 @@ _C0_NAMES = (
     "NUL SOH STX ETX EOT ENQ ACK BEL BS HT LF VT FF CR SO SI "
     "DLE DC1 DC2 DC3 DC4 NAK SYN ETB CAN EM SUB ESC FS GS RS US"
 ).split()
-
-
-@dataclass(frozen=True, slots=True)
-class RawArticle:
-    """Text as given (after HTML extraction) and the metadata found with it."""
-
-    text: str
-    source: str
-    title: str | None = None
-    byline: str | None = None
-    date: str | None = None
-    url: str | None = None
 
 
 def is_url(source: str) -> bool:
