@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from index.embed.base import DEFAULT_MODEL
 from index.errors import ConfigError
+from index.limits import MAX_ARTICLE_BYTES
 
 ENV_PREFIX = "ARTICLE_ASSISTANT_"
 NESTED = "__"
@@ -98,7 +99,7 @@ class IndexSettings(_Section):
 
 
 class FetchSettings(_Section):
-    """How URLs are fetched (see :mod:`index.fetch`)."""
+    """How URLs are fetched (see :mod:`index.fetch`), and the size cap every input shares."""
 
     allow_private: bool = Field(
         False,
@@ -107,7 +108,10 @@ class FetchSettings(_Section):
     deadline_s: float = Field(30.0, gt=0, le=600, description="Total seconds one fetch may take.")
     max_redirects: int = Field(5, ge=0, le=20, description="Redirects followed at most.")
     max_bytes: int = Field(
-        5_000_000, ge=1_000, le=100_000_000, description="Largest article accepted, in bytes."
+        MAX_ARTICLE_BYTES,
+        ge=1_000,
+        le=100_000_000,
+        description="Largest article accepted, in bytes: files, pasted text (characters), stdin and URLs.",
     )
 
 
