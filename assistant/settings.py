@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from index.embed.base import DEFAULT_MODEL
 from index.errors import ConfigError
 from index.limits import MAX_ARTICLE_BYTES
+from index.names import DEFAULT_DATABASE, DEFAULT_PREFIX, DEFAULT_TENANT, PREFIX_PATTERN
 
 ENV_PREFIX = "ARTICLE_ASSISTANT_"
 NESTED = "__"
@@ -57,11 +58,11 @@ class _Section(BaseModel):
 class StoreSettings(_Section):
     """Where in Chroma the library lives: deployments sharing a server keep apart by these."""
 
-    tenant: str = Field("default_tenant", min_length=3, max_length=64, description="Chroma tenant.")
-    database: str = Field("default_database", min_length=3, max_length=64, description="Chroma database.")
+    tenant: str = Field(DEFAULT_TENANT, min_length=3, max_length=64, description="Chroma tenant.")
+    database: str = Field(DEFAULT_DATABASE, min_length=3, max_length=64, description="Chroma database.")
     collection_prefix: str = Field(
-        "aa_",
-        pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$",
+        DEFAULT_PREFIX,
+        pattern=PREFIX_PATTERN,
         description="Prefix of the collection names (<prefix>passages, <prefix>articles).",
     )
 
