@@ -447,11 +447,6 @@ class Settings(_Section):
             _put(values, key, value)
         return type(self)(**values)
 
-    def fingerprint_fields(self) -> dict[str, Any]:
-        """The settings that shape stored vectors (the store refuses others)."""
-        return {"embedder": self.embedder.model, "passage_window": self.index.passage_window}
-
-
 def describe(settings: Settings) -> list[dict[str, Any]]:
     """Every leaf setting: dotted name, env var, value and description (for ``config``)."""
     return list(_leaves(settings, ""))
