@@ -46,15 +46,7 @@ from index.errors import (
 from index.limits import MAX_ARTICLE_BYTES, megabytes
 from index.urls import Target, forbidden_kind, parse_url, redirect_target
 
-__all__ = [
-    "PRIVATE_HINT",
-    "AddressCheck",
-    "FetchPolicy",
-    "Fetched",
-    "Resolver",
-    "check_address",
-    "fetch",
-]
+__all__ = ["PRIVATE_HINT", "AddressCheck", "FetchPolicy", "Fetched", "Resolver", "check_address", "fetch"]
 
 #: ``(host, port) -> IP address strings``, like ``socket.getaddrinfo`` boiled down.
 Resolver = Callable[[str, int], Sequence[str]]
