@@ -39,8 +39,7 @@ if TYPE_CHECKING:
     from index.build import AddResult
     from index.clean import DroppedLine
     from index.fetch import FetchPolicy
-    from index.ingest import RawArticle
-    from index.models import ArticleSummary
+    from index.models import ArticleSummary, RawArticle
     from index.store import ChromaStore
 
 #: Where the LangChain adapter registers itself (pyproject.toml): the core never imports it.
@@ -141,14 +140,14 @@ class Assistant:
         """Add an article file, recording ``source`` (e.g. an upload's own file name) instead of its path."""
         from index.ingest import read_file
 
-        raw = read_file(Path(path))
+        raw = read_file(Path(path), max_bytes=self.settings.fetch.max_bytes)
         return self._add(dataclasses.replace(raw, source=source) if source else raw)
 
     def add_text(self, text: str, title: str | None = None, source: str = "pasted text") -> AddResult:
         """Add pasted text (or stdin) as an article."""
         from index.ingest import read_text
 
-        return self._add(read_text(text, title=title, source=source))
+        return self._add(read_text(text, title=title, source=source, max_bytes=self.settings.fetch.max_bytes))
 
     def add_all(self, sources: Sequence[str | Path]) -> list[AddResult]:
         """Add several articles, all or none: every source is read, checked and split before any is stored.

@@ -5,10 +5,11 @@
 query was measured to hurt retrieval, so only the salient entity is carried.
 
 A :class:`QueryRewriter` does this for the Assistant. :class:`RuleRewriter`
-is :func:`standalone`; :class:`ModelRewriter` asks a chat model (through a
-function the registry gives it) and keeps the model's rewrite only when it
-keeps the user's own words: every name the question gives and every content
-term; otherwise, or when the model fails, the rule-based rewrite is used.
+is :func:`~assistant.analysis.conversation.standalone_query`;
+:class:`ModelRewriter` asks a chat model (through a function the registry
+gives it) and keeps the model's rewrite only when it keeps the user's own
+words: every name the question gives and every content term; otherwise, or
+when the model fails, the rule-based rewrite is used.
 """
 
 from __future__ import annotations
@@ -18,38 +19,13 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Protocol, runtime_checkable
 
-from assistant.analysis.conversation import conversation_positions
-from assistant.analysis.lexicon import FULL_NAME, NAME_WORDS
+from assistant.analysis.conversation import standalone_query
+from assistant.analysis.lexicon import NAME_WORDS
 from assistant.analysis.text import STOPWORDS, terms
 from assistant.types import Turn
 from index.errors import ArticleAssistantError
 
 log = logging.getLogger(__name__)
-
-_PRONOUN = re.compile(r"\b(he|she|him|her|his|hers|they|them|their)\b", re.I)
-_POSSESSIVE = {"his", "her", "hers", "their"}
-_NAME = FULL_NAME
-# Short follow-ups ("When?", "Why not?") need the previous question's words.
-_SHORT_FOLLOW_UP_WORDS = 3
-
-
-def standalone(question: str, history: Sequence[Turn]) -> str:
-    """The question made to stand alone, keeping the user's words.
-
-    A person pronoun becomes the last turn's person only when the question names no
-    other person; "they"/"them" become the last question's topic noun phrase, never a
-    number (rules in :func:`assistant.analysis.conversation.standalone_query`).
-    """
-    from assistant.analysis.conversation import standalone_query
-
-    return standalone_query(question, history)
-
-
-def salient_entity(turn: Turn) -> str | None:
-    """The person the turn was about: its short answer, else a name in it; never a number."""
-    from assistant.analysis.conversation import salient_person
-
-    return salient_person(turn)
 
 
 @runtime_checkable
@@ -62,10 +38,14 @@ class QueryRewriter(Protocol):
 
 
 class RuleRewriter:
-    """The deterministic rewriter: :func:`standalone`."""
+    """The deterministic rewriter: :func:`~assistant.analysis.conversation.standalone_query`.
+
+    A person pronoun becomes the last turn's person only when the question names no
+    other person; "they"/"them" become the last question's topic noun phrase, never a number.
+    """
 
     def rewrite(self, question: str, history: Sequence[Turn]) -> str:
-        return standalone(question, history)
+        return standalone_query(question, history)
 
 
 #: ``propose(question, history)``: a model's standalone rewrite; raises ArticleAssistantError on failure.
@@ -142,11 +122,4 @@ def rewrite_problem(question: str, rewrite: str) -> str | None:
     return None
 
 
-__all__ = [
-    "ModelRewriter",
-    "QueryRewriter",
-    "RuleRewriter",
-    "conversation_positions",
-    "salient_entity",
-    "standalone",
-]
+__all__ = ["ModelRewriter", "QueryRewriter", "RuleRewriter"]

@@ -9,13 +9,21 @@ names. A nested field ``retrieval.top_k`` is set by
 
 A bad value is a one-line :class:`~index.errors.ConfigError` naming the
 setting, the value and what is allowed, raised before anything opens the store.
+
+Fitted tables (abstention, confidence, support) are not written here: they are
+read from ``assistant/data/weights/*.json`` (:func:`fitted`), which the fitting
+scripts in ``evals/`` write with their provenance; how they were measured is in
+``evals/results/weights/``.
 """
 
 from __future__ import annotations
 
+import copy
+import functools
 import json
 import os
 from collections.abc import Iterator, Mapping
+from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
@@ -23,6 +31,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from index.embed.base import DEFAULT_MODEL
 from index.errors import ConfigError
+from index.limits import MAX_ARTICLE_BYTES
+from index.names import DEFAULT_DATABASE, DEFAULT_PREFIX, DEFAULT_TENANT, PREFIX_PATTERN
 
 ENV_PREFIX = "ARTICLE_ASSISTANT_"
 NESTED = "__"
@@ -33,6 +43,21 @@ LEGACY_ENV = {
     "EMBEDDER": "embedder.model",
     "ANSWERER": "answer.answerer",
 }
+
+
+#: The fitted tables' files (package data), written by evals.abstention, evals.calibrate, evals.support.
+WEIGHTS_DIR = Path(str(resources.files("assistant") / "data" / "weights"))
+
+
+def fitted(name: str) -> dict[str, Any]:
+    """The fitted table ``name`` ('abstention', 'confidence', 'support'): weights, threshold, provenance."""
+    return copy.deepcopy(_read_fitted(name))
+
+
+@functools.cache
+def _read_fitted(name: str) -> dict[str, Any]:
+    table: dict[str, Any] = json.loads((WEIGHTS_DIR / f"{name}.json").read_text(encoding="utf-8"))
+    return table
 
 
 def default_cache_dir() -> Path:
@@ -56,11 +81,11 @@ class _Section(BaseModel):
 class StoreSettings(_Section):
     """Where in Chroma the library lives: deployments sharing a server keep apart by these."""
 
-    tenant: str = Field("default_tenant", min_length=3, max_length=64, description="Chroma tenant.")
-    database: str = Field("default_database", min_length=3, max_length=64, description="Chroma database.")
+    tenant: str = Field(DEFAULT_TENANT, min_length=3, max_length=64, description="Chroma tenant.")
+    database: str = Field(DEFAULT_DATABASE, min_length=3, max_length=64, description="Chroma database.")
     collection_prefix: str = Field(
-        "aa_",
-        pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$",
+        DEFAULT_PREFIX,
+        pattern=PREFIX_PATTERN,
         description="Prefix of the collection names (<prefix>passages, <prefix>articles).",
     )
 
@@ -98,7 +123,7 @@ class IndexSettings(_Section):
 
 
 class FetchSettings(_Section):
-    """How URLs are fetched (see :mod:`index.fetch`)."""
+    """How URLs are fetched (see :mod:`index.fetch`), and the size cap every input shares."""
 
     allow_private: bool = Field(
         False,
@@ -107,7 +132,10 @@ class FetchSettings(_Section):
     deadline_s: float = Field(30.0, gt=0, le=600, description="Total seconds one fetch may take.")
     max_redirects: int = Field(5, ge=0, le=20, description="Redirects followed at most.")
     max_bytes: int = Field(
-        5_000_000, ge=1_000, le=100_000_000, description="Largest article accepted, in bytes."
+        MAX_ARTICLE_BYTES,
+        ge=1_000,
+        le=100_000_000,
+        description="Largest article accepted, in bytes: files, pasted text (characters), stdin and URLs.",
     )
 
 
@@ -188,9 +216,7 @@ class RerankSettings(_Section):
 class AbstainSettings(_Section):
     """When the extractive answerer says the article doesn't say (see its ``abstain`` module).
 
-    Measured on dev: min_coverage/min_dense at 0.25/0.35 fired on 6 answerable questions and on
-    none of the 39 unanswerable ones, hence 0.05/0.12; new_answer_reach 2 gained 2 of 39
-    unanswerable and lost no answerable one.
+    How each check and the calibrated decision were measured: ``evals/results/weights/abstention.md``.
     """
 
     min_window_coverage: float = Field(
@@ -198,9 +224,8 @@ class AbstainSettings(_Section):
         ge=0,
         le=1,
         description=(
-            "Abstain below this share of question terms in two adjacent sentences (0: off). On half a "
-            "of the dev articles, at 0.6 it fired on 7 answerable and 5 unanswerable questions: the "
-            "calibrated decision (evidence_weights) replaces it."
+            "Abstain below this share of question terms in two adjacent sentences (0: off; the "
+            "calibrated decision, evidence_weights, replaces it)."
         ),
     )
     min_coverage: float = Field(
@@ -214,36 +239,26 @@ class AbstainSettings(_Section):
         ("money", "percentage", "number"),
         description=(
             "Answer types whose best sentences must hold a spaCy span of that type (new to the "
-            "question), else abstain. On half a: money/number fired on 0 of 11 answerable, 2 of 2 "
-            "unanswerable; duration (1 of 2 lengths are QUANTITY) and person (3 of 54) were left out."
+            "question), else abstain."
         ),
     )
     typed_reach: int = Field(3, ge=1, le=40, description="Best sentences searched by the typed check.")
     evidence_weights: dict[str, float] = Field(
-        default_factory=lambda: {
-            "bias": -0.13,
-            "typed_uncited": 0.92,
-            "noun_uncited": 1.59,
-            "verb_uncited": 1.04,
-            "confidence": -0.76,
-            "follow_up": -2.78,
-        },
+        default_factory=lambda: fitted("abstention")["weights"],
         description=(
             "Calibrated abstention: feature → weight of the logistic probability that the article does "
             "not answer ('bias' is the intercept; features in assistant.answer.extractive.evidence; "
-            "empty: off). Fitted with `python -m evals.abstention` on half a of the dev articles (the "
-            "answerable dev questions, the 37 set's and the tuning set's unanswerable ones) among the "
-            "questions the hard checks let through."
+            "empty: off). Default: assistant/data/weights/abstention.json, fitted by "
+            "`python -m evals.abstention`."
         ),
     )
     evidence_threshold: float = Field(
-        0.695,
+        default_factory=lambda: fitted("abstention")["threshold"],
         ge=0,
         le=1,
         description=(
-            "Abstain when that probability is at or above this: on half a, the threshold abstaining on "
-            "the most unanswerable questions (49%, hard checks included) while abstaining on at most 5% "
-            "of the answerable ones (4.2%)."
+            "Abstain when that probability is at or above this. Default: chosen with the weights "
+            "(assistant/data/weights/abstention.json)."
         ),
     )
 
@@ -251,27 +266,15 @@ class AbstainSettings(_Section):
 class ConfidenceSettings(_Section):
     """The calibrated confidence of extractive answers (a logistic over answer features).
 
-    The weights were fitted by logistic regression on half a of the dev articles (155 answered
-    questions, L2 = 1); on half b they gave log-loss 0.45 and precision 0.93 on the most
-    confident half, and answers scored >= 0.8 were right 91% of the time. Answers under 0.5
-    were right 40-50% of the time on the held-back half: hence ``low_support`` 0.5.
+    How the weights and ``low_support`` were measured: ``evals/results/weights/confidence.md``.
     """
 
     weights: dict[str, float] = Field(
-        default_factory=lambda: {
-            "bias": -0.18,
-            "score": 0.07,
-            "margin": 1.63,
-            "coverage": 1.77,
-            "dense": 0.55,
-            "lexical": -0.92,
-            "follow_up": -0.42,
-            "who_said": 0.59,
-            "yes_no": 0.74,
-            "short_found": 0.66,
-            "short_missing": -0.87,
-        },
-        description="Feature → weight ('bias' is the intercept); refit with `python -m evals.calibrate`.",
+        default_factory=lambda: fitted("confidence")["weights"],
+        description=(
+            "Feature → weight ('bias' is the intercept). Default: assistant/data/weights/confidence.json, "
+            "fitted by `python -m evals.calibrate`."
+        ),
     )
     low_support: float = Field(
         0.5, ge=0, le=1, description="Citations of answers below this confidence are flagged low support."
@@ -282,25 +285,26 @@ class SupportSettings(_Section):
     """The support score of each citation: claim ↔ cited sentence (see :mod:`assistant.cite`).
 
     A logistic over two features: ``lexical``, the share of the claim's content terms found in
-    the sentence, and ``dense``, the cosine of their embeddings. The claim is the question (for
-    an extractive answer) or the question plus the generated sentence the citation was given
-    for. Fitted with ``python -m evals.support`` on the 164 citations of half a of the dev
-    articles (label: the cited sentence overlaps the gold evidence, L2 = 1); on the 199 of half
-    b: log-loss 0.48 (base rate alone 0.52), AUC 0.72. ``low_support`` 0.7 is the best F1 of
-    flags on half a among thresholds flagging at most a quarter of citations. On half b it
-    found wrong citations no better than the extractive answerer's own flag (F1 0.19 vs 0.25),
-    so extractive answers keep their flag; a generated answer's citations use this one.
+    the sentence, and ``dense``, the cosine of their embeddings. Extractive answers keep their
+    own low-support flag (confidence); a generated answer's citations use this one. How it was
+    measured: ``evals/results/weights/support.md``.
     """
 
     weights: dict[str, float] = Field(
-        default_factory=lambda: {"bias": 0.23, "lexical": 1.11, "dense": 0.87},
-        description="Feature → weight ('bias' is the intercept); refit with `python -m evals.support`.",
+        default_factory=lambda: fitted("support")["weights"],
+        description=(
+            "Feature → weight ('bias' is the intercept). Default: assistant/data/weights/support.json, "
+            "fitted by `python -m evals.support`."
+        ),
     )
     low_support: float = Field(
-        0.7,
+        default_factory=lambda: fitted("support")["threshold"],
         ge=0,
         le=1,
-        description="A generated answer's citations scoring below this are flagged low support.",
+        description=(
+            "A generated answer's citations scoring below this are flagged low support. Default: chosen "
+            "with the weights (assistant/data/weights/support.json)."
+        ),
     )
 
 
@@ -330,9 +334,7 @@ class AnswerSettings(_Section):
             "Extractive: the first line is the typed short answer (or the phrase filling a 'what' "
             "question's gap) only at this confidence or above, and when it is the only span of its type "
             "in its sentence or tied to the question in the parse (else the answer leads with the cited "
-            "sentence). On half a of the dev articles confidence barely told right short answers from "
-            "wrong ones while uniqueness did (86% vs 50%); lowering 0.5 to 0.4 added 3 leads there, all "
-            "right (first-line F1 0.467 -> 0.478), 0.3 two more, one right."
+            "sentence). Measured: evals/results/weights/confidence.md."
         ),
     )
     max_question_chars: int = Field(
@@ -454,11 +456,6 @@ class Settings(_Section):
         for key, value in changes.items():
             _put(values, key, value)
         return type(self)(**values)
-
-    def fingerprint_fields(self) -> dict[str, Any]:
-        """The settings that shape stored vectors (the store refuses others)."""
-        return {"embedder": self.embedder.model, "passage_window": self.index.passage_window}
-
 
 def describe(settings: Settings) -> list[dict[str, Any]]:
     """Every leaf setting: dotted name, env var, value and description (for ``config``)."""

@@ -2,15 +2,18 @@
 
     .venv/bin/python -m evals.probe evals/data/dev.jsonl evals/data/project_unanswerable.jsonl \\
         evals/data/project_unanswerable_tune.jsonl --half a --dump /tmp/a.jsonl
-    .venv/bin/python -m evals.abstention /tmp/a.jsonl [--l2 1.0]
+    .venv/bin/python -m evals.abstention /tmp/a.jsonl [--l2 1.0] [--write]
 
 Rows are the questions the hard checks let through (their ``evidence.*``
 features are in the dump); the label is "unanswerable". The logistic is fitted
 by Newton's method with an L2 penalty (the bias is not penalised) on half a of
 the articles only; the table shows, for each threshold, how many answerable
 questions of the dump would be abstained on (counting those the hard checks
-already abstain on) and how many unanswerable ones. Put the chosen weights and
-threshold in ``answer.abstain.evidence_weights`` / ``evidence_threshold``.
+already abstain on) and how many unanswerable ones. ``--write`` writes the
+weights and the chosen threshold, with their provenance, to
+``assistant/data/weights/abstention.json`` (:mod:`evals.weights`): the defaults
+of ``answer.abstain.evidence_weights`` / ``evidence_threshold``. What was
+measured goes to ``evals/results/weights/abstention.md``.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from evals import weights as tables
 from evals.probe import in_half
 
 FEATURES = ("typed_uncited", "noun_uncited", "verb_uncited", "confidence", "follow_up")
@@ -107,6 +111,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--features", default=",".join(FEATURES))
     parser.add_argument("--answerable-weight", type=float, default=1.0)
     parser.add_argument("--cap", type=float, default=0.05, help="most answerable questions abstained on")
+    parser.add_argument("--write", action="store_true", help="write assistant/data/weights/abstention.json")
     args = parser.parse_args(argv)
     names = tuple(args.features.split(","))
     train = rows(args.dump, "a")
@@ -114,6 +119,17 @@ def main(argv: list[str] | None = None) -> int:
     print(json.dumps(weights))
     t, a, u = choose(train, weights, args.cap)
     print(f"chosen on half a: threshold {t} (answerable abstained {a}, unanswerable abstained {u})")
+    if args.write:
+        path = tables.write(
+            "abstention",
+            tables.read("abstention")["about"],
+            weights,
+            threshold=t,
+            data=f"half a of the articles of {args.dump} (evals.probe.in_half), questions the hard checks "
+            "let through",
+            options={"l2": args.l2, "answerable_weight": args.answerable_weight, "cap": args.cap},
+        )
+        print(f"wrote {path}")
     check = rows(args.dump, "b")
     print("threshold  half a: answerable / unanswerable abstained" + ("   half b" if check else ""))
     other = table(check, weights) if check else []

@@ -272,8 +272,3 @@ def write(results: dict[str, Any], out: Path) -> None:
     (out / "bench.md").write_text(table(results))
     plot(results, out / "latency_vs_size.png")
 
-
-if __name__ == "__main__":
-    from evals.cli import bench
-
-    bench()

@@ -1,14 +1,16 @@
 """Fit the confidence weights of :mod:`assistant.confidence` from a probe dump.
 
     .venv/bin/python -m evals.probe DATA.jsonl --dump /tmp/dump.jsonl
-    .venv/bin/python -m evals.calibrate /tmp/dump.jsonl
+    .venv/bin/python -m evals.calibrate /tmp/dump.jsonl [--write]
 
 Fits a plain L2-regularised logistic regression (label: the first citation
 overlaps the evidence) on the articles of half ``a`` and reports, on both
 halves, the log-loss, the precision on the most confident half of answerable
 questions and a reliability table, for the fitted weights and for the ones in
-code. Print-only: copy the weights into ``assistant/confidence.py`` by hand,
-rounded, so that they stay readable heuristic constants.
+use. ``--write`` writes the weights fitted on half a, rounded to two decimals,
+with their provenance to ``assistant/data/weights/confidence.json``
+(:mod:`evals.weights`): the default of ``answer.confidence.weights``. What was
+measured goes to ``evals/results/weights/confidence.md``.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import numpy as np
 
 from assistant.answer.extractive.confidence import probability
 from assistant.settings import ConfidenceSettings
+from evals import weights as tables
 from evals.probe import in_half
 
 WEIGHTS = ConfidenceSettings().weights
@@ -78,6 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("dump", type=Path)
     parser.add_argument("--l2", type=float, default=1.0)
+    parser.add_argument("--write", action="store_true", help="write assistant/data/weights/confidence.json")
     args = parser.parse_args(argv)
     data = rows(args.dump)
     names = [n for n in WEIGHTS if n != "bias"]
@@ -86,9 +90,19 @@ def main(argv: list[str] | None = None) -> int:
     full = fit(data, names, args.l2)
     print("fitted on a:", {k: round(v, 2) for k, v in fitted.items()})
     print("fitted on all:", {k: round(v, 2) for k, v in full.items()})
-    for label, weights in (("in code", dict(WEIGHTS)), ("fitted on a", fitted)):
+    for label, weights in (("in use", dict(WEIGHTS)), ("fitted on a", fitted)):
         for h, group in halves.items():
             print(f"{label:12} half {h}:", check(group, weights))
+    if args.write:
+        path = tables.write(
+            "confidence",
+            tables.read("confidence")["about"],
+            {k: round(v, 2) for k, v in fitted.items()},
+            data=f"half a of the articles of {args.dump} (evals.probe.in_half): {len(halves['a'])} answered "
+            "answerable questions; label: the first citation overlaps the evidence",
+            options={"l2": args.l2},
+        )
+        print(f"wrote {path}")
     return 0
 
 

@@ -4,8 +4,7 @@ Everything is rendered into a staging folder beside ``out`` first and then
 moved into place file by file, so a failed or interrupted eval leaves no
 half-written output. Files:
 
-* ``predictions.jsonl``: the first config's predictions;
-* ``<config>/predictions.jsonl``: every config's predictions;
+* ``<config>/predictions.jsonl``: each config's predictions, written once;
 * ``metrics.json``: per config, overall / by source / by question type,
   ingest times and run times;
 * ``report.md``: the same as tables, with each config's 10 worst misses;
@@ -126,7 +125,6 @@ def _render(
         path.write_text(content, encoding="utf-8")
         files.append(Path(rel))
 
-    put("predictions.jsonl", dumps(runs[0].predictions))
     for run in runs:
         put(f"{run.config.name}/predictions.jsonl", dumps(run.predictions))
     put("metrics.json", json.dumps(metrics, indent=2, ensure_ascii=False) + "\n")

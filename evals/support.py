@@ -1,6 +1,6 @@
 """Calibrate the citation support score (:class:`assistant.cite.SupportScorer`) on the dev split.
 
-    .venv/bin/python -m evals.support [DATA.jsonl] [--l2 1.0]
+    .venv/bin/python -m evals.support [DATA.jsonl] [--l2 1.0] [--write]
 
 Asks every answerable question (with evidence) of the default extractive
 Assistant, and for each citation records the two support features (claim =
@@ -10,22 +10,11 @@ sentence overlaps a gold evidence span. Fits a logistic regression
 (:func:`evals.probe.in_half`) and reports on half b: log-loss, ranking AUC,
 and how well each way of flagging "low support" finds the wrong citations:
 the extractive answerer's own flag (answer confidence below 0.5) against the
-support score below its threshold. Print-only: copy the weights into
-``SupportSettings`` by hand, rounded.
-
-Result when this was added (371 dev questions; 363 citations of answered questions with
-evidence: 164 in half a, 199 in half b):
-
-* weights fitted on half a: bias 0.23, lexical 1.11, dense 0.87;
-* half b: log-loss 0.483 (half a's base rate as a constant: 0.517), AUC 0.724
-  (lexical alone 0.671, dense alone 0.703);
-* threshold 0.70: the best F1 on half a among those flagging at most 25% of
-  citations (the best without that limit, 0.80, flags half of them);
-* flags of wrong citations on half b: the extractive answerer's own flag
-  (confidence < 0.5) flags 7.5% with precision 0.47, recall 0.17, F1 0.25;
-  support < 0.70 flags 10% with precision 0.30, recall 0.14, F1 0.19. Not
-  better, so extractive answers keep their own flag; the score is shown on
-  every citation and flags a generated answer's citations.
+support score below its threshold. ``--write`` writes the weights, rounded to
+two decimals, and the threshold with their provenance to
+``assistant/data/weights/support.json`` (:mod:`evals.weights`): the defaults of
+``answer.support.weights`` / ``low_support``. The result when this was added is
+in ``evals/results/weights/support.md``.
 """
 
 from __future__ import annotations
@@ -38,6 +27,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from evals import weights as tables
 from evals.calibrate import fit
 from evals.metrics import overlaps
 from evals.probe import default_paths, in_half
@@ -138,6 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("data", nargs="*", type=Path)
     parser.add_argument("--l2", type=float, default=1.0)
     parser.add_argument("--threshold", type=float, help="flag below this (default: best F1 on half a)")
+    parser.add_argument("--write", action="store_true", help="write assistant/data/weights/support.json")
     args = parser.parse_args(argv)
     paths = args.data or default_paths()[:1]
     records = [json.loads(line) for p in paths for line in p.read_text(encoding="utf-8").splitlines() if line]
@@ -153,6 +144,18 @@ def main(argv: list[str] | None = None) -> int:
     for h in ("a", "b"):
         print(f"half {h}:", json.dumps(report(halves[h], weights, threshold)))
         print(f"half {h} constant:", json.dumps(report(halves[h], constant, threshold)["logloss"]))
+    if args.write:
+        path = tables.write(
+            "support",
+            tables.read("support")["about"],
+            {k: round(v, 2) for k, v in weights.items()},
+            threshold=round(threshold, 2),
+            data=f"half a of the articles of {', '.join(map(str, paths))} (evals.probe.in_half): "
+            f"{len(halves['a'])} citations of answered questions with evidence; label: the cited sentence "
+            "overlaps a gold evidence span",
+            options={"l2": args.l2, "most_flagged": 0.25},
+        )
+        print(f"wrote {path}")
     return 0
 
 

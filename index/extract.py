@@ -18,13 +18,10 @@ from __future__ import annotations
 
 import json
 import re
-from typing import TYPE_CHECKING
 
 from index.clean import boilerplate_reason
 from index.errors import NotAnArticleError
-
-if TYPE_CHECKING:
-    from index.ingest import RawArticle
+from index.models import RawArticle
 
 #: Fewer words than this in sentence-like lines is not an article ("Home Log in",
 #: "Sign in to continue." has 4). Low enough for a two-sentence item of 12 words.
@@ -60,8 +57,6 @@ _FEED = re.compile(r"<(\?xml|rss|feed|rdf:RDF|urlset|sitemapindex)\b")
 def extract_html(html: str, source: str, url: str | None) -> RawArticle:
     """Extract the main text and metadata of an HTML page with trafilatura."""
     import trafilatura
-
-    from index.ingest import RawArticle  # ingest imports this module
 
     doc = trafilatura.bare_extraction(html, with_metadata=True, favor_precision=True, url=url)
     text = getattr(doc, "text", None) or ""

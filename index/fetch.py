@@ -43,17 +43,10 @@ from index.errors import (
     UnsupportedContentError,
     URLRefusedError,
 )
+from index.limits import MAX_ARTICLE_BYTES, megabytes
 from index.urls import Target, forbidden_kind, parse_url, redirect_target
 
-__all__ = [
-    "PRIVATE_HINT",
-    "AddressCheck",
-    "FetchPolicy",
-    "Fetched",
-    "Resolver",
-    "check_address",
-    "fetch",
-]
+__all__ = ["PRIVATE_HINT", "AddressCheck", "FetchPolicy", "Fetched", "Resolver", "check_address", "fetch"]
 
 #: ``(host, port) -> IP address strings``, like ``socket.getaddrinfo`` boiled down.
 Resolver = Callable[[str, int], Sequence[str]]
@@ -77,7 +70,7 @@ class FetchPolicy:
     #: Allow loopback, private and other non-public addresses (an explicit opt-in).
     allow_private: bool = False
     #: Cap on the body in bytes, both as sent (compressed) and decompressed.
-    max_bytes: int = 5_000_000
+    max_bytes: int = MAX_ARTICLE_BYTES
     #: Redirects followed at most; one more is refused.
     max_redirects: int = 5
     #: Wall-clock seconds for the whole fetch: DNS, connects, TLS, every hop, every read.
@@ -338,7 +331,7 @@ def _content_type(value: str) -> tuple[str, str | None]:
 
 def _too_large(where: str, policy: FetchPolicy, detail: str) -> ResponseTooLargeError:
     return ResponseTooLargeError(
-        f"{where} {detail}, larger than the {policy.max_bytes / 1e6:g} MB limit for one article. "
+        f"{where} {detail}, larger than the {megabytes(policy.max_bytes)} MB limit for one article. "
         "Give the article's own page, or save the text and add the file."
     )
 
@@ -353,10 +346,10 @@ def _read_body(
         for chunk in chunks:
             received += len(chunk)
             if received > policy.max_bytes:
-                raise _too_large(where, policy, f"sent more than {policy.max_bytes / 1e6:g} MB")
+                raise _too_large(where, policy, f"sent more than {megabytes(policy.max_bytes)} MB")
             decoder.decode_into(body, chunk, policy.max_bytes)
             if len(body) > policy.max_bytes:
-                raise _too_large(where, policy, f"decompresses to more than {policy.max_bytes / 1e6:g} MB")
+                raise _too_large(where, policy, f"decompresses to more than {megabytes(policy.max_bytes)} MB")
             if time.monotonic() > deadline:
                 raise FetchTimeoutError(
                     f"{where} is too slow: the page did not arrive within the {policy.deadline_s:g} s "
@@ -366,7 +359,7 @@ def _read_body(
     except zlib.error as e:
         raise FetchError(f"{where} sent a corrupt compressed body ({e}). Try again later.") from e
     if len(body) > policy.max_bytes:
-        raise _too_large(where, policy, f"decompresses to more than {policy.max_bytes / 1e6:g} MB")
+        raise _too_large(where, policy, f"decompresses to more than {megabytes(policy.max_bytes)} MB")
     return bytes(body)
 
 

@@ -15,18 +15,20 @@ import codecs
 import os
 import re
 import stat
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 from index.errors import InputError, InputTooLargeError, NotRegularFileError, NotTextError
 from index.extract import check_article, extract_html
+from index.limits import MAX_ARTICLE_BYTES, megabytes
+from index.models import RawArticle  # defined there; callers may import it from here too
 
 if TYPE_CHECKING:
     from index.fetch import FetchPolicy, Resolver
 
-#: Larger inputs are refused: a news article is tens of kilobytes.
-MAX_BYTES = 5_000_000
+#: The default cap on one input (:data:`index.limits.MAX_ARTICLE_BYTES`); every reader takes
+#: ``max_bytes`` so that the caller can pass ``Settings.fetch.max_bytes`` on.
+MAX_BYTES = MAX_ARTICLE_BYTES
 #: Decoded text with more control characters than this share is binary data.
 BINARY_CONTROL_SHARE = 0.01
 _READ_CHUNK = 1 << 16
@@ -61,42 +63,35 @@ _C0_NAMES = (
 ).split()
 
 
-@dataclass(frozen=True, slots=True)
-class RawArticle:
-    """Text as given (after HTML extraction) and the metadata found with it."""
-
-    text: str
-    source: str
-    title: str | None = None
-    byline: str | None = None
-    date: str | None = None
-    url: str | None = None
-
-
 def is_url(source: str) -> bool:
     """True when ``source`` looks like a URL (has a scheme), whatever the scheme."""
     return bool(re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", source))
 
 
 def read_source(source: str | Path, policy: FetchPolicy | None = None) -> RawArticle:
-    """Read a path or an http(s) URL; ``policy`` governs fetching a URL."""
+    """Read a path or an http(s) URL; ``policy`` governs fetching a URL and caps a file too."""
     if not isinstance(source, (str, Path)):
         raise InputError(f"The source must be a path or a URL string, not {type(source).__name__}.")
     if isinstance(source, str) and is_url(source):
         return read_url(source, policy)
-    return read_file(Path(source))
+    return read_file(Path(source), max_bytes=MAX_BYTES if policy is None else policy.max_bytes)
 
 
-def read_text(text: str, title: str | None = None, source: str = "pasted text") -> RawArticle:
-    """Wrap pasted text (or stdin) as an article, checking its characters and content."""
+def read_text(
+    text: str, title: str | None = None, source: str = "pasted text", *, max_bytes: int = MAX_BYTES
+) -> RawArticle:
+    """Wrap pasted text (or stdin) as an article, checking its characters and content.
+
+    Text longer than ``max_bytes`` characters is refused.
+    """
     _require_str(text, "text")
     _require_str(source, "source")
     if title is not None:
         _require_str(title, "title", "a string or None")
         title = check_characters(title, "The title")
-    if len(text) > MAX_BYTES:
+    if len(text) > max_bytes:
         raise InputTooLargeError(
-            f"{source} is {len(text):,} characters, more than the {MAX_BYTES:,} limit for one "
+            f"{source} is {len(text):,} characters, more than the {max_bytes:,} limit for one "
             "article. Paste one article at a time."
         )
     text = check_characters(text, source)
@@ -104,12 +99,12 @@ def read_text(text: str, title: str | None = None, source: str = "pasted text") 
     return RawArticle(text=text, source=source, title=title or _text_title(text))
 
 
-def read_file(path: str | Path) -> RawArticle:
-    """Read a regular .txt, .md or .html file (in any common text encoding)."""
+def read_file(path: str | Path, *, max_bytes: int = MAX_BYTES) -> RawArticle:
+    """Read a regular .txt, .md or .html file (in any common text encoding) of at most ``max_bytes``."""
     if not isinstance(path, (str, Path)):
         raise InputError(f"The path must be a string or a Path, not {type(path).__name__}.")
     path = Path(path)
-    text = check_characters(decode(_read_regular_file(path), str(path)), str(path))
+    text = check_characters(decode(_read_regular_file(path, max_bytes), str(path)), str(path))
     suffix = path.suffix.lower()
     if suffix in _HTML_SUFFIXES or (suffix not in _TEXT_SUFFIXES and _looks_like_html(text)):
         raw = extract_html(text, source=str(path), url=None)
@@ -139,8 +134,22 @@ def read_url(
     return raw
 
 
-def _read_regular_file(path: Path) -> bytes:
-    """Read at most :data:`MAX_BYTES` (plus one chunk) from a regular file, whatever its size claims.
+def read_stdin(stream: BinaryIO, max_bytes: int = MAX_BYTES) -> str:
+    """Standard input (``stream``: ``sys.stdin.buffer``) decoded, capped like a file.
+
+    ``add - < /dev/zero`` must not fill memory: at most ``max_bytes`` + 1 bytes are read.
+    """
+    data = stream.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise InputTooLargeError(
+            f"Standard input holds more than the {megabytes(max_bytes)} MB limit for one article. "
+            "Give the article's own text."
+        )
+    return decode(data, "stdin")
+
+
+def _read_regular_file(path: Path, max_bytes: int) -> bytes:
+    """Read at most ``max_bytes`` (plus one chunk) from a regular file, whatever its size claims.
 
     The file is opened without blocking (a FIFO with no writer would block an
     ordinary open) and checked with ``fstat`` on the open descriptor, so what
@@ -160,17 +169,17 @@ def _read_regular_file(path: Path) -> bytes:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
             raise NotRegularFileError(_not_a_file(path, st.st_mode))
-        if st.st_size > MAX_BYTES:
-            raise _too_large(path, f"{st.st_size / 1e6:.1f} MB, larger than")
+        if st.st_size > max_bytes:
+            raise _too_large(path, f"{st.st_size / 1e6:.1f} MB, larger than", max_bytes)
         chunks, size = [], 0
-        while size <= MAX_BYTES:
+        while size <= max_bytes:
             chunk = os.read(fd, _READ_CHUNK)
             if not chunk:
                 break
             chunks.append(chunk)
             size += len(chunk)
-        if size > MAX_BYTES:
-            raise _too_large(path, "larger than")
+        if size > max_bytes:
+            raise _too_large(path, "larger than", max_bytes)
         return b"".join(chunks)
     except OSError as e:
         raise InputError(
@@ -180,9 +189,9 @@ def _read_regular_file(path: Path) -> bytes:
         os.close(fd)
 
 
-def _too_large(path: Path, what: str) -> InputTooLargeError:
+def _too_large(path: Path, what: str, max_bytes: int) -> InputTooLargeError:
     return InputTooLargeError(
-        f"{path} is {what} the {MAX_BYTES / 1e6:.0f} MB limit for one article. "
+        f"{path} is {what} the {megabytes(max_bytes)} MB limit for one article. "
         "Split it or give the article's own page."
     )
 

@@ -34,6 +34,18 @@ class Passage:
 
 
 @dataclass(frozen=True, slots=True)
+class RawArticle:
+    """An article as read (:mod:`index.ingest`): text as given, after HTML extraction, and its metadata."""
+
+    text: str
+    source: str
+    title: str | None = None
+    byline: str | None = None
+    date: str | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Article:
     """A stored article: the text as given, its metadata and its sentences."""
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from index.build import add_article
-from index.ingest import RawArticle
+from index.models import RawArticle
 from index.store import ChromaStore, StoreFingerprint, make_client
 
 FINGERPRINT = StoreFingerprint("kill-test", 8, 1)

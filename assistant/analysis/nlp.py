@@ -86,11 +86,6 @@ def preload() -> None:
 _preloading = False
 
 
-def available() -> bool:
-    """Whether the spaCy model loads."""
-    return _nlp() is not None
-
-
 @lru_cache(maxsize=CACHE_SIZE)
 def parse(text: str) -> Doc | None:
     """The parsed ``text`` (cached), or None without spaCy."""

@@ -54,6 +54,12 @@ class Draft:
     low_support: frozenset[SentenceRef] = field(default_factory=frozenset)
     diagnostics: Diagnostics = field(default_factory=Diagnostics)
 
+    @classmethod
+    def abstention(cls, diagnostics: Diagnostics | None = None) -> Draft:
+        """The draft of an answerer that found nothing to say: :data:`ABSTAIN_TEXT`, no citation."""
+        why = Diagnostics() if diagnostics is None else diagnostics
+        return cls(ABSTAIN_TEXT, (), abstained=True, confidence=0.0, diagnostics=why)
+
 
 @runtime_checkable
 class Answerer(Protocol):
@@ -86,7 +92,3 @@ class PreparingAnswerer(Answerer, Protocol):
         """Begin loading in the background, without waiting; called as retrieval starts."""
         ...
 
-
-def abstention(diagnostics: Diagnostics | None = None) -> Draft:
-    """The draft of an answerer that found nothing to say."""
-    return Draft(ABSTAIN_TEXT, (), abstained=True, confidence=0.0, diagnostics=diagnostics or Diagnostics())

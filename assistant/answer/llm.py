@@ -34,7 +34,7 @@ from typing import Protocol
 
 from langchain_core.language_models import BaseChatModel
 
-from assistant.answer.base import ABSTAIN_TEXT, Answerer, AnswerRequest, Draft
+from assistant.answer.base import Answerer, AnswerRequest, Draft
 from assistant.answer.calls import Stalled, Usage, chunk_text, classify, timed_stream
 from assistant.answer.markers import MarkerFilter, cut_at_sentence, is_abstention, read_answer
 from assistant.answer.prompts import Context, Message, answer_messages, build_context, rewrite_messages
@@ -253,7 +253,7 @@ class LLMAnswerer:
             notes=notes,
         )
         if not cited and is_abstention(text):
-            return Draft(ABSTAIN_TEXT, (), abstained=True, confidence=0.0, diagnostics=why)
+            return Draft.abstention(why)
         if not cited:
             reason = (
                 f"The model cited {sink.invented} sentence ID(s) it was not shown and none it was"
@@ -269,8 +269,7 @@ class LLMAnswerer:
         """The fallback's answer (or an abstention), labelled with the reason."""
         if self.fallback is None:
             note = f"{reason}, so the assistant abstains."
-            return Draft(ABSTAIN_TEXT, (), abstained=True, confidence=0.0,
-                         diagnostics=replace(why, fallback="abstain", notes=(*why.notes, note)))
+            return Draft.abstention(replace(why, fallback="abstain", notes=(*why.notes, note)))
         draft = self.fallback.answer(request)
         note = f"{reason.rstrip('.')}; this is the {self.fallback.name} answer instead."
         mine = replace(

@@ -16,7 +16,7 @@ from assistant.retrieval.base import DenseIndex, LexicalIndex
 from assistant.retrieval.fusion import fuse
 from assistant.settings import RetrievalSettings
 from assistant.types import Hit
-from index.models import Article, Sentence
+from index.models import Article
 
 
 class Layout(Protocol):
@@ -149,11 +149,3 @@ def passage_members(
         members.extend([position[sid] for sid in group] for group in groups)
         offset += len(article.sentences)
     return members
-
-
-def find_sentence(articles: Sequence[Article], article_id: str, sentence_id: str) -> Sentence:
-    """The sentence with these IDs among ``articles``; KeyError when absent."""
-    for a in articles:
-        if a.id == article_id:
-            return a.sentence(sentence_id)
-    raise KeyError((article_id, sentence_id))

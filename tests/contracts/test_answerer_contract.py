@@ -2,35 +2,38 @@
 
 An answerer cites only sentences it was given; an abstention has no
 citations; when it streams, the stream ends with the Answer a plain call
-gives. New answerers join by adding a factory to ``ANSWERERS`` below.
+gives. The suite runs every answerer of :data:`assistant.registry.ANSWERERS`, made
+by the registry from settings as the Assistant makes it, so a new answerer is
+checked the day it is registered. Answerers that talk to a chat model get a fake
+one (:class:`tests.llm_fakes.EchoChatModel`), so the contract runs fast and offline.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 
+from assistant import registry
 from assistant.answer.base import ABSTAIN_TEXT, Answerer, AnswerRequest, StreamingAnswerer
+from assistant.settings import Settings
 from tests.support import KIRBY_QUESTION
 
-
-def _extractive() -> Answerer:
-    from assistant.answer.extractive.answerer import ExtractiveAnswerer
-
-    return ExtractiveAnswerer()
+ANSWERERS = sorted(registry.ANSWERERS)
 
 
-def _llm() -> Answerer:
-    # A LangChain chat model that answers with the best-matching sentence it was shown (and an
-    # invented [s999] the answerer must drop), so the contract runs fast and offline.
-    from assistant.answer.llm import LLMAnswerer
+def _make(name: str, settings: Settings) -> Answerer:
+    """The registered answerer ``name`` as the registry builds it from ``settings``.
+
+    A chat model answers with the best-matching sentence it was shown (and an invented
+    [s999] the answerer must drop); no fallback, so what is checked is the answerer's own draft.
+    """
     from tests.llm_fakes import EchoChatModel
 
-    return LLMAnswerer(EchoChatModel(invent=True))
-
-
-ANSWERERS: dict[str, Callable[[], Answerer]] = {"extractive": _extractive, "llm": _llm}
+    chosen = settings.with_(
+        **{"answer.answerer": name, "answer.fallback": "abstain", "llm.model": "echo-fake"}
+    )
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(registry, "chat_model", lambda llm, environ=None: EchoChatModel(invent=True))
+        return registry.make_answerer(chosen)
 QUESTIONS = (
     KIRBY_QUESTION,
     "How many countries have banned cluster munitions?",
@@ -43,7 +46,6 @@ QUESTIONS = (
 @pytest.fixture(scope="module")
 def seeded(tmp_path_factory, embedder, seed_path):  # type: ignore[no-untyped-def]
     from assistant.api import Assistant
-    from assistant.settings import Settings
 
     assistant = Assistant(Settings(data_dir=tmp_path_factory.mktemp("contract")), embedder=embedder)
     article = assistant.add(str(seed_path)).article
@@ -56,11 +58,11 @@ def _request(assistant, article, question: str, keep: int | None = None) -> Answ
     return AnswerRequest(question, question, tuple(hits[:keep]), {article.id: article})
 
 
-@pytest.mark.parametrize("name", sorted(ANSWERERS))
+@pytest.mark.parametrize("name", ANSWERERS)
 @pytest.mark.parametrize("question", QUESTIONS)
 def test_cites_only_sentences_it_was_given(name, question, seeded):  # type: ignore[no-untyped-def]
     assistant, article = seeded
-    answerer = ANSWERERS[name]()
+    answerer = _make(name, assistant.settings)
     request = _request(assistant, article, question, keep=3)
     draft = answerer.answer(request)
     given = {h.ref for h in request.hits}
@@ -71,23 +73,24 @@ def test_cites_only_sentences_it_was_given(name, question, seeded):  # type: ign
     assert 0.0 <= draft.confidence <= 1.0
 
 
-@pytest.mark.parametrize("name", sorted(ANSWERERS))
+@pytest.mark.parametrize("name", ANSWERERS)
 def test_an_abstention_has_no_citations(name, seeded):  # type: ignore[no-untyped-def]
     assistant, article = seeded
-    draft = ANSWERERS[name]().answer(_request(assistant, article, "What is the capital of Australia?"))
+    answerer = _make(name, assistant.settings)
+    draft = answerer.answer(_request(assistant, article, "What is the capital of Australia?"))
     assert draft.abstained
     assert draft.cited == ()
     assert draft.text == ABSTAIN_TEXT
 
 
-@pytest.mark.parametrize("name", sorted(ANSWERERS))
+@pytest.mark.parametrize("name", ANSWERERS)
 @pytest.mark.parametrize("question", QUESTIONS[:3])
 def test_a_stream_ends_with_the_answer_of_a_plain_call(name, question, seeded, embedder):  # type: ignore[no-untyped-def]
     from assistant.api import Assistant
     from assistant.types import Answer
 
     base, article = seeded
-    assistant = Assistant(base.settings, embedder=embedder, answerer=ANSWERERS[name]())
+    assistant = Assistant(base.settings, embedder=embedder, answerer=_make(name, base.settings))
     pieces = list(assistant.ask_stream(question, article=article.id))
     final = pieces[-1]
     assert isinstance(final, Answer)
@@ -97,3 +100,7 @@ def test_a_stream_ends_with_the_answer_of_a_plain_call(name, question, seeded, e
     assert final.text == plain.text
     if not isinstance(assistant.answerer, StreamingAnswerer):
         assert "".join(pieces[:-1]) == final.text
+
+
+def test_the_suite_covers_every_registered_answerer():
+    assert sorted(registry.ANSWERERS) == ANSWERERS and {"extractive", "llm"} <= set(ANSWERERS)

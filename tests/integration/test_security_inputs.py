@@ -128,7 +128,7 @@ def test_escape_sequences_in_stored_text_never_reach_the_terminal(assistant, set
 
     from assistant.cli import cli
     from index.build import add_article
-    from index.ingest import RawArticle
+    from index.models import RawArticle
 
     hostile = "\x1b[2J\x1b]0;pwned\x07Kirby said the munitions were effective. " + ARTICLE
     article = add_article(RawArticle(text=hostile, source="old"), assistant.store, assistant.embedder).article

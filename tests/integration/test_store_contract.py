@@ -7,7 +7,7 @@ import pytest
 
 from index.build import prepare
 from index.errors import ArticleNotFoundError, StoreMismatchError
-from index.ingest import RawArticle
+from index.models import RawArticle
 from index.passages import make_passages
 from index.store import ChromaStore, StoreFingerprint, make_client
 

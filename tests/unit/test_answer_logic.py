@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from assistant.analysis.attribution import find_speaker, speaker_in
+from assistant.analysis.conversation import conversation_positions, standalone_query
 from assistant.analysis.questions import analyse, is_follow_up
 from assistant.analysis.short_answer import extract
-from assistant.chat import conversation_positions, standalone
 from assistant.types import Turn
 from index.models import Article
 from index.sentences import split_sentences
@@ -112,7 +112,7 @@ def test_a_quote_paragraph_continues_the_last_speaker() -> None:
 
 def test_follow_up_rewrites_pronoun_to_last_speaker() -> None:
     turn = Turn("Who said it?", "John Kirby.", short_answer="John Kirby, the NSC’s coordinator")
-    assert standalone("What else did he say?", [turn]) == "What else did John Kirby say?"
+    assert standalone_query("What else did he say?", [turn]) == "What else did John Kirby say?"
     assert is_follow_up("What else did he say?")
     assert is_follow_up("When?")
     assert not is_follow_up("Who is the US Secretary of Defense?")

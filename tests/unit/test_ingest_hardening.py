@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import http.server
+import io
 import json
 import os
 import random
@@ -28,7 +29,7 @@ from index.errors import (
 )
 from index.extract import MIN_PROSE_WORDS, check_article, prose_words
 from index.fetch import FetchPolicy
-from index.ingest import MAX_BYTES, decode, read_file, read_source, read_text, read_url
+from index.ingest import MAX_BYTES, decode, read_file, read_source, read_stdin, read_text, read_url
 
 ROOT = Path(__file__).resolve().parents[2]
 DEV = ROOT / "evals" / "data" / "dev.jsonl"
@@ -126,6 +127,29 @@ def test_type_checks_raise_input_error():
 def test_pasted_text_larger_than_the_limit_is_refused():
     with pytest.raises(InputTooLargeError, match="more than the 5,000,000 limit"):
         read_text("a" * (MAX_BYTES + 1))
+
+
+def test_every_reader_takes_the_cap_it_is_given(tmp_path):
+    # One cap for files, text, stdin and URLs: the caller passes Settings.fetch.max_bytes on.
+    path = _write(tmp_path, "a.txt", SHORT_NEWS.encode())
+    small = len(SHORT_NEWS) - 1
+    assert read_file(path).text == SHORT_NEWS
+    with pytest.raises(InputTooLargeError, match=rf"larger than the {small / 1e6:g} MB limit"):
+        read_file(path, max_bytes=small)
+    with pytest.raises(InputTooLargeError, match=rf"larger than the {small / 1e6:g} MB limit"):
+        read_source(str(path), FetchPolicy(max_bytes=small))
+    with pytest.raises(InputTooLargeError, match=f"more than the {small:,} limit"):
+        read_text(SHORT_NEWS, max_bytes=small)
+    with pytest.raises(InputTooLargeError, match="Standard input holds more than"):
+        read_stdin(io.BytesIO(SHORT_NEWS.encode()), max_bytes=small)
+    assert read_stdin(io.BytesIO(SHORT_NEWS.encode())) == SHORT_NEWS
+
+
+def test_the_cap_has_one_home():
+    from assistant.settings import Settings
+    from index.limits import MAX_ARTICLE_BYTES
+
+    assert MAX_BYTES == FetchPolicy().max_bytes == Settings().fetch.max_bytes == MAX_ARTICLE_BYTES
 
 
 # --- decoding ---------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ import pytest
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage
 
+from assistant.analysis.conversation import standalone_query
 from assistant.answer.llm import LLMAnswerer
 from assistant.chat import (
     ModelRewriter,
@@ -15,7 +16,6 @@ from assistant.chat import (
     RuleRewriter,
     clean_rewrite,
     rewrite_problem,
-    standalone,
 )
 from assistant.errors import LLMTimeoutError
 from assistant.settings import Settings
@@ -43,7 +43,8 @@ def test_both_rewriters_are_query_rewriters():
 
 def test_the_rule_rewriter_is_standalone():
     q = "What else did he say?"
-    assert RuleRewriter().rewrite(q, HISTORY) == standalone(q, HISTORY) == "What else did John Kirby say?"
+    rewritten = RuleRewriter().rewrite(q, HISTORY)
+    assert rewritten == standalone_query(q, HISTORY) == "What else did John Kirby say?"
 
 
 def test_no_history_no_model_call():
@@ -71,7 +72,7 @@ def test_a_rewrite_that_keeps_names_and_words_is_used():
 def test_a_rewrite_that_loses_the_users_words_falls_back_to_the_rule(question, reply, why):  # type: ignore[no-untyped-def]
     assert why in (rewrite_problem(question, clean_rewrite(reply, question)) or "")
     got = ModelRewriter(Proposer(reply)).rewrite(question, HISTORY)
-    assert got == standalone(question, HISTORY)
+    assert got == standalone_query(question, HISTORY)
 
 
 def test_an_unchanged_question_loses_to_a_rule_that_resolves_the_pronoun():

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from index.build import prepare
-from index.ingest import RawArticle, _text_title, read_file, read_text
+from index.ingest import _text_title, read_file, read_text
+from index.models import RawArticle
 
 BODY = "The council met on Tuesday to vote. The mayor said the budget is final."
 

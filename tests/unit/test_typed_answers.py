@@ -8,10 +8,10 @@ import sys
 
 import pytest
 
+from assistant.analysis.conversation import salient_person, standalone_query
 from assistant.analysis.questions import analyse
 from assistant.analysis.spans import has_typed_span, typed_answer
 from assistant.analysis.text import is_heading
-from assistant.chat import salient_entity, standalone
 from assistant.types import Turn
 from tests.support import ROOT
 
@@ -122,18 +122,18 @@ COUNT = Turn(
 
 
 def test_a_pronoun_is_not_replaced_when_the_question_names_another_person() -> None:
-    assert standalone("What did Putin say he would do?", [OKAFOR]) == "What did Putin say he would do?"
+    assert standalone_query("What did Putin say he would do?", [OKAFOR]) == "What did Putin say he would do?"
 
 
 def test_a_pronoun_resolves_to_the_previous_person() -> None:
-    assert standalone("What else did she say?", [OKAFOR]) == "What else did Mayor Linda Okafor say?"
-    assert standalone("What is her job?", [OKAFOR]) == "What is Mayor Linda Okafor’s job?"
+    assert standalone_query("What else did she say?", [OKAFOR]) == "What else did Mayor Linda Okafor say?"
+    assert standalone_query("What is her job?", [OKAFOR]) == "What is Mayor Linda Okafor’s job?"
 
 
 def test_they_resolves_to_the_topic_noun_phrase_never_a_number() -> None:
-    assert standalone("Why are they banned?", [COUNT]) == "Why are landmines banned?"
-    assert salient_entity(COUNT) is None
-    assert standalone("What did he say?", [COUNT]) == "What did he say?"
+    assert standalone_query("Why are they banned?", [COUNT]) == "Why are landmines banned?"
+    assert salient_person(COUNT) is None
+    assert standalone_query("What did he say?", [COUNT]) == "What did he say?"
 
 
 def test_spacy_is_not_imported_by_light_commands(tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -18,7 +18,7 @@ from assistant.analysis.questions import Question, analyse, is_follow_up
 from assistant.analysis.short_answer import extract
 from assistant.analysis.spans import LABELS, TypedAnswer, typed_answer
 from assistant.analysis.text import is_heading, terms
-from assistant.answer.base import ABSTAIN_TEXT, AnswerRequest, Draft
+from assistant.answer.base import AnswerRequest, Draft
 from assistant.answer.extractive.abstain import abstain_reason
 from assistant.answer.extractive.confidence import features, probability
 from assistant.answer.extractive.evidence import evidence_features, speaker_other, unanswerable
@@ -54,7 +54,7 @@ class ExtractiveAnswerer:
             log.debug("abstained on %r: %s", request.question, reason)
             values = tuple(features(hits, None, question, follow_up, False).items())
             why = Diagnostics(query=request.query, ranked=ranked, features=values, abstain_reason=reason)
-            return Draft(ABSTAIN_TEXT, (), abstained=True, confidence=0.0, diagnostics=why)
+            return Draft.abstention(why)
         if question.what_else and request.history and request.history[-1].short_answer:
             hits = _same_speaker_first(request, hits, request.history[-1].short_answer)
         elif question.answer_type == "quote" and NAME_WORDS.search(request.query[1:]):
@@ -92,7 +92,7 @@ class ExtractiveAnswerer:
             return replace(draft, diagnostics=why)
         log.debug("abstained on %r: %s", request.question, reason)
         why = replace(why, abstain_reason=reason)
-        return Draft(ABSTAIN_TEXT, (), abstained=True, confidence=0.0, diagnostics=why)
+        return Draft.abstention(why)
 
     def _calibrated(
         self,

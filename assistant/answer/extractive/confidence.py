@@ -3,12 +3,12 @@
 A small logistic function of features the answerer already has (the cited
 hit's fused score, its margin over the next candidate, term coverage, dense
 similarity, the question's kind, whether a short answer or speaker was found).
-The coefficients are heuristic weights kept in the settings
-(``answer.confidence.weights``), not a trained model file: they were
-fitted by plain logistic regression on one half of the dev articles
-(split by article-ID hash, ``evals.probe --half a``) and checked on the
-other half (see ``evals/results/`` and ``evals/probe.py``). Refit them with
-``python -m evals.calibrate`` after changing retrieval or reranking.
+The coefficients are the setting ``answer.confidence.weights``, whose default
+is the small table ``assistant/data/weights/confidence.json``: fitted by plain
+logistic regression on one half of the dev articles (split by article-ID hash,
+``evals.probe --half a``) and checked on the other half (see
+``evals/results/weights/confidence.md``). Refit them with
+``python -m evals.calibrate DUMP --write`` after changing retrieval or reranking.
 """
 
 from __future__ import annotations
