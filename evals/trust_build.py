@@ -96,7 +96,11 @@ def build(spec: dict[str, Any]) -> tuple[dict[str, list[dict[str, Any]]], list[d
         kind = q["kind"]
         if kind not in KINDS:
             raise BuildError(f"{where}: kind {kind!r} is not one of {KINDS}")
-        answers = [str(a) for a in q.get("answers") or []]
+        # YAML turns `no` into False and `9,400` in a flow list into two items: insist on strings.
+        raw_answers = q.get("answers") or []
+        if not all(isinstance(a, str) for a in raw_answers):
+            raise BuildError(f"{where}: every answer must be a quoted string, got {raw_answers!r}")
+        answers = list(raw_answers)
         if (kind == "unanswerable" and answers) or (kind not in ("unanswerable", "library") and not answers):
             raise BuildError(f"{where}: unanswerable questions (and only they, or library ones) have no answers")
         # Evidence: a list of sentence texts in the question's article, or for library
@@ -104,7 +108,11 @@ def build(spec: dict[str, Any]) -> tuple[dict[str, list[dict[str, Any]]], list[d
         ev_items = []
         for item in q.get("evidence") or []:
             if isinstance(item, dict):
+                if set(item) != {"article", "text"} or not isinstance(item["text"], str):
+                    raise BuildError(f"{where}: evidence item {item!r:.80} is not a string or {{article, text}}")
                 ev_items.append((item["article"], item["text"]))
+            elif not isinstance(item, str):
+                raise BuildError(f"{where}: evidence item {item!r:.80} is not a string")
             else:
                 ev_items.append((q["article"], item))
         if answers and not ev_items:
@@ -121,7 +129,9 @@ def build(spec: dict[str, Any]) -> tuple[dict[str, list[dict[str, Any]]], list[d
             a = articles[art]
             span = locate(a["text"], sentence, where)
             spans.setdefault(art, []).append(span)
-            starts = {s for s, _, _ in a["sentences"]}
+            # A sentence may start with markup ("- ", "* ", "## "); evidence may leave it out.
+            starts = {s + len(t) - len(t.lstrip("-*#> ")) for s, _, t in a["sentences"]}
+            starts |= {s for s, _, _ in a["sentences"]}
             ends = {e for _, e, _ in a["sentences"]}
             if span[0] not in starts or span[1] not in ends:
                 warnings.append(f"{qid}: evidence {sentence[:50]!r} is not whole product sentences at {span}")
