@@ -49,10 +49,7 @@ def read_article(spec: dict[str, Any]) -> tuple[str, str | None, list[tuple[int,
     from index.ingest import read_file, read_text
 
     path = HERE / "articles" / spec["file"]
-    if spec.get("pasted"):
-        raw = read_text(path.read_text(encoding="utf-8"))
-    else:
-        raw = read_file(path)
+    raw = read_text(path.read_text(encoding="utf-8")) if spec.get("pasted") else read_file(path)
     article, _ = prepare(raw)
     return article.text, article.title, [(s.start, s.end, s.text) for s in article.sentences]
 
@@ -62,7 +59,9 @@ def locate(text: str, sentence: str, where: str) -> tuple[int, int]:
     sentence = sentence.strip()
     count = text.count(sentence)
     if count != 1:
-        raise BuildError(f"{where}: evidence {sentence[:70]!r} occurs {count} times in the article text (need 1)")
+        raise BuildError(
+            f"{where}: evidence {sentence[:70]!r} occurs {count} times in the article text (need 1)"
+        )
     start = text.index(sentence)
     return start, start + len(sentence)
 
@@ -81,9 +80,9 @@ def build(spec: dict[str, Any]) -> tuple[dict[str, list[dict[str, Any]]], list[d
     for key, a in spec["articles"].items():
         text, title, sentences = read_article(a)
         articles[key] = {**a, "text": text, "title": title, "sentences": sentences, "id": f"trust-{key}"}
-    out: dict[str, list[dict[str, Any]]] = {
-        f"trust_{h}.jsonl": [] for h in HALVES
-    } | {f"trust_library_{h}.jsonl": [] for h in HALVES}
+    out: dict[str, list[dict[str, Any]]] = {f"trust_{h}.jsonl": [] for h in HALVES} | {
+        f"trust_library_{h}.jsonl": [] for h in HALVES
+    }
     gold: list[dict[str, Any]] = []
     warnings: list[str] = []
     seen: set[str] = set()
@@ -102,14 +101,18 @@ def build(spec: dict[str, Any]) -> tuple[dict[str, list[dict[str, Any]]], list[d
             raise BuildError(f"{where}: every answer must be a quoted string, got {raw_answers!r}")
         answers = list(raw_answers)
         if (kind == "unanswerable" and answers) or (kind not in ("unanswerable", "library") and not answers):
-            raise BuildError(f"{where}: unanswerable questions (and only they, or library ones) have no answers")
+            raise BuildError(
+                f"{where}: unanswerable questions (and only they, or library ones) have no answers"
+            )
         # Evidence: a list of sentence texts in the question's article, or for library
         # questions a list of {article, text}. The first article named is the record's.
         ev_items = []
         for item in q.get("evidence") or []:
             if isinstance(item, dict):
                 if set(item) != {"article", "text"} or not isinstance(item["text"], str):
-                    raise BuildError(f"{where}: evidence item {item!r:.80} is not a string or {{article, text}}")
+                    raise BuildError(
+                        f"{where}: evidence item {item!r:.80} is not a string or {{article, text}}"
+                    )
                 ev_items.append((item["article"], item["text"]))
             elif not isinstance(item, str):
                 raise BuildError(f"{where}: evidence item {item!r:.80} is not a string")
@@ -161,7 +164,8 @@ def build(spec: dict[str, Any]) -> tuple[dict[str, list[dict[str, Any]]], list[d
             # Not part of the one-article schema (the loader ignores it): the evidence in
             # every article, for a library-mode harness.
             record["library_evidence"] = [
-                {"article_id": articles[k]["id"], "evidence": [list(s) for s in sorted(spans[k])]} for k in arts
+                {"article_id": articles[k]["id"], "evidence": [list(s) for s in sorted(spans[k])]}
+                for k in arts
             ]
             out[f"trust_library_{half}.jsonl"].append(record)
         else:
@@ -236,7 +240,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.check:
         stale = [n for n, recs in files.items() if (HERE / n).read_text(encoding="utf-8") != dumps(recs)]
         for n in stale:
-            print(f"error: {n} differs from a fresh build; rerun python -m evals.trust_build", file=sys.stderr)
+            print(
+                f"error: {n} differs from a fresh build; rerun python -m evals.trust_build", file=sys.stderr
+            )
         return 1 if stale else 0
     for name, records in files.items():
         (HERE / name).write_text(dumps(records), encoding="utf-8")
