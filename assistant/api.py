@@ -35,6 +35,7 @@ from assistant.answer.base import (
     PreparingAnswerer,
     StreamingAnswerer,
 )
+from assistant.boundary import guarded
 from assistant.chat import QueryRewriter
 from assistant.cite import SupportScorer, resolve
 from assistant.rerank.base import Reranker
@@ -111,6 +112,7 @@ class _Untraced:
         return produce(request)
 
 
+@guarded  # no httpx, chromadb, sqlite3 or OSError leaves a public method: see assistant.boundary
 class Assistant:
     """Add articles and ask questions about them, with sentence citations.
 
