@@ -66,8 +66,8 @@ class _Group(click.Group):
             if found is None and ctx.meta.get(VERBOSITY, 0) > 0:
                 raise
             message = str(found) if found is not None else (
-                f"unexpected {type(e).__name__}: {e}. This is a bug; run the command again with -v "
-                "to see where it happened, and report it."
+                f"unexpected {type(e).__name__}: {str(e).rstrip('.')}. This is a bug; run the command "
+                "again with -v to see where it happened, and report it."
             )
             click.echo(f"error: {safe(message)}", err=True)
             sys.exit(EXIT_ERROR)
