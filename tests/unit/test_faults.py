@@ -152,3 +152,46 @@ def test_guarded_translates_calls_iterations_and_properties_and_leaves_bugs_alon
         assert isinstance(error, DiskFullError) and isinstance(error, ArticleAssistantError)
         assert isinstance(error.__cause__, OSError)  # raised from the original
     assert isinstance(raised(thing.bug), KeyError)
+
+
+@pytest.fixture
+def failing_commands() -> Iterator[None]:
+    """Two commands on the real CLI group: one hits a real full device, one has a bug."""
+    import click
+
+    from assistant.cli import cli
+
+    @cli.command("fill-device")
+    def fill_device() -> None:
+        os.write(os.open("/dev/full", os.O_WRONLY), b"x")
+
+    @cli.command("bug")
+    def bug() -> None:
+        raise KeyError("no such row.")
+
+    try:
+        yield
+    finally:
+        for name in ("fill-device", "bug"):
+            cli.commands.pop(name, None)
+        assert isinstance(cli, click.Group)
+
+
+def test_the_cli_maps_what_the_api_did_not_raise_to_one_line(failing_commands, tmp_path):
+    from click.testing import CliRunner
+
+    from assistant.cli import cli
+
+    runner = CliRunner()
+    full = runner.invoke(cli, ["--data-dir", str(tmp_path), "fill-device"])
+    assert full.exit_code == 1
+    assert full.stderr.splitlines() == [f"error: The disk holding {tmp_path} is full "
+                                        "([Errno 28] No space left on device). Free some space (or raise "
+                                        "the quota), then retry."]
+    bug = runner.invoke(cli, ["bug"])
+    assert bug.exit_code == 1 and len(bug.stderr.splitlines()) == 1
+    assert bug.stderr.startswith("error: unexpected KeyError: 'no such row.'") and "-v" in bug.stderr
+    assert "Traceback" not in bug.stderr
+    # With -v the bug keeps its traceback: the exception itself leaves the command.
+    verbose = runner.invoke(cli, ["-v", "bug"])
+    assert isinstance(verbose.exception, KeyError)
