@@ -27,8 +27,10 @@ QUIETING = ("TQDM_DISABLE", "HF_HUB_DISABLE_PROGRESS_BARS", "TRANSFORMERS_VERBOS
 def fresh(tmp_path_factory: pytest.TempPathFactory, seed_path: Path) -> tuple[dict[str, str], Path, str]:
     """A first ``add`` on an empty data dir and an empty cache dir: its env, cache dir and stderr."""
     root = tmp_path_factory.mktemp("stderr")
-    env = {k: v for k, v in os.environ.items() if k not in QUIETING and not k.startswith("ARTICLE_ASSISTANT_")}
-    env |= {"ARTICLE_ASSISTANT_DATA_DIR": str(root / "data"), "ARTICLE_ASSISTANT_CACHE_DIR": str(root / "cache")}
+    env = {k: v for k, v in os.environ.items()
+           if k not in QUIETING and not k.startswith("ARTICLE_ASSISTANT_")}
+    env["ARTICLE_ASSISTANT_DATA_DIR"] = str(root / "data")
+    env["ARTICLE_ASSISTANT_CACHE_DIR"] = str(root / "cache")  # empty: the add exports the model
     proc = run(env, "add", str(seed_path))
     assert proc.returncode == 0, proc.stderr
     assert "added: " in proc.stdout

@@ -112,7 +112,9 @@ def test_a_chroma_error_is_a_store_error(tmp_path):
     import chromadb
     from chromadb.config import Settings
 
-    client = chromadb.PersistentClient(path=str(tmp_path / "chroma"), settings=Settings(anonymized_telemetry=False))
+    client = chromadb.PersistentClient(
+        path=str(tmp_path / "chroma"), settings=Settings(anonymized_telemetry=False)
+    )
     error = raised(lambda: client.get_collection("missing"))
     found = translate(error, folder=tmp_path)
     assert type(found) is StoreError and found.retryable is False
