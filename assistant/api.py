@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant.answer.base import Answerer
+from assistant.boundary import guarded
 from assistant.chat import QueryRewriter
 from assistant.components import Components
 from assistant.library.caches import Caches, QueryVectors
@@ -46,6 +47,7 @@ if TYPE_CHECKING:
 PLUGINS = "article_assistant.integrations"
 
 
+@guarded  # no httpx, chromadb, sqlite3 or OSError leaves a public method: see assistant.boundary
 class Assistant:
     """Add articles and ask questions about them, with sentence citations.
 

@@ -1,7 +1,9 @@
 """The ``article-assistant`` command: a thin layer over :class:`Assistant`.
 
 Each command parses its arguments, calls the API and formats the result;
-errors from the package become one line on stderr and exit status 1.
+errors from the package, and store, server and disk failures (mapped by
+:func:`index.faults.translate`), become one ``error:`` line on stderr and exit
+status 1. Stderr carries nothing else unless ``-v`` (:mod:`assistant.cli_logging`).
 """
 
 from __future__ import annotations
@@ -13,12 +15,16 @@ from typing import Any
 
 import click
 
+from assistant.cli_logging import configure as configure_logging
 from assistant.settings import Settings
 from assistant.terminal import safe
 from assistant.types import article_summary
 from index.errors import ArticleAssistantError, InputError
+from index.faults import translate
 
 EXIT_ERROR = 1
+#: Where the group keeps ``-v``'s count for the error handler (``ctx.meta``).
+VERBOSITY = "article_assistant.verbosity"
 
 
 #: Other packages add commands through this entry-point group (the eval harness adds
@@ -45,12 +51,26 @@ class _Group(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except ArticleAssistantError as e:
-            click.echo(f"error: {safe(str(e))}", err=True)
-            sys.exit(EXIT_ERROR)
+        except (click.exceptions.ClickException, click.exceptions.Abort, click.exceptions.Exit):
+            raise  # usage errors and exits: click prints and exits itself
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             sys.exit(130)
+        except Exception as e:
+            # Store, server and disk failures raised outside the API (or by a plugin command) are
+            # mapped here as at the API's boundary; anything else is a bug: its traceback with -v.
+            settings = ctx.obj
+            found = translate(
+                e, server=getattr(settings, "chroma_url", None), folder=getattr(settings, "data_dir", None)
+            )
+            if found is None and ctx.meta.get(VERBOSITY, 0) > 0:
+                raise
+            message = str(found) if found is not None else (
+                f"unexpected {type(e).__name__}: {str(e).rstrip('.')}. This is a bug; run the command "
+                "again with -v to see where it happened, and report it."
+            )
+            click.echo(f"error: {safe(message)}", err=True)
+            sys.exit(EXIT_ERROR)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -68,9 +88,16 @@ class _Group(click.Group):
     envvar="ARTICLE_ASSISTANT_CHROMA_URL",
     help="Use a Chroma server at this URL instead [env ARTICLE_ASSISTANT_CHROMA_URL].",
 )
+@click.option(
+    "-v", "--verbose", count=True,
+    help="Also show the libraries' log lines and progress bars on stderr (-vv: debug lines too).",
+)
 @click.pass_context
-def cli(ctx: click.Context, data_dir: Path | None, chroma_url: str | None) -> None:
+def cli(ctx: click.Context, data_dir: Path | None, chroma_url: str | None, verbose: int) -> None:
     """Ask questions about news articles; every answer cites the article's sentences."""
+    # First, before a command imports transformers, tqdm or onnxruntime: they read it at import.
+    configure_logging(verbose)
+    ctx.meta[VERBOSITY] = verbose
     ctx.obj = Settings.from_env(data_dir=data_dir, chroma_url=chroma_url)
 
 
@@ -145,7 +172,8 @@ def add(
     if "-" in sources:
         if len(sources) > 1:
             raise InputError("Give '-' (stdin) on its own, not with other sources.")
-        results = [assistant.add_text(_read_stdin(), title=title, source="stdin")]
+        text = _read_stdin(assistant.settings.fetch.max_bytes)
+        results = [assistant.add_text(text, title=title, source="stdin")]
     else:
         results = assistant.add_all(sources)
     if as_json:
@@ -158,17 +186,11 @@ def add(
             click.echo(f"  dropped {d.reason}: {safe(repr(d.text))}")
 
 
-def _read_stdin() -> str:
+def _read_stdin(max_bytes: int) -> str:
     """Standard input, capped like a file (``add - < /dev/zero`` must not fill memory)."""
-    from index.ingest import MAX_BYTES, decode
+    from index.ingest import read_stdin
 
-    data = sys.stdin.buffer.read(MAX_BYTES + 1)
-    if len(data) > MAX_BYTES:
-        raise InputError(
-            f"Standard input holds more than the {MAX_BYTES / 1e6:.0f} MB limit for one article. "
-            "Give the article's own text."
-        )
-    return decode(data, "stdin")
+    return read_stdin(sys.stdin.buffer, max_bytes)
 
 
 def _add_summary(result: Any) -> dict[str, Any]:

@@ -80,9 +80,8 @@ def build(spec: dict[str, Any]) -> tuple[dict[str, list[dict[str, Any]]], list[d
     for key, a in spec["articles"].items():
         text, title, sentences = read_article(a)
         articles[key] = {**a, "text": text, "title": title, "sentences": sentences, "id": f"trust-{key}"}
-    out: dict[str, list[dict[str, Any]]] = {f"trust_{h}.jsonl": [] for h in HALVES} | {
-        f"trust_library_{h}.jsonl": [] for h in HALVES
-    }
+    names = [f"trust_{h}.jsonl" for h in HALVES] + [f"trust_library_{h}.jsonl" for h in HALVES]
+    out: dict[str, list[dict[str, Any]]] = {name: [] for name in names}
     gold: list[dict[str, Any]] = []
     warnings: list[str] = []
     seen: set[str] = set()

@@ -11,6 +11,10 @@ from __future__ import annotations
 class ArticleAssistantError(Exception):
     """Root of every error this package raises on purpose."""
 
+    #: Whether the same call may succeed if made again unchanged (a server that is restarting),
+    #: as opposed to something the user must fix first (a bad input, a full disk, a wrong setting).
+    retryable: bool = False
+
 
 class InputError(ArticleAssistantError):
     """The article given to ``add`` cannot be read or holds no usable text."""
@@ -73,7 +77,17 @@ class ArticleNotFoundError(ArticleAssistantError):
 
 
 class StoreError(ArticleAssistantError):
-    """The vector store cannot be opened or written."""
+    """The vector store, or the disk under the data or cache folder, cannot be read or written."""
+
+
+class StoreUnavailableError(StoreError):
+    """The Chroma server cannot be reached, or it went away during a call."""
+
+    retryable = True
+
+
+class DiskFullError(StoreError):
+    """The disk (or quota) holding the data or cache folder is full; free space, then retry."""
 
 
 class StoreMismatchError(StoreError):

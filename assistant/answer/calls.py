@@ -106,8 +106,10 @@ def classify(error: BaseException, where: str) -> LLMError:
     if "Timeout" in names:
         return LLMTimeoutError(f"The model server {where} timed out: {detail}")
     if "Connect" in names:
+        # The client's own text often ends in a period ("Connection error."): no double stop.
         return LLMConnectionError(
-            f"Could not reach the model server {where}: {detail}. Is it running? Check --llm-base-url."
+            f"Could not reach the model server {where} ({detail.rstrip('.')}). "
+            "Is it running? Check --llm-base-url."
         )
     return LLMOutputError(
         f"The model's reply from {where} could not be read: {type(error).__name__}: {detail}"

@@ -136,7 +136,8 @@ class LLMAnswerer:
         except LLMStreamError:
             raise
         except LLMError as e:
-            log.warning("chat model failed after %d attempt(s): %s", call.attempts, e)
+            # Info, not a warning: the answer's note (or the raised error) already tells the user.
+            log.info("chat model failed after %d attempt(s): %s", call.attempts, e)
             if self.fallback is None:
                 raise
             yield self._instead(request, f"The model failed: {e}", self._diagnostics(request, call))
