@@ -366,6 +366,10 @@ class Assistant:
         """The listing at ``generation``: the saved one when current, else read from the store."""
         catalog = self._catalog()
         found = catalog.load(generation)
+        if found is not None and len(found) != self.store.count_articles():
+            # Intact and current, yet not the store's listing (a writer's bug): the store wins.
+            log.warning("ignoring the library listing %s: it lists %d articles", catalog.path, len(found))
+            found = None
         if found is None:
             found = self.store.summaries()
             if self.store.generation() == generation:  # nobody wrote while we read
