@@ -82,3 +82,7 @@ class StoreMismatchError(StoreError):
 
 class ConfigError(ArticleAssistantError):
     """Settings that contradict each other or name something unknown."""
+
+
+class DiskFullError(StoreError):
+    """The disk holding the store or the cache is full (or over quota): free some space and retry."""
