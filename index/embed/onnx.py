@@ -33,6 +33,7 @@ import hashlib
 import json
 import logging
 import os
+import shutil
 import threading
 import warnings
 from collections.abc import Sequence
@@ -197,10 +198,21 @@ def quantized_model(onnx_path: Path) -> Path:
         from onnxruntime.quantization import QuantType, quantize_dynamic
 
         def quantize(tmp: str) -> dict[str, Any]:
-            quantize_dynamic(str(onnx_path), tmp, per_channel=True, weight_type=QuantType.QInt8)
+            # onnxruntime writes a shape-inferred copy beside its input ("<stem>-inferred<suffix>"):
+            # given a link named *.tmp, that copy is a .tmp too, removed after a kill or a failure.
+            source = Path(tmp).with_suffix(".source.tmp")
+            try:
+                os.link(onnx_path, source)
+            except OSError:  # a filesystem without hard links
+                shutil.copyfile(onnx_path, source)
+            try:
+                quantize_dynamic(str(source), tmp, per_channel=True, weight_type=QuantType.QInt8)
+            finally:
+                source.unlink(missing_ok=True)
             return {"source": str(onnx_path), "quantization": "dynamic int8"}
 
-        make(out, record_path, quantize)
+        # Room for onnxruntime's inferred copy of the fp32 model and the int8 file (a quarter of it).
+        make(out, record_path, quantize, needs=int(onnx_path.stat().st_size * 1.3))
     return out
 
 
@@ -298,4 +310,5 @@ def _export(model_path: Path, folder: Path) -> None:
             "torch": torch.__version__,
         }
 
-    make(folder / "model.onnx", folder / "model.json", export)
+    weights = sum(f.stat().st_size for f in model_path.glob("*") if f.suffix in (".safetensors", ".bin"))
+    make(folder / "model.onnx", folder / "model.json", export, needs=weights)

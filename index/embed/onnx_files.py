@@ -18,6 +18,7 @@ import fcntl
 import hashlib
 import json
 import os
+import shutil
 import tempfile
 import threading
 from collections.abc import Callable, Iterator
@@ -96,17 +97,24 @@ def exclusive(folder: Path) -> Iterator[None]:
             raise (write_error(e, folder) or e) from e
         with lock:
             fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
-            for leftover in folder.glob("*.tmp"):
-                with contextlib.suppress(OSError):
-                    leftover.unlink()
+            remove_leftovers(folder)
             yield
 
 
-def make(out: Path, record_path: Path, write: Callable[[str], dict[str, Any]]) -> None:
+def remove_leftovers(folder: Path) -> None:
+    """Delete the temporary files (``*.tmp``) in ``folder``: only the lock holder writes any."""
+    for leftover in folder.glob("*.tmp"):
+        with contextlib.suppress(OSError):
+            leftover.unlink()
+
+
+def make(out: Path, record_path: Path, write: Callable[[str], dict[str, Any]], needs: int = 0) -> None:
     """``write(tmp)`` a model file beside ``out``, rename it to ``out``, then write its record.
 
     The old record goes first and the new one last, so at every instant (and after a kill)
     a record only ever describes the bytes beside it; on a failure nothing of it is kept.
+    ``needs`` is about the room the write takes: a failure (whatever the library raised: an
+    ONNX writer may cut a file short without a word) with less free than that is a full disk.
     """
     fd, tmp = tempfile.mkstemp(dir=out.parent, suffix=".onnx.tmp")
     os.close(fd)
@@ -117,17 +125,33 @@ def make(out: Path, record_path: Path, write: Callable[[str], dict[str, Any]]) -
         record_path.unlink(missing_ok=True)
         os.replace(tmp, out)
         _write_record(record_path, record, out)
-    except (OSError, RuntimeError) as e:
+    except Exception as e:
         for partial in (record_path, out):
             with contextlib.suppress(OSError):
                 partial.unlink()
-        mapped = write_error(e, out.parent)
+        remove_leftovers(out.parent)
+        mapped = write_error(e, out.parent) or _short_of_room(out.parent, needs)
         if mapped is None:
             raise
         raise mapped from e
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
+
+
+def _short_of_room(folder: Path, needs: int) -> DiskFullError | None:
+    try:
+        free = shutil.disk_usage(folder).free
+    except OSError:
+        return None
+    return _full(folder) if free < needs else None
+
+
+def _full(folder: Path) -> DiskFullError:
+    return DiskFullError(
+        f"The disk holding {folder} is full: free some space and retry (the embedding "
+        "model's ONNX files need about 210 MB there while they are made; nothing half-written was kept)."
+    )
 
 
 #: errno values that mean the disk cannot take the file (full, or the user's quota is).
@@ -147,10 +171,7 @@ def write_error(e: BaseException, folder: Path) -> ArticleAssistantError | None:
         seen.add(id(cause))
         code = cause.errno if isinstance(cause, OSError) else None
         if code in _FULL or "No space left on device" in str(cause):
-            return DiskFullError(
-                f"The disk holding {folder} is full: free some space and retry (the embedding "
-                "model's ONNX files need about 115 MB there; nothing half-written was kept)."
-            )
+            return _full(folder)
         if code in _READ_ONLY:
             return ConfigError(
                 f"Cannot write the embedding model's ONNX files to {folder} ({os.strerror(code or 0)}). "
