@@ -17,14 +17,11 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import logging
 from collections.abc import Sequence
 from pathlib import Path
 
-from assistant.files import read_checked, write_checked
+from assistant.files import discard, read_checked, write_checked
 from index.models import ArticleSummary
-
-log = logging.getLogger(__name__)
 
 #: Bumped when the file's layout changes; older files are then ignored.
 FORMAT = 2
@@ -59,7 +56,7 @@ class Catalog:
             _check_rows(rows)
             return [ArticleSummary(*row) for row in rows]  # positional: a third of the time at 10,000
         except (ValueError, TypeError, KeyError, AttributeError) as e:
-            log.warning("ignoring unreadable library listing %s: %s", self.path, e)
+            discard(self.path, f"it is no listing ({e})")
             return None
 
     def save(self, generation: str | None, summaries: Sequence[ArticleSummary]) -> None:

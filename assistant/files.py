@@ -30,7 +30,8 @@ MAGIC = b"AACACHE\x01"
 _HEAD = struct.Struct("<8sB")
 _TAIL = struct.Struct("<QI")
 
-_warned: set[tuple[str, str]] = set()
+#: Damaged files already logged: (path, problem, and the file's inode, size and mtime).
+_warned: set[tuple[object, ...]] = set()
 _warned_lock = threading.Lock()
 
 
@@ -83,7 +84,7 @@ def read_checked(path: Path, kind: str) -> bytes | None:
     try:
         with path.open("rb") as f:
             data = f.read()
-            read_inode = os.fstat(f.fileno()).st_ino
+            st = os.fstat(f.fileno())
     except FileNotFoundError:
         return None
     except OSError as e:
@@ -92,7 +93,7 @@ def read_checked(path: Path, kind: str) -> bytes | None:
     problem, payload = _check(data, tag, path.name)
     if problem is None:
         return payload
-    _ignore(path, problem, read_inode)
+    _ignore(path, problem, st)
     return None
 
 
@@ -113,15 +114,29 @@ def _check(data: bytes, tag: bytes, name: str) -> tuple[str | None, bytes]:
     return None, payload
 
 
-def _ignore(path: Path, problem: str, inode: int | None) -> None:
-    """Log a damaged file once per process and delete it, unless another writer replaced it since."""
-    key = (str(path), problem)
+def discard(path: Path, problem: str) -> None:
+    """Ignore an intact cache file whose contents its reader refuses: logged once, deleted."""
+    try:
+        st = path.stat()
+    except OSError:
+        st = None
+    _ignore(path, problem, st)
+
+
+def _ignore(path: Path, problem: str, st: os.stat_result | None) -> None:
+    """Log a damaged file once and delete it, unless another writer replaced it since it was read.
+
+    Once per file version: a cache that cannot be deleted (read-only) is not logged at every
+    read, and a file damaged again after its rebuild is logged again.
+    """
+    version = None if st is None else (st.st_ino, st.st_size, st.st_mtime_ns)
+    key = (str(path), problem, version)
     with _warned_lock:
         first = key not in _warned
         _warned.add(key)
     if first:
         log.warning("ignoring the cache file %s: %s; rebuilding it from the store", path, problem)
-    if inode is not None:
+    if st is not None:
         with contextlib.suppress(OSError):  # read-only cache: ignored each time, logged once
-            if path.stat().st_ino == inode:  # a rename since our read brought a new file: keep it
+            if path.stat().st_ino == st.st_ino:  # a rename since our read brought a new file: keep it
                 path.unlink()

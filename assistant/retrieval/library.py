@@ -30,7 +30,7 @@ from typing import Generic, TypeVar
 
 import numpy as np
 
-from assistant.files import read_checked, write_checked
+from assistant.files import discard, read_checked, write_checked
 from assistant.retrieval.ann import ChromaDenseIndex
 from assistant.retrieval.base import DenseIndex
 from assistant.retrieval.dense import ExactDenseIndex
@@ -120,7 +120,7 @@ class PostingsCache:
             try:
                 out.append((path, Segment.from_bytes(payload, str(path))))
             except ValueError as e:  # intact bytes that are no segment: a writer's bug, not damage
-                log.warning("ignoring unreadable BM25 postings %s: %s", path, e)
+                discard(path, str(e))
         return out
 
 

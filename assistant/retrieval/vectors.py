@@ -15,14 +15,11 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
-import logging
 from pathlib import Path
 
 import numpy as np
 
-from assistant.files import read_checked, write_checked
-
-log = logging.getLogger(__name__)
+from assistant.files import discard, read_checked, write_checked
 
 #: The kind and format of a vector file (in its header and its folder's name).
 KIND = "vectors/2"
@@ -49,10 +46,10 @@ class VectorCache:
         try:
             matrix = np.load(io.BytesIO(payload), allow_pickle=False)
         except (OSError, ValueError) as e:  # intact bytes that are not an array: a writer's bug
-            log.warning("ignoring unreadable vectors %s: %s", path, e)
+            discard(path, f"it holds no array ({e})")
             return None
         if matrix.dtype != np.float32 or matrix.ndim != 2 or len(matrix) != rows:
-            log.warning("ignoring vectors %s of shape %s (%d passages expected)", path, matrix.shape, rows)
+            discard(path, f"it holds vectors of shape {matrix.shape}, not {rows} passages")
             return None
         return matrix
 
