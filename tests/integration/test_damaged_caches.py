@@ -32,7 +32,7 @@ ARTICLES = [
     "Council votes on the budget\n\nThe council voted on Monday. The mayor said the budget was fair. "
     "Critics said the plan cut too much from the libraries. The vote was seven to two.",
     "River festival returns\n\nThe river festival returns in June after a two-year pause. Organisers "
-    "expect ten thousand visitors. The mayor will open it on Saturday, the city said.",
+    "expect ten thousand visitors. The mayor will open it on Saturday, the city said. Tickets are free.",
 ]
 QUESTIONS = ["Who said cluster munitions are effective?", "What did the mayor say about the budget?"]
 SCOPED = "Who said it?"
@@ -53,6 +53,8 @@ def library(tmp_path_factory: pytest.TempPathFactory, embedder: Any) -> Iterator
     pristine = root / "pristine"
     shutil.copytree(s.cache_dir, pristine)
     assert {k: len(_files(s.cache_dir, k)) for k in KINDS} == {"bm25": 3, "vectors": 3, "catalog": 1}
+    # Two articles of as many passages: swapped vector files have the right shape, the wrong rows.
+    assert sorted(a.n_sentences for a in writer.summaries())[:2] == [5, 5]
     want = _answers(s, embedder)
     yield s, pristine, want
 
@@ -106,10 +108,19 @@ def _segmented(files: list[Path], tag: str) -> list[str]:
     return sorted(i for p in files for i in Segment.from_bytes(read_checked(p, tag) or b"").article_ids)
 
 
-def _flip(path: Path, where: float) -> None:
+def _flip(path: Path, where: float, mask: int = 0xA5) -> None:
     data = bytearray(path.read_bytes())
     at = min(int(where * len(data)), len(data) - 1)
-    data[at] ^= 0xA5
+    data[at] ^= mask
+    path.write_bytes(bytes(data))
+
+
+def _negate_row(path: Path, row: int) -> None:
+    """Flip the sign bit of every float of one passage's vector (float32 little-endian, at the end)."""
+    data = bytearray(path.read_bytes())
+    first = len(data) - 384 * 4 * (row + 1)
+    for at in range(first + 3, first + 384 * 4, 4):
+        data[at] ^= 0x80
     path.write_bytes(bytes(data))
 
 
@@ -156,8 +167,10 @@ DAMAGE: dict[str, tuple[str, Callable[[Path], None]]] = {
             "one byte more": lambda p: p.write_bytes(p.read_bytes() + b"\0"),
             "garbled": lambda p: p.write_bytes(MAGIC + b"garbage" * 40),
             "header cut off (as an older release wrote it)": _header_off,
+            "last byte's top bit flipped": lambda p: _flip(p, 1.0, 0x80),
         }.items()
     },
+    "vectors: one passage's vector negated": ("vectors", lambda p: _negate_row(p, 1)),
     "catalog: no rows (old header)": ("catalog", _catalog_rows(lambda rows: [], keep_checksum=False)),
     "catalog: no rows (valid header)": ("catalog", _catalog_rows(lambda rows: [], keep_checksum=True)),
     "catalog: empty rows (valid header)": (
@@ -186,7 +199,9 @@ def test_a_damaged_cache_file_changes_no_answer_and_is_written_again(library, em
 def test_two_files_of_a_kind_swapped_change_no_answer(library, embedder, kind):
     s, pristine, want = library
     _restore(s, pristine)
-    first, second = _files(s.cache_dir, kind)[:2]
+    files = _files(s.cache_dir, kind)
+    same_size = [(a, b) for a in files for b in files if a < b and a.stat().st_size == b.stat().st_size]
+    first, second = same_size[0] if same_size else files[:2]  # vectors: two of the same shape
     _swap(first, second)
     assert _answers(s, embedder) == want
     _assert_rebuilt(s, pristine)
