@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 
 # Before any library import: no hub, no telemetry, no analytics.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+# Every run starts with an empty cache dir (ONNX export, BM25 segments, vector files, listings):
+# a test that passed only because an earlier run had warmed the user's cache hid a first-use
+# bug (issue 19, finding 4). One dir for the whole session, so the export happens once per run.
+# XDG_CACHE_HOME moves the default of Settings() and OnnxEmbedder() (platformdirs); the
+# ARTICLE_ASSISTANT_ variable names the same folder for Settings.from_env and the CLI and serve
+# subprocesses, which inherit both.
+os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="article-assistant-test-cache-")
+os.environ["ARTICLE_ASSISTANT_CACHE_DIR"] = os.path.join(os.environ["XDG_CACHE_HOME"], "article-assistant")
 
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +26,14 @@ from pathlib import Path
 import pytest
 
 from tests.support import SEED
+
+COLD_CACHE = Path(os.environ["XDG_CACHE_HOME"])
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _remove_the_cold_cache() -> Iterator[None]:
+    yield
+    shutil.rmtree(COLD_CACHE, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

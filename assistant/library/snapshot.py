@@ -10,6 +10,7 @@ process on an unchanged store reads one small file instead of every row.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -24,6 +25,8 @@ from index.models import Article, ArticleSummary
 
 if TYPE_CHECKING:
     from assistant.catalog import Catalog
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,8 +77,9 @@ class LibraryState:
             s = settings.store
             generation = peek_generation(settings.data_dir, s.tenant, s.database, s.collection_prefix)
             saved = self.catalog().load(generation)
-            if saved is not None:
-                return list(self._snapshot(generation, {a.id: a for a in saved}).summaries.values())
+            if saved:  # an empty one is checked with the store (opening an empty one costs little)
+                # Not kept as the snapshot: questions first check the listing against the store's count.
+                return saved
         return list(self.current().summaries.values())
 
     def get(self, article_id: str) -> Article:
@@ -164,6 +168,10 @@ class LibraryState:
         """The listing at ``generation``: the saved one when current, else read from the store."""
         catalog = self.catalog()
         found = catalog.load(generation)
+        if found is not None and len(found) != self._components.store.count_articles():
+            # Intact and current, yet not the store's listing (a writer's bug): the store wins.
+            log.warning("ignoring the library listing %s: it lists %d articles", catalog.path, len(found))
+            found = None
         if found is None:
             store = self._components.store
             found = store.summaries()

@@ -6,7 +6,9 @@ compacted), tokenises only the articles no file holds, and writes those as a
 new file; when there are more than :data:`MAX_FILES` files they are merged
 into one. A file is named by its articles (content hashes), written to a
 temporary name and renamed, so processes sharing the folder never see half a
-file; a file that cannot be read is ignored and its articles tokenised again.
+file; a file that is damaged (:func:`assistant.files.read_checked`: length
+and a checksum over its name and bytes) is ignored, deleted and its articles
+tokenised again, so a flipped byte never changes a score.
 
 :func:`library_index` builds the :class:`~assistant.retrieval.hybrid.HybridIndex`
 of a library from the segments: the dense side searches Chroma's HNSW index
@@ -28,7 +30,7 @@ from typing import Generic, TypeVar
 
 import numpy as np
 
-from assistant.files import write_atomically
+from assistant.files import discard, read_checked, write_checked
 from assistant.retrieval.ann import ChromaDenseIndex
 from assistant.retrieval.base import DenseIndex
 from assistant.retrieval.dense import ExactDenseIndex
@@ -44,6 +46,8 @@ log = logging.getLogger(__name__)
 MAX_FILES = 8
 #: Articles tokenised per new segment when the cache misses many.
 BUILD_CHUNK = 500
+#: The kind and format of a segment file (in its header).
+KIND = f"bm25-segment/{FORMAT}"
 
 V = TypeVar("V")
 
@@ -67,7 +71,7 @@ class PostingsCache:
 
     def save(self, segment: Segment) -> None:
         """Write ``segment`` (best effort: a read-only cache only costs time later)."""
-        write_atomically(self.folder / f"{segment.key}.npz", segment.to_bytes())
+        write_checked(self.folder / f"{segment.key}.npz", KIND, segment.to_bytes())
 
     def segments(self, wanted: Sequence[str], fetch: Fetch) -> list[Segment]:
         """Segments covering exactly the articles ``wanted`` (in any order), built where missing."""
@@ -75,17 +79,13 @@ class PostingsCache:
         found: list[Segment] = []
         covered: set[str] = set()
         used: list[Path] = []
-        for path, ids in self._files():
+        for path, segment in self._files():
+            ids = segment.article_ids
             if not want.intersection(ids) or covered.issuperset(ids):
                 continue
             extra = set(ids) - want
             if len(extra) > len(ids) // 2:
                 continue  # mostly other articles (removed ones): cheaper to tokenise ours again
-            try:
-                segment = Segment.load(path)
-            except (OSError, ValueError, KeyError) as e:
-                log.warning("ignoring unreadable BM25 postings %s: %s", path, e)
-                continue
             segment = segment.without(extra | covered)
             found.append(segment)
             covered.update(segment.article_ids)
@@ -108,17 +108,27 @@ class PostingsCache:
             found = [merged]
         return found
 
-    def _files(self) -> list[tuple[Path, tuple[str, ...]]]:
-        """Saved segments, largest first, with their article IDs."""
+    def _files(self) -> list[tuple[Path, Segment]]:
+        """Saved intact segments, largest first (damaged ones are logged and deleted)."""
         if not self.folder.is_dir():
             return []
         out = []
-        for path in sorted(self.folder.glob("*.npz"), key=lambda p: -p.stat().st_size if p.exists() else 0):
+        for path in sorted(self.folder.glob("*.npz"), key=_size_descending):
+            payload = read_checked(path, KIND)
+            if payload is None:
+                continue
             try:
-                out.append((path, Segment.article_ids_in(path)))
-            except (OSError, ValueError, KeyError) as e:
-                log.warning("ignoring unreadable BM25 postings %s: %s", path, e)
+                out.append((path, Segment.from_bytes(payload, str(path))))
+            except ValueError as e:  # intact bytes that are no segment: a writer's bug, not damage
+                discard(path, str(e))
         return out
+
+
+def _size_descending(path: Path) -> int:
+    try:
+        return -path.stat().st_size
+    except OSError:  # deleted by another process since the listing
+        return 0
 
 
 @dataclass(frozen=True, slots=True)

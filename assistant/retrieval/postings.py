@@ -21,10 +21,10 @@ import hashlib
 import io
 import json
 import math
+import zipfile
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
@@ -35,7 +35,7 @@ from index.models import Article
 K1 = 1.5
 B = 0.75
 #: Bump when the saved layout changes.
-FORMAT = 1
+FORMAT = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,32 +193,31 @@ class Segment:
         return buffer.getvalue()
 
     @classmethod
-    def load(cls, path: Path) -> Segment:
-        with np.load(path) as data:
-            header = json.loads(bytes(data["header"]).decode())
-            if header.get("format") != FORMAT:
-                raise ValueError(f"{path} has format {header.get('format')}, not {FORMAT}")
-            text = bytes(data["vocab"]).decode()
-            names = text.split("\n") if text else []
-            indptr = data["indptr"]
-            if len(indptr) != len(names) + 1:
-                raise ValueError(f"{path} is damaged")
-            return cls(
-                tuple(header["articles"]),
-                data["offsets"],
-                {k: tuple(v) for k, v in header["irregular"].items()},
-                data["lengths"],
-                {t: i for i, t in enumerate(names)},
-                indptr,
-                data["docs"],
-                data["tf"],
-            )
-
-    @staticmethod
-    def article_ids_in(path: Path) -> tuple[str, ...]:
-        """The articles a saved segment holds, without reading its postings."""
-        with np.load(path) as data:
-            return tuple(json.loads(bytes(data["header"]).decode())["articles"])
+    def from_bytes(cls, data: bytes, origin: str = "a segment") -> Segment:
+        """The segment :meth:`to_bytes` gave; ValueError (naming ``origin``) if not one."""
+        try:
+            with np.load(io.BytesIO(data), allow_pickle=False) as saved:
+                header = json.loads(bytes(saved["header"]).decode())
+                if header.get("format") != FORMAT:
+                    raise ValueError(f"{origin} has format {header.get('format')}, not {FORMAT}")
+                text = bytes(saved["vocab"]).decode()
+                names = text.split("\n") if text else []
+                indptr = saved["indptr"]
+                offsets = saved["offsets"]
+                if len(indptr) != len(names) + 1 or len(offsets) != len(header["articles"]) + 1:
+                    raise ValueError(f"{origin} is damaged")
+                return cls(
+                    tuple(header["articles"]),
+                    offsets,
+                    {k: tuple(v) for k, v in header["irregular"].items()},
+                    saved["lengths"],
+                    {t: i for i, t in enumerate(names)},
+                    indptr,
+                    saved["docs"],
+                    saved["tf"],
+                )
+        except (OSError, KeyError, TypeError, AttributeError, zipfile.BadZipFile) as e:
+            raise ValueError(f"{origin} is not a saved segment: {e}") from e
 
 
 def _zeros(taken: np.ndarray, n: int, size: int) -> Candidates:

@@ -15,19 +15,19 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
-import logging
 from pathlib import Path
 
 import numpy as np
 
-from assistant.files import write_atomically
+from assistant.files import discard, read_checked, write_checked
 
-log = logging.getLogger(__name__)
+#: The kind and format of a vector file (in its header and its folder's name).
+KIND = "vectors/2"
 
 
 def vectors_folder(cache_dir: Path, store_key: str, embedder: str, window: int) -> Path:
     """The folder of one store's vectors from one embedder and passage window."""
-    name = hashlib.sha256(f"{store_key}|{embedder}|{window}".encode()).hexdigest()[:16]
+    name = hashlib.sha256(f"{KIND}|{store_key}|{embedder}|{window}".encode()).hexdigest()[:16]
     return cache_dir / "vectors" / name
 
 
@@ -40,15 +40,16 @@ class VectorCache:
     def load(self, article_id: str, rows: int) -> np.ndarray | None:
         """The article's ``rows`` × dimension float32 matrix, or None when none is saved."""
         path = self.folder / f"{article_id}.npy"
-        try:
-            matrix = np.load(path, allow_pickle=False)
-        except FileNotFoundError:
+        payload = read_checked(path, KIND)
+        if payload is None:
             return None
-        except (OSError, ValueError) as e:
-            log.warning("ignoring unreadable vectors %s: %s", path, e)
+        try:
+            matrix = np.load(io.BytesIO(payload), allow_pickle=False)
+        except (OSError, ValueError) as e:  # intact bytes that are not an array: a writer's bug
+            discard(path, f"it holds no array ({e})")
             return None
         if matrix.dtype != np.float32 or matrix.ndim != 2 or len(matrix) != rows:
-            log.warning("ignoring vectors %s of shape %s (%d passages expected)", path, matrix.shape, rows)
+            discard(path, f"it holds vectors of shape {matrix.shape}, not {rows} passages")
             return None
         return matrix
 
@@ -56,7 +57,7 @@ class VectorCache:
         """Keep ``matrix`` for ``article_id`` (best effort: a miss only costs a read from the store)."""
         buffer = io.BytesIO()
         np.save(buffer, np.ascontiguousarray(matrix, dtype=np.float32), allow_pickle=False)
-        write_atomically(self.folder / f"{article_id}.npy", buffer.getvalue())
+        write_checked(self.folder / f"{article_id}.npy", KIND, buffer.getvalue())
 
     def drop(self, article_id: str) -> None:
         """Forget a removed article's vectors (its ID may come back only with the same text)."""

@@ -29,12 +29,12 @@ and then only ~1.2x faster than fp32: not offered.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import logging
 import os
-import tempfile
+import shutil
+import threading
 import warnings
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -44,6 +44,7 @@ from typing import Any
 import numpy as np
 
 from index.embed.base import DEFAULT_MODEL, TORCH_IMPORT, BatchEmbedder
+from index.embed.onnx_files import exclusive, intact, make
 from index.embed.sentence_transformers import _pooling_dimension, resolve_model_path
 from index.errors import ConfigError
 
@@ -85,31 +86,38 @@ class OnnxEmbedder(BatchEmbedder):
         self._cache_dir = (cache_dir or _default_cache_dir()) / "onnx"
         self._session: Any = None
         self._tokenizer: Any = None
+        self._load_lock = threading.Lock()
 
     # -- loading -------------------------------------------------------------
 
     def _load(self) -> tuple[Any, Any]:
         if self._session is None:
-            import onnxruntime as ort
-            from tokenizers import Tokenizer
-
-            onnx_path = exported_model(self._path, self._cache_dir)
-            if self.int8:
-                onnx_path = quantized_model(onnx_path)
-            options = ort.SessionOptions()
-            # int8 runs one text per call on each of `threads` workers; fp32 batches on `threads` threads.
-            options.intra_op_num_threads = 1 if self.int8 else self._threads()
-            options.inter_op_num_threads = 1
-            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-            options.log_severity_level = 3
-            tokenizer = Tokenizer.from_file(str(self._path / "tokenizer.json"))
-            tokenizer.no_padding()
-            tokenizer.enable_truncation(_max_seq_length(self._path))
-            self._tokenizer = tokenizer
-            self._session = ort.InferenceSession(
-                str(onnx_path), options, providers=["CPUExecutionProvider"]
-            )
+            with self._load_lock:  # threads sharing this embedder make one session, not one each
+                if self._session is None:
+                    self._open()
         return self._session, self._tokenizer
+
+    def _open(self) -> None:
+        """Find or make the model file (once per cache dir), then its session; the tokenizer first."""
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        onnx_path = exported_model(self._path, self._cache_dir)
+        if self.int8:
+            onnx_path = quantized_model(onnx_path)
+        options = ort.SessionOptions()
+        # int8 runs one text per call on each of `threads` workers; fp32 batches on `threads` threads.
+        options.intra_op_num_threads = 1 if self.int8 else self._threads()
+        options.inter_op_num_threads = 1
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        options.log_severity_level = 3
+        tokenizer = Tokenizer.from_file(str(self._path / "tokenizer.json"))
+        tokenizer.no_padding()
+        tokenizer.enable_truncation(_max_seq_length(self._path))
+        self._tokenizer = tokenizer
+        self._session = ort.InferenceSession(
+            str(onnx_path), options, providers=["CPUExecutionProvider"]
+        )
 
     def _threads(self) -> int:
         return self.threads or (os.cpu_count() or 1)
@@ -176,22 +184,35 @@ def _similar_lengths(order: np.ndarray, lengths: np.ndarray, most: int) -> list[
 
 
 def quantized_model(onnx_path: Path) -> Path:
-    """Dynamic int8 (per-channel weights) of an fp32 export, beside it, made once with its checksum."""
-    out, record_path = onnx_path.with_name("model-int8.onnx"), onnx_path.with_name("model-int8.json")
-    if _intact(out, record_path):
-        return out
-    from onnxruntime.quantization import QuantType, quantize_dynamic
+    """Dynamic int8 (per-channel weights) of an fp32 export, beside it, made once with its checksum.
 
-    fd, tmp = tempfile.mkstemp(dir=out.parent, suffix=".onnx.tmp")
-    os.close(fd)
-    try:
-        quantize_dynamic(str(onnx_path), tmp, per_channel=True, weight_type=QuantType.QInt8)
-        record = {"sha256": sha256_file(Path(tmp)), "source": str(onnx_path), "quantization": "dynamic int8"}
-        os.replace(tmp, out)
-        _write_record(record_path, record, out)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    Made under the same locks as the export (:func:`exclusive`), so threads and processes
+    that start cold together make it once; a full disk is a :class:`DiskFullError`.
+    """
+    out, record_path = onnx_path.with_name("model-int8.onnx"), onnx_path.with_name("model-int8.json")
+    if intact(out, record_path):
+        return out
+    with exclusive(out.parent):
+        if intact(out, record_path):  # made by another thread or process while this one waited
+            return out
+        from onnxruntime.quantization import QuantType, quantize_dynamic
+
+        def quantize(tmp: str) -> dict[str, Any]:
+            # onnxruntime writes a shape-inferred copy beside its input ("<stem>-inferred<suffix>"):
+            # given a link named *.tmp, that copy is a .tmp too, removed after a kill or a failure.
+            source = Path(tmp).with_suffix(".source.tmp")
+            try:
+                os.link(onnx_path, source)
+            except OSError:  # a filesystem without hard links
+                shutil.copyfile(onnx_path, source)
+            try:
+                quantize_dynamic(str(source), tmp, per_channel=True, weight_type=QuantType.QInt8)
+            finally:
+                source.unlink(missing_ok=True)
+            return {"source": str(onnx_path), "quantization": "dynamic int8"}
+
+        # Room for onnxruntime's inferred copy of the fp32 model and the int8 file (a quarter of it).
+        make(out, record_path, quantize, needs=int(onnx_path.stat().st_size * 1.3))
     return out
 
 
@@ -220,61 +241,27 @@ def _source_key(model_path: Path) -> str:
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
 
 
-def sha256_file(path: Path) -> str:
-    """Hex SHA-256 of a file's bytes."""
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def _intact(path: Path, record_path: Path) -> bool:
-    """Whether ``path`` holds the bytes its record describes.
-
-    By size and modification time when the record has them (hashing the 90 MB export was
-    0.07-0.3 s of every cold start), else by SHA-256, after which the record gains them. False
-    when either file is missing or unreadable.
-    """
-    try:
-        record = json.loads(record_path.read_text())
-        st = path.stat()
-        if record.get("size") == st.st_size and record.get("mtime_ns") == st.st_mtime_ns:
-            return True
-        if record.get("sha256") != sha256_file(path):
-            return False
-    except (OSError, ValueError):
-        return False
-    with contextlib.suppress(OSError):  # a read-only cache stays valid, just slower to check
-        _write_record(record_path, record, path)
-    return True
-
-
-def _write_record(record_path: Path, record: dict[str, Any], path: Path) -> None:
-    """Write the record of ``path`` (its checksum and more), with its size and modification time."""
-    st = path.stat()
-    record = {**record, "size": st.st_size, "mtime_ns": st.st_mtime_ns}
-    fd, tmp = tempfile.mkstemp(dir=record_path.parent, suffix=".json.tmp")
-    with os.fdopen(fd, "w") as f:
-        f.write(json.dumps(record, indent=2))
-    os.replace(tmp, record_path)
-
-
 def exported_model(model_path: Path, cache_dir: Path) -> Path:
-    """The ONNX export of ``model_path`` in ``cache_dir``, exported (with torch) if missing or corrupt."""
+    """The ONNX export of ``model_path`` in ``cache_dir``, exported (with torch) if missing or corrupt.
+
+    Exported once per cache dir however many threads and processes ask at once
+    (:func:`exclusive`); a waiter finds the finished export when it gets the lock.
+    """
     folder = cache_dir / _source_key(model_path)
     onnx_path, record_path = folder / "model.onnx", folder / "model.json"
-    if _intact(onnx_path, record_path):
+    if intact(onnx_path, record_path):
         return onnx_path
-    if onnx_path.exists() and record_path.exists():
-        log.warning("the ONNX export in %s is damaged; exporting it again", folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    _export(model_path, folder)
+    with exclusive(folder):
+        if intact(onnx_path, record_path):  # made by another thread or process while this one waited
+            return onnx_path
+        if onnx_path.exists() and record_path.exists():
+            log.warning("the ONNX export in %s is damaged; exporting it again", folder)
+        _export(model_path, folder)
     return onnx_path
 
 
 def _export(model_path: Path, folder: Path) -> None:
-    """Export to a temporary file, then rename: concurrent processes never see half a file."""
+    """Export to a temporary file, then rename (:func:`make`); the caller holds :func:`exclusive`."""
     try:
         os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
         with TORCH_IMPORT:
@@ -304,9 +291,8 @@ def _export(model_path: Path, folder: Path) -> None:
 
     sample = torch.ones((2, 8), dtype=torch.int64)
     axes = {name: {0: "batch", 1: "tokens"} for name in _INPUTS}
-    fd, tmp = tempfile.mkstemp(dir=folder, suffix=".onnx.tmp")
-    os.close(fd)
-    try:
+
+    def export(tmp: str) -> dict[str, Any]:
         with torch.no_grad(), warnings.catch_warnings():
             warnings.simplefilter("ignore")  # tracer notes on shape-dependent Python branches
             torch.onnx.export(
@@ -319,15 +305,10 @@ def _export(model_path: Path, folder: Path) -> None:
                 output_names=["embedding"],
                 dynamic_axes={**axes, "embedding": {0: "batch"}},
             )
-        record = {
-            "sha256": sha256_file(Path(tmp)),
-            "source": str(model_path),
-            "export_version": EXPORT_VERSION,
-            "opset": OPSET,
+        return {
+            "source": str(model_path), "export_version": EXPORT_VERSION, "opset": OPSET,
             "torch": torch.__version__,
         }
-        os.replace(tmp, folder / "model.onnx")
-        _write_record(folder / "model.json", record, folder / "model.onnx")
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+
+    weights = sum(f.stat().st_size for f in model_path.glob("*") if f.suffix in (".safetensors", ".bin"))
+    make(folder / "model.onnx", folder / "model.json", export, needs=weights)

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from assistant.api import Assistant
+from assistant.retrieval.vectors import VectorCache
 from assistant.settings import Settings
 from index.store import ChromaStore
 
@@ -57,7 +58,8 @@ def test_an_add_saves_the_vectors_a_scoped_question_then_reads(settings, embedde
     assert spy.reads == 1
     _, stored = third.store.article_vectors(article.id)
     saved = next((settings.cache_dir / "vectors").rglob(f"{article.id}.npy"))
-    assert np.array_equal(np.load(saved), stored)  # read once, saved again, byte for byte
+    again = VectorCache(saved.parent).load(article.id, len(stored))
+    assert again is not None and np.array_equal(again, stored)  # read once, saved again, byte for byte
 
 
 def test_a_damaged_file_is_read_from_the_store_again(settings, embedder) -> None:  # type: ignore[no-untyped-def]
