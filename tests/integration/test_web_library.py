@@ -21,7 +21,7 @@ def test_views_read_only_the_articles_they_show(assistant, monkeypatch) -> None:
         raise AssertionError("the web chat read every article")
 
     monkeypatch.setattr(assistant, "get", counting_get)
-    monkeypatch.setattr(assistant, "list", no_list)
+    monkeypatch.setattr(assistant, "articles", no_list)
     handlers = ChatHandlers(assistant)
 
     library, _chat, article_view, *_ = handlers.view({"scope": ids[3], "chats": {}, "pending": None})
