@@ -36,13 +36,26 @@ def test_views_read_only_the_articles_they_show(assistant, monkeypatch) -> None:
 
 
 def test_a_streamed_repaint_reads_no_article(assistant, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Through the page's own ask handler: the frames before the answer is settled (the question,
+    the streamed text) read no article; only the settled answer's article view does."""
     assistant.add_text(TEXTS[0], title="Story 0")
     handlers = ChatHandlers(assistant)
-    by_id = handlers._articles()
+    read: list[str] = []
+    real_get = assistant.get
 
-    def no_get(article_id: str):  # type: ignore[no-untyped-def]
-        raise AssertionError("a repaint read an article")
+    def counting_get(article_id: str):  # type: ignore[no-untyped-def]
+        read.append(article_id)
+        return real_get(article_id)
 
-    monkeypatch.setattr(assistant, "get", no_get)
-    page = handlers._chat([], ALL, by_id, {"question": "Who spoke?", "text": "The mayor", "reveal": 9})
-    assert "The mayor" in page
+    state = {"scope": ALL, "chats": {}, "pending": None}
+    handlers.view(state)  # the page as first shown (example questions may read an article)
+    monkeypatch.setattr(assistant, "get", counting_get)
+    reads_per_frame = []
+    frames = []
+    for frame in handlers.ask("What did the mayor say?", state):
+        frames.append(frame)
+        reads_per_frame.append(len(read))
+        read.clear()
+    assert len(reads_per_frame) >= 3  # the question, the streamed text, the settled answer
+    assert reads_per_frame[:-1] == [0] * (len(reads_per_frame) - 1)
+    assert "plan 0 was ready" in frames[-1][0]
