@@ -75,6 +75,22 @@ class ArticleNotFoundError(ArticleAssistantError):
 class StoreError(ArticleAssistantError):
     """The vector store cannot be opened or written."""
 
+    #: Whether the same call may succeed later unchanged (a server that is restarting).
+    retryable: bool = False
+
+
+class DiskFullError(StoreError):
+    """The filesystem holding the store is full, over its quota or read-only: nothing was written.
+
+    The store stays readable; free some space (or remount it writable) and retry.
+    """
+
+
+class StoreUnavailableError(StoreError):
+    """The Chroma server cannot be reached, or broke off the connection; the message names its URL."""
+
+    retryable = True
+
 
 class StoreMismatchError(StoreError):
     """The store was built with settings (embedder, dimension) other than these."""

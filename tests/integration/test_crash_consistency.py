@@ -1,4 +1,4 @@
-"""A SIGKILL in the middle of an add leaves no passages without their article."""
+"""A SIGKILL at any step of an add or a remove leaves nothing half-done once the store is opened again."""
 
 from __future__ import annotations
 
@@ -9,13 +9,13 @@ import sys
 
 import pytest
 
+from tests.kill_add import ADD_POINTS, FINGERPRINT, REMOVE_POINTS
 from tests.support import ROOT
 
 
-@pytest.mark.parametrize("point", ["before-passages", "before-article", "before-commit"])
-def test_a_killed_add_leaves_a_consistent_store(point, tmp_path):
+@pytest.mark.parametrize("point", [*ADD_POINTS, *REMOVE_POINTS])
+def test_a_killed_add_or_remove_leaves_a_consistent_store(point, tmp_path):
     from index.store import ChromaStore, make_client
-    from tests.kill_add import FINGERPRINT
 
     data = tmp_path / "store"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -23,20 +23,22 @@ def test_a_killed_add_leaves_a_consistent_store(point, tmp_path):
                           env=env, capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == -signal.SIGKILL, done.stdout + done.stderr
 
-    store = ChromaStore(make_client(data), FINGERPRINT)  # opening cleans up an interrupted add
-    assert store.orphans() == {}
+    store = ChromaStore(make_client(data), FINGERPRINT)  # the owner is dead: opening cleans up
+    report = store.check()
+    assert report.consistent and report.unfinished == 0, report
+    assert store._journal.entries() == []
     for article in store.list_articles():
         ids, _ = store.article_vectors(article.id)
         assert len(ids) == len(article.sentences), "a stored article has all its passages"
-    if point == "before-commit":
+    if point in ("before-commit", "before-journal-end"):
         assert len(store.list_articles()) == 1, "an add killed after its article row was written stands"
     else:
-        assert store.list_articles() == []
+        assert store.list_articles() == [], "a killed add stores nothing; a killed remove is finished"
+    assert store.count_passages() == sum(len(a.sentences) for a in store.list_articles())
 
 
 def test_check_reports_and_repairs_orphans_left_without_the_journal(tmp_path):
     from index.store import ChromaStore, make_client
-    from tests.kill_add import FINGERPRINT
 
     store = ChromaStore(make_client(tmp_path / "s"), FINGERPRINT)
     # Passages written by hand with no article row (e.g. by a release without the journal).
