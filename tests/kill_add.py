@@ -1,6 +1,6 @@
 """Run by tests: add (or add, then remove) an article and SIGKILL this process at a chosen point.
 
-``python -m tests.kill_add DATA_DIR POINT``. Add points: ``before-passages``
+``python -m tests.kill_add DATA_DIR POINT [real]``. Add points: ``before-passages``
 (journal entry written), ``mid-passages`` (after the first of several passage
 batches), ``before-article``, ``before-commit`` (rows written, generation not
 bumped), ``before-journal-end``. Remove points (the article is added first,
@@ -53,11 +53,21 @@ def _die_on(obj: Any, method: str, call: int = 1) -> None:
     setattr(obj, method, wrapper)
 
 
-def main(data_dir: str, point: str) -> None:
-    store = ChromaStore(make_client(Path(data_dir)), FINGERPRINT)
+def main(data_dir: str, point: str, real: str = "") -> None:
+    """``real`` ("real"): go through the Assistant with the bundled model, on a store the CLI can open."""
+    if real:
+        from assistant.api import Assistant
+        from assistant.settings import Settings
+
+        assistant = Assistant(Settings(data_dir=Path(data_dir)))
+        store = assistant.store
+        embedder: Any = assistant.embedder
+    else:
+        store = ChromaStore(make_client(Path(data_dir)), FINGERPRINT)
+        embedder = HashEmbedder()
     raw = RawArticle(text=TEXT, source="kill-test")
     if point in REMOVE_POINTS:
-        article = add_article(raw, store, HashEmbedder()).article
+        article = add_article(raw, store, embedder).article
         journal = store._journal._find(create=True)
         # Each remove bumps the generation twice: when it starts and when it is done.
         _die_on(*{
@@ -78,9 +88,9 @@ def main(data_dir: str, point: str) -> None:
             "before-commit": (store._articles, "modify"),
             "before-journal-end": (journal, "delete"),
         }[point])  # type: ignore[arg-type]
-        add_article(raw, store, HashEmbedder())
+        add_article(raw, store, embedder)
     print("finished without being killed")
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:3])
+    main(*sys.argv[1:4])
