@@ -33,7 +33,8 @@ def test_a_reader_during_a_live_add_leaves_its_passages_alone(tmp_path):
     env = {**os.environ, "PYTHONPATH": str(ROOT), "ARTICLE_ASSISTANT_DATA_DIR": str(data)}
 
     def cli(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([*CLI, *args], env=env, capture_output=True, text=True, timeout=300, check=False)
+        return subprocess.run([*CLI, *args], env=env, capture_output=True, text=True, timeout=300,
+                              check=False)
 
     assert cli("add", str(SEED)).returncode == 0
     big = tmp_path / "council.txt"
