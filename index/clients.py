@@ -96,7 +96,55 @@ def make_client(
         admin = chromadb.AdminClient(Settings(anonymized_telemetry=False, is_persistent=True,
                                               persist_directory=str(data_dir)))
         _ensure_namespace(admin, tenant, database)
-    return chromadb.PersistentClient(path=str(data_dir), settings=settings, tenant=tenant, database=database)
+    return _persistent(data_dir, str(data_dir), tenant, database)
+
+
+#: A file of this many bytes kept in the data dir: Chroma needs a few KB free just to open its
+#: database, so on a disk filled to the last byte the store gives this back, opens, and stays
+#: readable. Made again by the next open that finds room.
+RESERVE = ".article-assistant-reserve"
+RESERVE_BYTES = 256 * 1024
+
+
+def _persistent(data_dir: Path, key: str, tenant: str, database: str) -> Any:
+    """``chromadb.PersistentClient`` on ``data_dir`` (under the cache key ``key``), opening on a full disk."""
+    import chromadb
+    from chromadb.api.shared_system_client import SharedSystemClient
+    from chromadb.config import Settings
+
+    from index.faults import disk_problem, store_fault
+
+    def open_client() -> Any:
+        return chromadb.PersistentClient(
+            path=key, settings=Settings(anonymized_telemetry=False), tenant=tenant, database=database
+        )
+
+    reserve = data_dir / RESERVE
+    try:
+        client = open_client()
+    except Exception as e:
+        if disk_problem(e) is None:
+            raise
+        try:
+            if not reserve.exists():
+                raise
+            log.warning("the disk holding %s is full: giving back the space kept in reserve to open "
+                        "the store", data_dir)
+            reserve.unlink()
+            # Chroma cached the system that failed to start under this key: the retry needs a new one.
+            SharedSystemClient._identifier_to_system.pop(key, None)
+            return open_client()
+        except Exception as again:
+            raise store_fault(again, str(data_dir), False, "nothing was changed") or again from e
+    if not reserve.exists():
+        try:
+            with open(reserve, "wb") as f:
+                f.write(b"\0" * RESERVE_BYTES)
+        except OSError as e:  # no room for it now: the next open tries again
+            log.debug("could not keep %s: %s", reserve, e)
+            with contextlib.suppress(OSError):
+                reserve.unlink()
+    return client
 
 
 def recorded_embedder(client: Any, prefix: str = DEFAULT_PREFIX) -> str | None:
@@ -154,16 +202,12 @@ def fresh_embedded_client(
     down: "'RustBindingsAPI' object has no attribute 'bindings'", a KeyError on the path), and
     a replaced client's system is freed with the client, when the last thread lets go of it.
     """
-    import chromadb
     from chromadb.api.shared_system_client import SharedSystemClient
-    from chromadb.config import Settings
 
     key = str(data_dir.resolve()) + os.sep
     with _REOPEN_LOCK:
         try:
-            return chromadb.PersistentClient(
-                path=key, settings=Settings(anonymized_telemetry=False), tenant=tenant, database=database
-            )
+            return _persistent(data_dir, key, tenant, database)
         finally:
             SharedSystemClient._identifier_to_system.pop(key, None)
             SharedSystemClient._identifier_to_refcount.pop(key, None)
