@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from index.fetch import FetchPolicy
     from index.models import ArticleSummary, RawArticle
     from index.store import ChromaStore
+    from index.writes import StoreCheck
 
 #: Where the LangChain adapter registers itself (pyproject.toml): the core never imports it.
 PLUGINS = "article_assistant.integrations"
@@ -176,10 +177,23 @@ class Assistant:
         self._indexes.drop_vectors(article_id)
         self._library.removed(article_id, library)
 
-    def check(self, repair: bool = False) -> dict[str, int]:
-        """Passages whose article row is missing (an interrupted add), by article; ``repair`` drops them."""
-        found = self.store.remove_orphans() if repair else self.store.orphans()
-        if repair and found:
+    def check(self, repair: bool = False) -> StoreCheck:
+        """Every article's passages against its sentences, and passages without an article.
+
+        ``repair`` removes the orphaned passages and embeds again the missing passages of
+        an article (its text and sentences are stored); the result is what was found.
+        """
+        found = self.store.check()
+        if repair and not found.consistent:
+            from index.passages import make_passages
+
+            self.store.remove_orphans()
+            window = self.settings.index.passage_window
+            for article_id in found.incomplete:
+                article = self.store.get_article(article_id)
+                passages = make_passages(article, window)
+                vectors = self.embedder.embed([p.text for p in passages])
+                self.store.restore_passages(article, passages, vectors)
             self._library.forget()
         return found
 

@@ -361,22 +361,40 @@ def serve(ctx: click.Context, host: str, port: int, auth: str | None, mcp: bool,
 
 
 @cli.command()
-@click.option("--repair", is_flag=True, help="Remove what an interrupted add left behind.")
+@click.option("--repair", is_flag=True,
+              help="Remove passages left by an interrupted add; embed an article's missing passages again.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.pass_context
 def check(ctx: click.Context, repair: bool, as_json: bool) -> None:
-    """Check the store for passages whose article is missing (left by a killed add)."""
+    """Check that every article has one passage per sentence, and no passage lacks its article."""
     found = _assistant(ctx).check(repair=repair)
     if as_json:
-        _emit({"orphaned_passages": found, "repaired": repair})
+        _emit({
+            "orphaned_passages": dict(found.orphans),
+            "incomplete_articles": {
+                i: {"passages": p, "sentences": n} for i, (p, n) in found.incomplete.items()
+            },
+            "unfinished_writes": found.unfinished,
+            "consistent": found.consistent,
+            "repaired": repair,
+        })
         return
-    if not found:
+    if found.consistent:
         click.echo("The store is consistent.")
-    for article_id, count in sorted(found.items()):
+    for article_id, count in sorted(found.orphans.items()):
         verb = "removed" if repair else "found"
         click.echo(f"{verb} {count} passages of missing article {article_id}")
-    if found and not repair:
-        click.echo("Run `article-assistant check --repair` to remove them.")
+    for article_id, (passages, sentences) in sorted(found.incomplete.items()):
+        if repair:
+            click.echo(f"embedded again the passages of article {article_id} "
+                       f"({passages} of {sentences} were stored)")
+        else:
+            click.echo(f"article {article_id} has {passages} passages for {sentences} sentences")
+    if found.unfinished:
+        click.echo(f"{found.unfinished} add(s) or removal(s) are under way in other processes; not checked.")
+    if not found.consistent and not repair:
+        click.echo("Run `article-assistant check --repair` to remove orphaned passages and embed "
+                   "missing ones again (or `article-assistant remove ID` and add the article again).")
 
 
 @cli.command(name="config")

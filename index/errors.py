@@ -81,13 +81,14 @@ class StoreError(ArticleAssistantError):
 
 
 class StoreUnavailableError(StoreError):
-    """The Chroma server cannot be reached, or it went away during a call."""
+    """The Chroma server cannot be reached, or it went away during a call; the message names its URL."""
 
     retryable = True
 
 
 class DiskFullError(StoreError):
-    """The disk (or quota) holding the data or cache folder is full; free space, then retry."""
+    """The filesystem holding the store or the cache is full, over its quota or read-only: nothing
+    was written. The store stays readable; free some space (or remount it writable) and retry."""
 
 
 class StoreMismatchError(StoreError):

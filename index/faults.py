@@ -156,3 +156,59 @@ def _where(error: BaseException, folder: Path | None) -> str:
 def _one_line(error: BaseException) -> str:
     text = " ".join(str(error).split()) or type(error).__name__
     return text if len(text) <= 200 else text[:197] + "…"
+
+
+# -- inside the store's own writes (index.writes, index.clients) ---------------------------
+
+_DISK_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS}
+_READ_ONLY_TEXT = ("read-only file system", "readonly database", "(code: 8)")
+_FULL_TEXT = ("database or disk is full", "no space left on device", "disk quota exceeded", "(code: 13)")
+_GONE_TEXT = ("could not connect to a chroma server", "connection refused", "server disconnected",
+              "connection reset")
+
+
+def disk_problem(error: BaseException) -> str | None:
+    """"full" or "read-only" when ``error`` (or what caused it) says the disk refused a write."""
+    for e in _causes(error):
+        if isinstance(e, OSError) and e.errno in _DISK_ERRNOS:
+            return "read-only" if e.errno == errno.EROFS else "full"
+        text = str(e).lower()
+        if any(t in text for t in _READ_ONLY_TEXT):
+            return "read-only"
+        if any(t in text for t in _FULL_TEXT):
+            return "full"
+    return None
+
+
+def server_gone(error: BaseException) -> bool:
+    """True when ``error`` (or what caused it) is a connection to a server that failed."""
+    for e in _causes(error):
+        if _is_transport(e) or isinstance(e, ConnectionError):
+            return True
+        if any(t in str(e).lower() for t in _GONE_TEXT):
+            return True
+    return False
+
+
+def store_fault(error: BaseException, where: str, server: bool, outcome: str) -> StoreError | None:
+    """The store error a user should see for ``error`` raised inside a store write, or None when it
+    is none of these faults.
+
+    ``where`` is the data dir or the server URL; ``outcome`` says what became of the
+    write (e.g. "nothing was stored"), so the message tells the whole story.
+    """
+    if isinstance(error, StoreError):
+        return error
+    problem = disk_problem(error)
+    if problem is not None:
+        place = f"The disk of the Chroma server at {where}" if server else f"The disk holding {where}"
+        if problem == "read-only":
+            return DiskFullError(f"{place} is read-only: make it writable and retry; {outcome}.")
+        return DiskFullError(f"{place} is full: free some space and retry; {outcome}.")
+    if server and server_gone(error):
+        return StoreUnavailableError(
+            f"The Chroma server at {where} cannot be reached or broke off ({type(error).__name__}: "
+            f"{error}); {outcome}. Start it (`chroma run --path DIR --host 127.0.0.1 --port N`) "
+            "or wait for it to come back, then retry."
+        )
+    return None

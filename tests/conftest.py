@@ -62,11 +62,11 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture
 def clean_server(chroma_server: str) -> str:
     """The session's Chroma server with this project's collections dropped."""
-    from index.store import ARTICLES, PASSAGES, make_client
+    from index.store import ARTICLES, DEFAULT_PREFIX, PASSAGES, make_client
 
     client = make_client(url=chroma_server)
     existing = {c.name for c in client.list_collections()}
-    for name in (PASSAGES, ARTICLES):
+    for name in (PASSAGES, ARTICLES, DEFAULT_PREFIX + "journal"):
         if name in existing:
             client.delete_collection(name)
     return chroma_server

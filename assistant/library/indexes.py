@@ -41,7 +41,9 @@ class ScopeIndex:
         """The ``k`` best sentences for ``query``, best first."""
         hits = self._index.search(query, query_vector, k)
         if isinstance(self._articles, LazyArticles):
-            self._articles.preload(h.article_id for h in hits)
+            found = self._articles.preload(h.article_id for h in hits)
+            # An article removed by another process since this snapshot: its hits go, not the question.
+            hits = [h for h in hits if h.article_id in found]
         return hits
 
 

@@ -284,11 +284,17 @@ class LazyArticles(Mapping[str, Article]):
     def __len__(self) -> int:
         return len(self._ids)
 
-    def preload(self, article_ids: Iterable[str]) -> None:
-        """Read the ones not cached yet, in one store call."""
-        wanted = [i for i in dict.fromkeys(article_ids) if i in self._known and self._cache.get(i) is None]
-        for article_id, article in self._fetch(wanted).items() if wanted else ():
+    def preload(self, article_ids: Iterable[str]) -> set[str]:
+        """Read the ones not cached yet, in one store call; which of them exist.
+
+        An ID of this snapshot that another process removed since is not among them.
+        """
+        known = [i for i in dict.fromkeys(article_ids) if i in self._known]
+        wanted = [i for i in known if self._cache.get(i) is None]
+        fetched = self._fetch(wanted) if wanted else {}
+        for article_id, article in fetched.items():
             self._cache.put(article_id, article)
+        return {i for i in known if i in fetched or i not in wanted}
 
     def values(self) -> ValuesView[Article]:  # type: ignore[override]
         return _LoadedValues(self)
