@@ -72,7 +72,7 @@ def test_a_full_disk_refuses_the_add_clearly_and_the_store_stays_readable(small_
         assistant.add(big)
     message = str(refused.value)
     assert f"The disk holding {data}" in message and "is full" in message and "nothing was stored" in message
-    assert [a.id for a in assistant.list()] == [seed.id]
+    assert [a.id for a in assistant.articles()] == [seed.id]
 
     # Other processes open the store on the full disk: every read works, nothing is printed raw.
     env = {**os.environ, "PYTHONPATH": str(ROOT), "ARTICLE_ASSISTANT_DATA_DIR": str(data),
