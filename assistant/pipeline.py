@@ -16,11 +16,11 @@ from typing import Any, Protocol
 
 from assistant.analysis.questions import analyse
 from assistant.answer.base import (
-    ABSTAIN_TEXT,
     AnswerRequest,
     Draft,
     PreparingAnswerer,
     StreamingAnswerer,
+    abstain_text,
 )
 from assistant.cite import SupportScorer, resolve
 from assistant.components import Components
@@ -154,12 +154,13 @@ class Pipeline:
         invented = len(set(draft.cited)) - len(citations)
         abstained = draft.abstained or not citations
         return Answer(
-            text=ABSTAIN_TEXT if abstained else draft.text,
+            text=abstain_text(len(request.articles)) if abstained else draft.text,
             citations=() if abstained else citations,
             abstained=abstained,
             confidence=confidence,
             short_answer=None if abstained else draft.short_answer,
             timings=timings,
+            mode="abstain" if abstained else draft.mode,
             diagnostics=dataclasses.replace(
                 draft.diagnostics,
                 query=draft.diagnostics.query or request.query,

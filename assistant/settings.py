@@ -335,6 +335,16 @@ class AnswerSettings(_Section):
             "right (first-line F1 0.467 -> 0.478), 0.3 two more, one right."
         ),
     )
+    mode_threshold: float = Field(
+        0.0,
+        ge=0,
+        le=1,
+        description=(
+            "Extractive: the answer is given in 'answer' mode (sure: the short answer or the claim with "
+            "its sentence) only at this confidence or above, and when a short answer asked for fills the "
+            "question's gap in its sentence; below it, 'evidence' mode shows the closest sentences."
+        ),
+    )
     max_question_chars: int = Field(
         2000, ge=10, le=100_000, description="Longest question accepted, in characters."
     )

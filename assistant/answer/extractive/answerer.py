@@ -22,6 +22,7 @@ from assistant.answer.base import ABSTAIN_TEXT, AnswerRequest, Draft
 from assistant.answer.extractive.abstain import abstain_reason
 from assistant.answer.extractive.confidence import features, probability
 from assistant.answer.extractive.evidence import evidence_features, speaker_other, unanswerable
+from assistant.answer.extractive.modes import settle
 from assistant.answer.extractive.yes_no import alternative, verdict
 from assistant.settings import AnswerSettings
 from assistant.types import Diagnostics, Hit
@@ -69,7 +70,8 @@ class ExtractiveAnswerer:
             draft, typed = self._sentence(request, question, hits)
         draft = self._calibrated(draft, hits, question, follow_up, typed, Diagnostics(request.query, ranked))
         draft = self._covered(draft, request, question, follow_up)
-        return self._selective(draft, question, typed, request)
+        draft = self._selective(draft, question, typed, request)
+        return settle(draft, question, request, hits, typed, self.settings.mode_threshold)
 
     def _covered(self, draft: Draft, request: AnswerRequest, question: Question, follow_up: bool) -> Draft:
         """``draft``, or an abstention when the evidence likely does not answer (calibrated).

@@ -1,0 +1,90 @@
+"""Answer or evidence: the extractive answerer says it is sure only when it can show why.
+
+A drafted answer stays in *answer* mode when its confidence reaches
+``answer.mode_threshold`` and, for a question that asks for a short answer
+(who, which, when, how many …), the short answer fills the question's gap in
+the cited sentence: the subject or agent of the question's verb for "Who
+lobbied …?" (:mod:`assistant.analysis.gap`), the speaker of the quotation for
+"Who said …?", and for questions whose gap the parse cannot place ("When …?",
+"How many …?", "Who is X?") the only span of the type asked for in its
+sentence. A typed short answer that fills no gap is replaced by the
+constituent that does, when the question's role can be read off the parse;
+otherwise the answer turns into *evidence*: "Closest sentences", the best
+two or three sentences, each cited, best first, with no short answer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from assistant.analysis.gap import fills_gap, gap_filler
+from assistant.analysis.questions import Question
+from assistant.analysis.spans import LABELS
+from assistant.analysis.text import is_heading, terms
+from assistant.answer.base import AnswerRequest, Draft
+from assistant.types import Hit, SentenceRef
+
+#: Answer types whose gap a noun phrase fills ("Who lobbied …?" → "Several members of Congress").
+_PHRASE_TYPES = frozenset({"person", "organisation", "choice"})
+#: Most sentences an evidence answer shows.
+EVIDENCE_SENTENCES = 3
+
+
+def settle(
+    draft: Draft, question: Question, request: AnswerRequest, hits: list[Hit], typed: bool, threshold: float
+) -> Draft:
+    """``draft`` in answer mode when it is sure (see the module), else in evidence mode."""
+    if draft.abstained or not draft.cited:
+        return draft
+    draft, verified = _verified(draft, question, request, typed)
+    values = (("mode.verified", -1.0 if verified is None else float(verified)),)
+    why = replace(draft.diagnostics, features=draft.diagnostics.features + values)
+    draft = replace(draft, diagnostics=why)
+    if verified is not False and draft.confidence >= threshold:
+        return replace(draft, mode="answer")
+    return evidence(draft, request, hits)
+
+
+def evidence(draft: Draft, request: AnswerRequest, hits: list[Hit]) -> Draft:
+    """The closest sentences: the draft's first citation, then the best other hits, one per line."""
+    refs: list[SentenceRef] = [draft.cited[0]]
+    for hit in hits:
+        if len(refs) >= EVIDENCE_SENTENCES:
+            break
+        text = request.articles[hit.article_id].sentence(hit.sentence_id).text
+        if hit.ref not in refs and not is_heading(text):
+            refs.append(hit.ref)
+    lines = [request.articles[a].sentence(s).text for a, s in refs]
+    return replace(
+        draft,
+        text="\n".join(lines),
+        cited=tuple(refs),
+        short_answer=None,
+        mode="evidence",
+    )
+
+
+def _verified(
+    draft: Draft, question: Question, request: AnswerRequest, typed: bool
+) -> tuple[Draft, bool | None]:
+    """The draft (its short answer possibly replaced by the gap's filler) and whether its short answer
+    is shown to fill the question's gap: True, False, or None when no short answer is asked for."""
+    if question.who_said or question.kind == "yes_no":
+        # A speaker found by attribution is the quotation's; a verdict is read off the cited sentence.
+        return draft, bool(draft.short_answer) if question.who_said else None
+    wants = question.wants_short or question.answer_type in LABELS or question.answer_type == "description"
+    if not draft.short_answer:
+        return draft, False if wants else None
+    texts = [request.articles[a].sentence(s).text for a, s in draft.cited]
+    # The sentence that holds the short answer (a name may come from the sentence before a "he said").
+    sentence = next((t for t in texts if draft.short_answer in t), texts[0])
+    fills = fills_gap(question.text, sentence, draft.short_answer)
+    if fills is None:
+        return draft, typed
+    if fills or question.answer_type not in _PHRASE_TYPES:
+        return draft, fills
+    filler = gap_filler(question.text, sentence)
+    if filler is None or set(terms(filler)) <= set(terms(question.text)):
+        return draft, False
+    body = draft.text.split("\n", 1)[-1]
+    return replace(draft, text=f"{filler}\n{body}", short_answer=filler), True
