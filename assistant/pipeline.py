@@ -14,7 +14,8 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Protocol
 
-from assistant.analysis.questions import analyse
+from assistant.analysis.questions import Question, analyse, summary_topic
+from assistant.analysis.text import terms
 from assistant.answer.base import (
     AnswerRequest,
     Draft,
@@ -25,10 +26,14 @@ from assistant.answer.base import (
 from assistant.cite import SupportScorer, resolve
 from assistant.components import Components
 from assistant.library.caches import QueryVectors
+from assistant.library.centrality import sentence_centrality
 from assistant.library.indexes import Indexes
-from assistant.library.snapshot import LibraryState
-from assistant.types import Answer, Turn
+from assistant.library.snapshot import LibraryState, Scope
+from assistant.types import Answer, Hit, Turn
 from index.errors import InputError
+
+#: Most articles a library-wide summary gives a line to.
+SUMMARY_ARTICLES = 5
 
 
 class Tracer(Protocol):
@@ -125,7 +130,30 @@ class Pipeline:
         query = self._components.rewriter.rewrite(question, turns)
         vector = self._query_vectors(query)
         hits = self._indexes.for_scope(scope).search(query, vector, settings.retrieval.candidates)
-        return AnswerRequest(question, query, tuple(hits), scope.articles, turns, analyse(question))
+        analysis = analyse(question)
+        centrality = self.centrality(analysis, scope, hits) if analysis.kind == "summary" else {}
+        return AnswerRequest(question, query, tuple(hits), scope.articles, turns, analysis, centrality)
+
+    def centrality(self, question: Question, scope: Scope, hits: list[Hit]) -> dict[str, dict[str, float]]:
+        """For a summary request: the articles to summarise, in the order to show them, each with its
+        sentences' centrality. One article: that one. The library: the articles whose retrieved
+        sentences hold the request's topic words, else (no topic named) the most recently added."""
+        if scope.library is None:
+            chosen = list(scope.key)
+        elif topic := set(terms(summary_topic(question.text))):
+            articles = scope.articles
+            chosen = []
+            for hit in hits:
+                text = articles[hit.article_id].sentence(hit.sentence_id).text
+                if hit.article_id not in chosen and topic & set(terms(text)):
+                    chosen.append(hit.article_id)
+        else:
+            latest = sorted(scope.library.summaries.values(), key=lambda a: a.added_at or "", reverse=True)
+            chosen = [a.id for a in latest]
+        return {
+            i: sentence_centrality(*self._indexes.article_vectors(scope.articles[i]))
+            for i in chosen[:SUMMARY_ARTICLES]
+        }
 
     def finish(self, draft: Draft, request: AnswerRequest, timings: dict[str, float]) -> Answer:
         """Resolve the draft's citations against the stored sentences; no valid citation, no answer.

@@ -96,6 +96,28 @@ def fills_gap(question: str, sentence: str, short: str) -> bool | None:
     return span is not None and any(_climb(t).i in heads for t in span)
 
 
+def speaks(sentence: str, speaker: str) -> bool | None:
+    """Whether ``speaker`` is who the sentence attributes what it says to: the subject of a verb
+    ("Trump likened …", "Cameron has described them as …"), the agent of a passive, or within
+    "according to …". Not an object ("the Association … called Clinton a champion": not Clinton) nor
+    a name inside another phrase ("hatred of Clinton"). None when it cannot tell (no spaCy, or the
+    name is not in the sentence: "…,” he said." with the name in the sentence before)."""
+    doc = parse(sentence)
+    start = sentence.find(speaker)
+    if doc is None or start < 0:
+        return None
+    span = doc.char_span(start, start + len(speaker), alignment_mode="expand")
+    return span is not None and any(_attributed(_climb(t)) for t in span)
+
+
+def _attributed(token: Token) -> bool:
+    if token.dep_ == "pobj" and token.head.lower_ == "including":  # "experts, including Mr. Goldberg, said"
+        token = _climb(token.head.head)
+    if token.dep_ in _SUBJECTS or token.dep_ == "pobj" and token.head.dep_ == "agent":
+        return True
+    return any(a.lower_ == "according" for a in token.ancestors)
+
+
 def _climb(token: Token) -> Token:
     """The word a name or title attaches to: "Jim" in "Sens. Jim Risch" → "Sens." (the subject)."""
     while token.dep_ in {"compound", "flat", "appos", "conj"} and token.head.i != token.i:

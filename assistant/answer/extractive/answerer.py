@@ -23,6 +23,7 @@ from assistant.answer.extractive.abstain import abstain_reason
 from assistant.answer.extractive.confidence import features, probability
 from assistant.answer.extractive.evidence import evidence_features, speaker_other, unanswerable
 from assistant.answer.extractive.modes import settle
+from assistant.answer.extractive.summary import summarise
 from assistant.answer.extractive.yes_no import alternative, verdict
 from assistant.settings import AnswerSettings
 from assistant.types import Diagnostics, Hit
@@ -46,6 +47,8 @@ class ExtractiveAnswerer:
 
     def answer(self, request: AnswerRequest) -> Draft:
         question = request.analysis or analyse(request.question)
+        if question.kind == "summary":
+            return summarise(request)
         hits = _fresh_hits(request, question)
         ranked = tuple(h.ref for h in hits)
         follow_up = bool(request.history) and is_follow_up(request.question)
@@ -71,7 +74,7 @@ class ExtractiveAnswerer:
         draft = self._calibrated(draft, hits, question, follow_up, typed, Diagnostics(request.query, ranked))
         draft = self._covered(draft, request, question, follow_up)
         draft = self._selective(draft, question, typed, request)
-        return settle(draft, question, request, hits, typed, self.settings.mode_threshold)
+        return settle(draft, question, request, hits, typed, self.settings, follow_up)
 
     def _covered(self, draft: Draft, request: AnswerRequest, question: Question, follow_up: bool) -> Draft:
         """``draft``, or an abstention when the evidence likely does not answer (calibrated).

@@ -1,8 +1,10 @@
 """Answer or evidence: the extractive answerer says it is sure only when it can show why.
 
 A drafted answer stays in *answer* mode when its confidence reaches
-``answer.mode_threshold`` and, for a question that asks for a short answer
-(who, which, when, how many …), the short answer fills the question's gap in
+``answer.mode_threshold`` (``answer.mode_speaker_threshold`` for the speaker
+of a "Who said …?" question that attribution names as the subject) and, for
+a question that asks for a short answer (who, which, when, how many …), the
+short answer fills the question's gap in
 the cited sentence: the subject or agent of the question's verb for "Who
 lobbied …?" (:mod:`assistant.analysis.gap`), the speaker of the quotation for
 "Who said …?", and for questions whose gap the parse cannot place ("When …?",
@@ -17,11 +19,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from assistant.analysis.gap import fills_gap, gap_filler
+from assistant.analysis.gap import fills_gap, gap_filler, speaks
 from assistant.analysis.questions import Question
-from assistant.analysis.spans import LABELS
 from assistant.analysis.text import is_heading, terms
 from assistant.answer.base import AnswerRequest, Draft
+from assistant.settings import AnswerSettings
 from assistant.types import Hit, SentenceRef
 
 #: Answer types whose gap a noun phrase fills ("Who lobbied …?" → "Several members of Congress").
@@ -31,7 +33,13 @@ EVIDENCE_SENTENCES = 3
 
 
 def settle(
-    draft: Draft, question: Question, request: AnswerRequest, hits: list[Hit], typed: bool, threshold: float
+    draft: Draft,
+    question: Question,
+    request: AnswerRequest,
+    hits: list[Hit],
+    typed: bool,
+    settings: AnswerSettings,
+    follow_up: bool = False,
 ) -> Draft:
     """``draft`` in answer mode when it is sure (see the module), else in evidence mode."""
     if draft.abstained or not draft.cited:
@@ -40,6 +48,10 @@ def settle(
     values = (("mode.verified", -1.0 if verified is None else float(verified)),)
     why = replace(draft.diagnostics, features=draft.diagnostics.features + values)
     draft = replace(draft, diagnostics=why)
+    threshold = settings.mode_threshold
+    if question.who_said and verified and not follow_up:
+        # The speaker the sentence attributes the quotation to: the attribution is the check.
+        threshold = settings.mode_speaker_threshold
     if verified is not False and draft.confidence >= threshold:
         return replace(draft, mode="answer")
     return evidence(draft, request, hits)
@@ -69,16 +81,19 @@ def _verified(
 ) -> tuple[Draft, bool | None]:
     """The draft (its short answer possibly replaced by the gap's filler) and whether its short answer
     is shown to fill the question's gap: True, False, or None when no short answer is asked for."""
-    if question.who_said or question.kind == "yes_no":
-        # A speaker found by attribution is the quotation's; a verdict is read off the cited sentence.
-        return draft, bool(draft.short_answer) if question.who_said else None
-    wants = question.wants_short or question.answer_type in LABELS or question.answer_type == "description"
+    if question.kind == "yes_no":
+        return draft, None  # a verdict is read off the cited sentence: only confidence decides
     if not draft.short_answer:
-        return draft, False if wants else None
+        # No short answer offered: the cited sentence is the claim, and confidence alone decides.
+        return draft, None
     texts = [request.articles[a].sentence(s).text for a, s in draft.cited]
     # The sentence that holds the short answer (a name may come from the sentence before a "he said").
     sentence = next((t for t in texts if draft.short_answer in t), texts[0])
     fills = fills_gap(question.text, sentence, draft.short_answer)
+    if fills is None and question.who_said:
+        # "Who is the source of the statement …?": the name the sentence attributes it to.
+        said = speaks(sentence, draft.short_answer)
+        return draft, True if said is None else said
     if fills is None:
         return draft, typed
     if fills or question.answer_type not in _PHRASE_TYPES:
