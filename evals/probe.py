@@ -127,16 +127,16 @@ def score(
     row["shown_right"] = any(metrics.overlaps(c, g) for c in shown for g in gold)
     short_wrong = row.get("short_lead_right") is False
     row["sure_wrong"] = mode == "answer" and (not row["hit1"] or short_wrong)
-    # The same, a who-said speaker counted right when it names the annotated source (PolNeAR's gold
-    # is the whole mention: "Dean, a medical doctor," for "Dean").
-    named = row.get("who_said")
-    row["sure_wrong_named"] = mode == "answer" and (not row["hit1"] or (short_wrong and not named))
     if mode == "answer":
         row["answer_cited_right"] = bool(row["hit1"])
         if "short_lead_right" in row:
             row["answer_short_right"] = row["short_lead_right"]
     if record.get("question_type") == "attribution_who_said":
         row["who_said"] = any(names_speaker(text, a) for a in record["answers"])
+    # "Sure and wrong", a who-said speaker counted right when it names the annotated source
+    # (PolNeAR's gold is the whole mention: "Dean, a medical doctor," for "Dean").
+    named = row.get("who_said")
+    row["sure_wrong_named"] = mode == "answer" and (not row["hit1"] or (short_wrong and not named))
     return row
 
 
@@ -214,7 +214,8 @@ def run(records: list[dict[str, Any]], data_dir: Path | None = None) -> list[dic
 
     out = []
     with tempfile.TemporaryDirectory() as tmp:
-        assistant = Assistant(Settings(data_dir=data_dir or Path(tmp)))
+        # Env overrides (ARTICLE_ASSISTANT_ANSWER__MODE_THRESHOLD=…) apply: thresholds are tried this way.
+        assistant = Assistant(Settings.from_env(data_dir=data_dir or Path(tmp)))
         ids: dict[str, str] = {}
         for record in records:
             if record["article_id"] not in ids:

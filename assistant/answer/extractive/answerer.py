@@ -22,7 +22,7 @@ from assistant.answer.base import ABSTAIN_TEXT, AnswerRequest, Draft
 from assistant.answer.extractive.abstain import abstain_reason
 from assistant.answer.extractive.confidence import features, probability
 from assistant.answer.extractive.evidence import evidence_features, speaker_other, unanswerable
-from assistant.answer.extractive.modes import settle
+from assistant.answer.extractive.modes import PHRASE_LEAD, settle
 from assistant.answer.extractive.summary import summarise
 from assistant.answer.extractive.yes_no import alternative, verdict
 from assistant.settings import AnswerSettings
@@ -150,7 +150,8 @@ class ExtractiveAnswerer:
         phrase = answer_phrase(question.text, request.articles[article_id].sentence(sentence_id).text)
         if phrase is None or not phrase.strong or draft.confidence < self.settings.lead_threshold:
             return draft
-        return replace(draft, text=f"{phrase.text}\n{draft.text}", short_answer=phrase.text)
+        why = replace(draft.diagnostics, features=draft.diagnostics.features + ((PHRASE_LEAD, 1.0),))
+        return replace(draft, text=f"{phrase.text}\n{draft.text}", short_answer=phrase.text, diagnostics=why)
 
     def _sentence(self, request: AnswerRequest, question: Question, hits: list[Hit]) -> tuple[Draft, bool]:
         """Cite the best sentence, led by the short answer when one is asked for and found.

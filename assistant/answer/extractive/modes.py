@@ -1,8 +1,9 @@
 """Answer or evidence: the extractive answerer says it is sure only when it can show why.
 
 A drafted answer stays in *answer* mode when its confidence reaches
-``answer.mode_threshold`` (``answer.mode_speaker_threshold`` for the speaker
-of a "Who said …?" question that attribution names as the subject) and, for
+``answer.mode_threshold`` (``answer.mode_gap_threshold`` when the parse shows
+the short answer filling the question's gap, and the question is no
+follow-up) and, for
 a question that asks for a short answer (who, which, when, how many …), the
 short answer fills the question's gap in
 the cited sentence: the subject or agent of the question's verb for "Who
@@ -17,6 +18,7 @@ two or three sentences, each cited, best first, with no short answer.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from assistant.analysis.gap import fills_gap, gap_filler, speaks
@@ -28,6 +30,12 @@ from assistant.types import Hit, SentenceRef
 
 #: Answer types whose gap a noun phrase fills ("Who lobbied …?" → "Several members of Congress").
 _PHRASE_TYPES = frozenset({"person", "organisation", "choice"})
+#: How a short answer is known to answer (see :func:`_verified`).
+GAP = "gap"
+TYPED = "typed"
+#: The diagnostics feature the answerer sets on a phrase lead (:mod:`assistant.analysis.constituents`).
+PHRASE_LEAD = "lead.phrase"
+_REPORTED = re.compile(r"\b(?:report\w*|according|source)\b", re.I)
 #: Most sentences an evidence answer shows.
 EVIDENCE_SENTENCES = 3
 
@@ -45,13 +53,13 @@ def settle(
     if draft.abstained or not draft.cited:
         return draft
     draft, verified = _verified(draft, question, request, typed)
-    values = (("mode.verified", -1.0 if verified is None else float(verified)),)
-    why = replace(draft.diagnostics, features=draft.diagnostics.features + values)
+    value = {None: -1.0, False: 0.0, TYPED: 1.0, GAP: 2.0}[verified]
+    why = replace(draft.diagnostics, features=draft.diagnostics.features + (("mode.verified", value),))
     draft = replace(draft, diagnostics=why)
     threshold = settings.mode_threshold
-    if question.who_said and verified and not follow_up:
-        # The speaker the sentence attributes the quotation to: the attribution is the check.
-        threshold = settings.mode_speaker_threshold
+    if verified == GAP and not follow_up:
+        # The parse shows the short answer filling the question's gap: the check stands behind it.
+        threshold = settings.mode_gap_threshold
     if verified is not False and draft.confidence >= threshold:
         return replace(draft, mode="answer")
     return evidence(draft, request, hits)
@@ -78,28 +86,29 @@ def evidence(draft: Draft, request: AnswerRequest, hits: list[Hit]) -> Draft:
 
 def _verified(
     draft: Draft, question: Question, request: AnswerRequest, typed: bool
-) -> tuple[Draft, bool | None]:
-    """The draft (its short answer possibly replaced by the gap's filler) and whether its short answer
-    is shown to fill the question's gap: True, False, or None when no short answer is asked for."""
-    if question.kind == "yes_no":
-        return draft, None  # a verdict is read off the cited sentence: only confidence decides
-    if not draft.short_answer:
-        # No short answer offered: the cited sentence is the claim, and confidence alone decides.
-        return draft, None
+) -> tuple[Draft, str | bool | None]:
+    """The draft (its short answer possibly replaced by the gap's filler) and how its short answer is
+    known to answer: :data:`GAP` (it fills the question's gap in the parse, or is the speaker the
+    sentence attributes the statement to), :data:`TYPED` (the only span of the type asked for),
+    False (neither), or None when no short answer is offered (the cited sentence is the claim)."""
+    if question.kind == "yes_no" or not draft.short_answer:
+        return draft, None  # a verdict or a bare sentence: only confidence decides
+    if dict(draft.diagnostics.features).get(PHRASE_LEAD):
+        return draft, GAP  # the phrase hangs off the question's own predicate (constituents.py)
     texts = [request.articles[a].sentence(s).text for a, s in draft.cited]
     # The sentence that holds the short answer (a name may come from the sentence before a "he said").
     sentence = next((t for t in texts if draft.short_answer in t), texts[0])
     fills = fills_gap(question.text, sentence, draft.short_answer)
-    if fills is None and question.who_said:
-        # "Who is the source of the statement …?": the name the sentence attributes it to.
+    if fills is None and (question.who_said or _REPORTED.search(question.text)):
+        # "Who is the source of …?", "Which network reported …?": whom the sentence attributes it to.
         said = speaks(sentence, draft.short_answer)
-        return draft, True if said is None else said
+        return draft, GAP if said is None or said else False
     if fills is None:
-        return draft, typed
-    if fills or question.answer_type not in _PHRASE_TYPES:
-        return draft, fills
-    filler = gap_filler(question.text, sentence)
+        return draft, TYPED if typed else False
+    if fills:
+        return draft, GAP
+    filler = gap_filler(question.text, sentence) if question.answer_type in _PHRASE_TYPES else None
     if filler is None or set(terms(filler)) <= set(terms(question.text)):
         return draft, False
     body = draft.text.split("\n", 1)[-1]
-    return replace(draft, text=f"{filler}\n{body}", short_answer=filler), True
+    return replace(draft, text=f"{filler}\n{body}", short_answer=filler), GAP
