@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, Protocol
 
 from assistant.analysis.questions import Question, analyse, summary_topic
@@ -31,6 +31,7 @@ from assistant.library.indexes import Indexes
 from assistant.library.snapshot import LibraryState, Scope
 from assistant.types import Answer, Hit, Turn
 from index.errors import InputError
+from index.models import Article
 
 #: Most articles a library-wide summary gives a line to.
 SUMMARY_ARTICLES = 5
@@ -141,12 +142,7 @@ class Pipeline:
         if scope.library is None:
             chosen = list(scope.key)
         elif topic := set(terms(summary_topic(question.text))):
-            articles = scope.articles
-            chosen = []
-            for hit in hits:
-                text = articles[hit.article_id].sentence(hit.sentence_id).text
-                if hit.article_id not in chosen and topic & set(terms(text)):
-                    chosen.append(hit.article_id)
+            chosen = _about(topic, hits, scope.articles)
         else:
             latest = sorted(scope.library.summaries.values(), key=lambda a: a.added_at or "", reverse=True)
             chosen = [a.id for a in latest]
@@ -207,6 +203,18 @@ class Pipeline:
     def _whole(self, request: AnswerRequest) -> Iterator[str | Draft]:
         """The answerer's Draft from a plain call (``ask``: no one watches the text come)."""
         yield self._components.answerer.answer(request)
+
+
+def _about(topic: set[str], hits: list[Hit], articles: Mapping[str, Article]) -> list[str]:
+    """The articles of ``hits`` (in rank order) whose text has the most of the topic's words (all of
+    them, when any article has all)."""
+    share: dict[str, float] = {}
+    for hit in hits:
+        if hit.article_id not in share:
+            words = set(terms(articles[hit.article_id].text))
+            share[hit.article_id] = len(topic & words) / len(topic)
+    best = max(share.values(), default=0.0)
+    return [i for i, value in share.items() if value and value == best]
 
 
 def checked_question(question: Any, limit: int) -> str:

@@ -67,7 +67,7 @@ def question_gap(question: str) -> Gap | None:
     verbal = verb.pos_ in {"VERB", "AUX"} or any(c.dep_ == "aux" for c in verb.children)
     if not verbal or verb.lower_ in _LIGHT or asker.dep_ in {"attr", "advmod"}:
         return None
-    stems = frozenset(terms(verb.text))
+    stems = _stems(verb.text)
     if not stems:
         return None
     after = q[wh.i + 1] if wh.i + 1 < len(q) else None
@@ -145,13 +145,26 @@ def gap_filler(question: str, sentence: str) -> str | None:
 def _fillers(doc: Doc, gap: Gap) -> list[Token] | None:
     """The head words filling the gap of every verb sharing the question's predicate; None: no
     such verb."""
-    verbs = [t for t in doc if t.pos_ in {"VERB", "AUX"} and set(terms(t.text)) & gap.stems]
+    verbs = [t for t in doc if t.pos_ in {"VERB", "AUX"} and _stems(t.text) & gap.stems]
     if not verbs:
         return None
     found = [h for verb in verbs for h in _role_fillers(verb, gap.role)]
     # "A and B lobbied …": the conjuncts fill it too.
     found.extend(c for h in list(found) for c in h.conjuncts)
     return found
+
+
+#: Verbs whose forms the stemmer leaves apart (or drops as stopwords): "said" and "says" are one verb.
+_IRREGULAR = {
+    "said": "say", "says": "say", "saying": "say", "told": "tell", "tells": "tell", "telling": "tell"
+}
+
+
+def _stems(word: str) -> frozenset[str]:
+    lower = word.lower()
+    if lower in _IRREGULAR:
+        return frozenset({_IRREGULAR[lower]})
+    return frozenset(terms(word)) or frozenset({lower, _IRREGULAR.get(lower, lower)})
 
 
 def _role_fillers(verb: Token, role: str) -> list[Token]:

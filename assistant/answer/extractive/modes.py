@@ -91,8 +91,11 @@ def _verified(
     known to answer: :data:`GAP` (it fills the question's gap in the parse, or is the speaker the
     sentence attributes the statement to), :data:`TYPED` (the only span of the type asked for),
     False (neither), or None when no short answer is offered (the cited sentence is the claim)."""
-    if question.kind == "yes_no" or not draft.short_answer:
-        return draft, None  # a verdict or a bare sentence: only confidence decides
+    if question.kind == "yes_no":
+        return draft, None  # a verdict read off the sentence: only confidence decides
+    if not draft.short_answer:
+        # No typed span answered "Who lobbied …?": the phrase filling the gap may ("fishing cooperatives").
+        return _filled(draft, question, request, None)
     if dict(draft.diagnostics.features).get(PHRASE_LEAD):
         return draft, GAP  # the phrase hangs off the question's own predicate (constituents.py)
     texts = [request.articles[a].sentence(s).text for a, s in draft.cited]
@@ -107,8 +110,20 @@ def _verified(
         return draft, TYPED if typed else False
     if fills:
         return draft, GAP
-    filler = gap_filler(question.text, sentence) if question.answer_type in _PHRASE_TYPES else None
+    return _filled(draft, question, request, False)
+
+
+def _filled(
+    draft: Draft, question: Question, request: AnswerRequest, otherwise: bool | None
+) -> tuple[Draft, str | bool | None]:
+    """The draft led by the phrase filling the question's gap in its first sentence, when the question
+    asks for a noun phrase and the parse finds one new to it; else the draft and ``otherwise``."""
+    if question.answer_type not in _PHRASE_TYPES:
+        return draft, otherwise
+    article, sentence_id = draft.cited[0]
+    filler = gap_filler(question.text, request.articles[article].sentence(sentence_id).text)
     if filler is None or set(terms(filler)) <= set(terms(question.text)):
-        return draft, False
-    body = draft.text.split("\n", 1)[-1]
-    return replace(draft, text=f"{filler}\n{body}", short_answer=filler), GAP
+        return draft, otherwise
+    # A who-said answer is the speaker alone ("Bell."); others lead with it above the sentence.
+    text = f"{filler}." if question.who_said else f"{filler}\n{draft.text.split(chr(10), 1)[-1]}"
+    return replace(draft, text=text, short_answer=filler), GAP

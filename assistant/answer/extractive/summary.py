@@ -5,12 +5,14 @@ central other sentences, by the centrality the pipeline computed from the
 stored passage vectors (:data:`assistant.answer.base.Centrality`), two to four
 sentences in article order, each cited. Several articles (a library-wide
 request): one line per article the pipeline chose (those that match the
-request's topic, else the most recent), each its lead, cited. The answerer
+request's topic, else the most recent), each its lead, cited; a library-wide
+request that only one article matches gets that article's summary. The answerer
 never reaches into the library: what to summarise arrives in the request.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 from assistant.analysis.text import is_heading
@@ -30,7 +32,7 @@ def summarise(request: AnswerRequest) -> Draft:
     why = Diagnostics(query=request.query, features=(("summary.articles", float(len(chosen))),))
     if not chosen:
         return abstention(why)
-    if len(request.articles) > 1:
+    if len(chosen) > 1:
         leads = [(i, _lead(request.articles[i])) for i in chosen]
         cited = tuple((i, s.id) for i, s in leads if s is not None)
         lines = [s.text for _, s in leads if s is not None]
@@ -53,7 +55,10 @@ def _one_article(article: Article, centrality: Mapping[str, float]) -> list[Sent
     others = [
         s
         for s in article.sentences
-        if s.id != lead.id and not is_heading(s.text) and len(s.text.split()) >= MIN_WORDS
+        if s.id != lead.id
+        and not is_heading(s.text)
+        and len(s.text.split()) >= MIN_WORDS
+        and _ENDED.search(s.text)
     ]
     # Longer articles get one more central sentence (up to four in all).
     wanted = CENTRAL_SENTENCES + (len(article.sentences) >= 20)
@@ -62,6 +67,12 @@ def _one_article(article: Article, centrality: Mapping[str, float]) -> list[Sent
 
 
 def _lead(article: Article) -> Sentence | None:
-    """The article's first sentence that is a sentence (not a heading or a short fragment)."""
+    """The article's first sentence that is a sentence: not a heading, a short fragment or a title
+    line (one without closing punctuation: "Port approves $240 million expansion")."""
     body = [s for s in article.sentences if not is_heading(s.text)]
-    return next((s for s in body if len(s.text.split()) >= MIN_WORDS), body[0] if body else None)
+    full = [s for s in body if len(s.text.split()) >= MIN_WORDS]
+    ended = [s for s in full if _ENDED.search(s.text)]
+    return next(iter(ended or full or body), None)
+
+
+_ENDED = re.compile(r"[.!?…][\"'”’)\]]*\s*$")
