@@ -269,6 +269,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dump", type=Path, help="write every answer and score as JSONL")
     parser.add_argument("--data-dir", type=Path, help="reuse this store (default: a temporary one)")
     parser.add_argument("--plot", type=Path, help="write a risk-coverage plot (PNG) per source")
+    parser.add_argument("--reliability", type=Path, help="write a reliability diagram of confidence (PNG)")
     args = parser.parse_args(argv)
     records = [r for r in load(args.data or default_paths()) if in_half(r["article_id"], args.half)]
     results = run(records, args.data_dir)
@@ -279,6 +280,10 @@ def main(argv: list[str] | None = None) -> int:
         print(key.ljust(24) + "".join(str(table[name][key]).rjust(11) for name in table))
     if args.plot:
         plot_risk_coverage(groups_of(results), args.plot)
+    if args.reliability:
+        from evals.plots import reliability_plot
+
+        reliability_plot(args.reliability, {name: scored(rows) for name, rows in groups_of(results).items()})
     if args.dump:
         with args.dump.open("w", encoding="utf-8") as f:
             for r in results:
