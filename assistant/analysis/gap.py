@@ -48,6 +48,9 @@ class Gap:
     stems: frozenset[str]
     #: "subject" or "object".
     role: str
+    #: A preposition or particle right after the question's verb ("voted against"): the sentence's
+    #: verb must have it too ("voted 6-1 to rebuild" is no vote against).
+    particle: str | None = None
 
 
 def question_gap(question: str) -> Gap | None:
@@ -76,7 +79,11 @@ def question_gap(question: str) -> Gap | None:
     )
     if asker.dep_ in _PASSIVE_SUBJECTS or asker.dep_ in _OBJECTS:
         object_asked = True
-    return Gap(stems, "object" if object_asked else "subject")
+    after_verb = q[verb.i + 1] if verb.i + 1 < len(q) else None
+    particle = None
+    if after_verb is not None and after_verb.head.i == verb.i and after_verb.dep_ in {"prep", "prt"}:
+        particle = after_verb.lower_
+    return Gap(stems, "object" if object_asked else "subject", particle)
 
 
 def fills_gap(question: str, sentence: str, short: str) -> bool | None:
@@ -145,7 +152,13 @@ def gap_filler(question: str, sentence: str) -> str | None:
 def _fillers(doc: Doc, gap: Gap) -> list[Token] | None:
     """The head words filling the gap of every verb sharing the question's predicate; None: no
     such verb."""
-    verbs = [t for t in doc if t.pos_ in {"VERB", "AUX"} and _stems(t.text) & gap.stems]
+    verbs = [
+        t
+        for t in doc
+        if t.pos_ in {"VERB", "AUX"}
+        and _stems(t.text) & gap.stems
+        and (gap.particle is None or any(c.lower_ == gap.particle for c in t.children))
+    ]
     if not verbs:
         return None
     found = [h for verb in verbs for h in _role_fillers(verb, gap.role)]

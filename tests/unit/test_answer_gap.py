@@ -45,6 +45,13 @@ def test_conjoined_subjects_each_fill_the_gap() -> None:
     assert fills_gap(question, LETTER, "the president") is False
 
 
+def test_the_questions_preposition_must_come_with_the_verb() -> None:
+    question = "Who voted against the plan?"
+    voted = "The Riverton City Council voted 6-1 on Tuesday to rebuild the Mill Street bridge."
+    assert fills_gap(question, voted, "Riverton City Council") is None  # a vote, but not one against
+    assert fills_gap(question, "Council member Omar Haddad voted against the plan.", "Omar Haddad") is True
+
+
 def test_no_shared_verb_or_no_subject_question_cannot_tell() -> None:
     assert fills_gap("Who lobbied the administration?", POSTED, "Saltmarsh Gazette") is None
     assert question_gap("When did the board vote?") is None
