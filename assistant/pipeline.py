@@ -137,8 +137,8 @@ class Pipeline:
 
     def centrality(self, question: Question, scope: Scope, hits: list[Hit]) -> dict[str, dict[str, float]]:
         """For a summary request: the articles to summarise, in the order to show them, each with its
-        sentences' centrality. One article: that one. The library: the articles whose retrieved
-        sentences hold the request's topic words, else (no topic named) the most recently added."""
+        sentences' centrality. One article: that one. The library: of the articles retrieved, those
+        whose text has the most of the request's topic words; no topic named: the most recently added."""
         if scope.library is None:
             chosen = list(scope.key)
         elif topic := set(terms(summary_topic(question.text))):

@@ -1,19 +1,22 @@
 """Answer or evidence: the extractive answerer says it is sure only when it can show why.
 
 A drafted answer stays in *answer* mode when its confidence reaches
-``answer.mode_threshold`` (``answer.mode_gap_threshold`` when the parse shows
-the short answer filling the question's gap, and the question is no
-follow-up) and, for
-a question that asks for a short answer (who, which, when, how many …), the
-short answer fills the question's gap in
-the cited sentence: the subject or agent of the question's verb for "Who
-lobbied …?" (:mod:`assistant.analysis.gap`), the speaker of the quotation for
-"Who said …?", and for questions whose gap the parse cannot place ("When …?",
-"How many …?", "Who is X?") the only span of the type asked for in its
-sentence. A typed short answer that fills no gap is replaced by the
-constituent that does, when the question's role can be read off the parse;
-otherwise the answer turns into *evidence*: "Closest sentences", the best
-two or three sentences, each cited, best first, with no short answer.
+``answer.mode_threshold`` and, for a question that asks for a short answer
+(who, which, when, how many …), the short answer is shown to answer it:
+
+- it fills the question's gap in the cited sentence (:mod:`assistant.analysis.gap`):
+  the subject or agent of the question's verb for "Who lobbied …?", its object
+  for "Whom did police arrest?"; the speaker the sentence attributes a
+  quotation to for "Who said …?"; the phrase under the question's predicate
+  for an untyped "what" question. Such an answer needs only
+  ``answer.mode_gap_threshold`` (unless the question is a follow-up);
+- or, where the parse cannot place the gap ("When …?", "How many …?", "Who is
+  X?"), it is the only span of the type asked for in its sentence.
+
+A typed short answer that fills no gap is replaced by the constituent that
+does, when the question's role can be read off the parse. Otherwise the
+answer turns into *evidence*: the best two or three sentences, each cited,
+best first, with no short answer (shown as "Closest sentences").
 """
 
 from __future__ import annotations
@@ -125,5 +128,6 @@ def _filled(
     if filler is None or set(terms(filler)) <= set(terms(question.text)):
         return draft, otherwise
     # A who-said answer is the speaker alone ("Bell."); others lead with it above the sentence.
-    text = f"{filler}." if question.who_said else f"{filler}\n{draft.text.split(chr(10), 1)[-1]}"
+    body = draft.text.split("\n", 1)[-1]
+    text = f"{filler}." if question.who_said else f"{filler}\n{body}"
     return replace(draft, text=text, short_answer=filler), GAP
