@@ -266,7 +266,7 @@ MODE_METRICS = ("mode_answer", "mode_evidence", "mode_abstain", "sure_wrong", "s
 def mode_metrics(records: Sequence[EvalRecord], predictions: Sequence[Prediction]) -> dict[str, Any]:
     """The mode mix (share of questions in each mode); "sure and wrong": answer mode on an
     unanswerable question, with a first citation that is no evidence, or with a short answer (a first
-    line other than the cited sentence) of token F1 < 0.5, as a share of all questions; and the share
+    line that is not the cited sentences) of token F1 < 0.5, as a share of all questions; and the share
     of answered answerable questions with an evidence sentence among those shown. Empty when the
     system gives no modes (the baseline)."""
     pairs = [(r, p) for r, p in zip(records, predictions, strict=True) if p.mode is not None]
@@ -289,8 +289,9 @@ def _wrong(record: EvalRecord, prediction: Prediction) -> bool:
         return True
     if record.evidence and not hit_at_1([c.span for c in prediction.citations], record.evidence):
         return True
-    first = lead(prediction.answer)
-    short = first.strip() != prediction.citations[0].text.strip()
+    first = lead(prediction.answer).strip()
+    # A claim answer's first line is its cited sentence(s); anything else leads with a short answer.
+    short = not first.startswith(prediction.citations[0].text.strip())
     return short and token_f1(first, record.answers) < 0.5
 
 

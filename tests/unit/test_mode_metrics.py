@@ -20,7 +20,8 @@ def test_mode_mix_sure_and_wrong_and_the_right_sentence_among_those_shown() -> N
     unanswerable = record(id="u", answers=(), evidence=(), evidence_any=())
     records = [record(id=f"q{i}") for i in range(4)] + [unanswerable]
     predictions = [
-        _moded(prediction(TEXT[S2[0] : S2[1]], id="q0"), "answer"),  # sure and right (the sentence itself)
+        # Sure and right: the claim is its two cited sentences (no short answer to score).
+        _moded(prediction(TEXT[S2[0] : S2[1]] + " " + TEXT[S1[0] : S1[1]], (S2, S1), id="q0"), "answer"),
         _moded(prediction("Alice\n" + TEXT[S1[0] : S1[1]], (S1,), id="q1"), "answer"),  # wrong sentence
         _moded(prediction("Carol\n" + TEXT[S2[0] : S2[1]], id="q2"), "answer"),  # right sentence, wrong name
         _moded(prediction("x", (S1, S2), id="q3"), "evidence"),  # not sure: the right one second
