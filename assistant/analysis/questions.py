@@ -60,16 +60,23 @@ _FOLLOW_UP = re.compile(
 )
 #: A request for a summary, by its form: "What is this article about?", "Summarize (the story about X)",
 #: "What happened?", "main points", "key facts", "Give me a summary", "tl;dr".
+_DOC = (
+    r"(?:this|the|that|these|it)"
+    r"(?:\s+(?:article|story|piece|text|report|post|news|articles|stories|blog|live\s+blog))?"
+)
 _SUMMARY = re.compile(
     r"^\W*(?:(?:so|ok|okay|and|please|now|hey)\W+)*(?:(?:can|could|would)\s+you\s+(?:please\s+)?)?(?:"
-    r"what(?:'s|’s|\s+is|\s+was|\s+are)\s+(?:this|the|that|these|it)(?:\s+(?:article|story|piece|text|report|"
-    r"post|news|articles|stories))?(?:\s+(?:all|mainly|really))?\s+about\b"
-    r"|summar(?:i[sz]e|y)\b|sum\s+(?:it|this|that)\s+up\b|tl;?\s?dr\b"
-    r"|(?:give|show|tell|write)\s+(?:me|us)?\s*(?:a|the)\s+(?:short\s+|brief\s+|quick\s+)?"
-    r"(?:summary|overview|gist|rundown|recap)\b"
-    r"|(?:a\s+|the\s+)?(?:short\s+|brief\s+|quick\s+)?(?:overview|gist|recap)\b"
-    r"|what\s+happened\s*(?:here|in\s+(?:this|the)\s+(?:article|story))?\s*[?.!]*\s*$"
-    r"|(?:what\s+(?:are|were)\s+)?(?:the\s+)?(?:main|key)\s+(?:points|facts|takeaways|ideas|events|findings)\b)",
+    rf"what(?:'s|’s|\s+is|\s+was|\s+are)\s+{_DOC}(?:\s+(?:all|mainly|really))?\s+about\b"
+    r"|summar(?:i[sz]e|y)\b|sum\s+(?:it|this|that)\s+up\b|tl;?\s?dr\b|brief\s+me\b|recap\b"
+    r"|(?:give|show|tell|write)\s+(?:me|us)?\s*(?:a|an|the)\s+(?:short\s+|brief\s+|quick\s+)?"
+    r"(?:summary|overview|gist|rundown|recap|highlights|takeaways?)\b"
+    r"|(?:a\s+|an\s+|the\s+)?(?:short\s+|brief\s+|quick\s+)?(?:overview|gist|rundown|highlights)\b"
+    # Asked with nothing after: "What happened?", "What does the article say?", "What's the story?"
+    r"|(?:what\s+happened|what(?:'s|’s|\s+is)\s+(?:going\s+on|new|the\s+latest|the\s+(?:story|news))|"
+    rf"what\s+(?:does|did)\s+{_DOC}\s+say)"
+    r"\s*(?:here|in\s+(?:this|the)\s+(?:article|story))?\s*[?.!]*\s*$"
+    r"|(?:what\s+(?:are|were)\s+)?(?:the\s+)?(?:main|key)\s+(?:points|facts|takeaways|ideas|events|findings)\b"
+    r"|in\s+(?:short|brief)\s*[?.!]*\s*$)",
     re.I,
 )
 #: The words of a summary request that name no topic ("Summarize the story about the strike": "strike").
@@ -77,7 +84,8 @@ SUMMARY_FORM_WORDS = frozenset(
     "what whats is was are were this the that these it article articles story stories piece text report post "
     "news about all mainly really summary summarize summarise summarized sum up tl dr tldr give show tell "
     "write me us a an short brief quick overview gist rundown recap happened here in main key points facts "
-    "takeaways ideas events findings so ok okay and please now hey can could would you of on my your".split()
+    "takeaways ideas events findings so ok okay and please now hey can could would you of on my your blog "
+    "live brief highlights takeaway going new latest say does did".split()
 )
 _WHAT_ELSE = re.compile(r"\b(else|more|other|another|too|also)\b", re.I)
 _QUOTED = re.compile(r"[“\"]([^”\"]{8,})[”\"]")

@@ -45,6 +45,11 @@ def _article(text: str = STRIKE, article_id: str = "d1") -> Article:
         "Give me a summary",
         "tl;dr",
         "Can you summarize the story about the teachers' strike?",
+        "What does the article say?",
+        "What's the story?",
+        "Give me the highlights",
+        "What is going on?",
+        "In short?",
     ],
 )
 def test_a_summary_is_recognised_by_its_form(question: str) -> None:
@@ -54,7 +59,14 @@ def test_a_summary_is_recognised_by_its_form(question: str) -> None:
 
 @pytest.mark.parametrize(
     "question",
-    ["What happened to her?", "What happened in 2019?", "What was the meeting about?", "Who summarized it?"],
+    [
+        "What happened to her?",
+        "What happened in 2019?",
+        "What was the meeting about?",
+        "Who summarized it?",
+        "What does the article say about the raise?",
+        "What is the story's main claim about pay?",
+    ],
 )
 def test_questions_about_a_detail_are_not_summaries(question: str) -> None:
     assert analyse(question).kind != "summary"
