@@ -185,3 +185,25 @@ def _request(
 ) -> AnswerRequest:
     analysis = analyse(question)
     return AnswerRequest(question, question, hits, articles, analysis=analysis, centrality=centrality or {})
+
+
+def test_a_chat_models_answer_is_in_answer_mode_or_abstains() -> None:
+    from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
+    from langchain_core.messages import AIMessage
+
+    from assistant.answer.llm import LLMAnswerer
+    from tests.llm_fakes import SEED_LIKE, article, request
+
+    seed = article(SEED_LIKE)
+    question = request("Who said they are effective?", seed)
+
+    def model(reply: str) -> LLMAnswerer:
+        chat = GenericFakeChatModel(messages=iter([AIMessage(content=reply)]))
+        return LLMAnswerer(chat, fallback="abstain")
+
+    cited = model("John Kirby said they are effective [s2].").answer(question)
+    assert cited.mode == "answer" and not cited.abstained
+    refused = model(ABSTAIN_TEXT).answer(question)
+    assert refused.abstained  # the pipeline gives an abstained draft mode "abstain" (see below)
+    shown = Answer(ABSTAIN_TEXT, (), abstained=refused.abstained, mode=refused.mode)
+    assert shown.mode == "abstain"
