@@ -270,7 +270,10 @@ def _print_answer(answer: Any, shown: str | None = None) -> None:
     """The answer (unless ``shown``, the streamed text, already was it), its citations and notes."""
     for note in answer.diagnostics.notes:
         click.echo(click.style(f"note: {safe(note)}", fg="yellow"), err=True)
-    if shown is None or shown.strip() != answer.text.strip():
+    if answer.mode == "evidence":
+        # Not sure: the sentences are the closest the article has, not an answer (they follow, cited).
+        click.echo(click.style("Not sure. Closest sentences:", fg="yellow"))
+    elif shown is None or shown.strip() != answer.text.strip():
         click.echo(click.style(safe(answer.text), bold=not answer.abstained, dim=answer.abstained))
     for n, c in enumerate(answer.citations, start=1):
         flag = " (low support)" if c.low_support else ""
@@ -278,7 +281,7 @@ def _print_answer(answer: Any, shown: str | None = None) -> None:
         click.echo(f"  [{n}] {c.article_id}/{c.sentence_id}{flag}{support}: {safe(c.text)}")
     for sentence in answer.diagnostics.unsupported if not answer.diagnostics.fallback else ():
         click.echo(click.style(f"  no valid citation for: {safe(sentence)}", dim=True))
-    click.echo(click.style(f"  confidence {answer.confidence:.2f}", dim=True))
+    click.echo(click.style(f"  mode {answer.mode}, confidence {answer.confidence:.2f}", dim=True))
 
 
 def _streamed(assistant: Any, question: str, article_id: str | None, history: list[Any]) -> tuple[Any, str]:

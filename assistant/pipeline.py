@@ -11,24 +11,30 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, Protocol
 
-from assistant.analysis.questions import analyse
+from assistant.analysis.questions import Question, analyse, summary_topic
+from assistant.analysis.text import terms
 from assistant.answer.base import (
-    ABSTAIN_TEXT,
     AnswerRequest,
     Draft,
     PreparingAnswerer,
     StreamingAnswerer,
+    abstain_text,
 )
 from assistant.cite import SupportScorer, resolve
 from assistant.components import Components
 from assistant.library.caches import QueryVectors
+from assistant.library.centrality import sentence_centrality
 from assistant.library.indexes import Indexes
-from assistant.library.snapshot import LibraryState
-from assistant.types import Answer, Turn
+from assistant.library.snapshot import LibraryState, Scope
+from assistant.types import Answer, Hit, Turn
 from index.errors import InputError
+from index.models import Article
+
+#: Most articles a library-wide summary gives a line to.
+SUMMARY_ARTICLES = 5
 
 
 class Tracer(Protocol):
@@ -125,7 +131,25 @@ class Pipeline:
         query = self._components.rewriter.rewrite(question, turns)
         vector = self._query_vectors(query)
         hits = self._indexes.for_scope(scope).search(query, vector, settings.retrieval.candidates)
-        return AnswerRequest(question, query, tuple(hits), scope.articles, turns, analyse(question))
+        analysis = analyse(question)
+        centrality = self.centrality(analysis, scope, hits) if analysis.kind == "summary" else {}
+        return AnswerRequest(question, query, tuple(hits), scope.articles, turns, analysis, centrality)
+
+    def centrality(self, question: Question, scope: Scope, hits: list[Hit]) -> dict[str, dict[str, float]]:
+        """For a summary request: the articles to summarise, in the order to show them, each with its
+        sentences' centrality. One article: that one. The library: of the articles retrieved, those
+        whose text has the most of the request's topic words; no topic named: the most recently added."""
+        if scope.library is None:
+            chosen = list(scope.key)
+        elif topic := set(terms(summary_topic(question.text))):
+            chosen = _about(topic, hits, scope.articles)
+        else:
+            latest = sorted(scope.library.summaries.values(), key=lambda a: a.added_at or "", reverse=True)
+            chosen = [a.id for a in latest]
+        return {
+            i: sentence_centrality(*self._indexes.article_vectors(scope.articles[i]))
+            for i in chosen[:SUMMARY_ARTICLES]
+        }
 
     def finish(self, draft: Draft, request: AnswerRequest, timings: dict[str, float]) -> Answer:
         """Resolve the draft's citations against the stored sentences; no valid citation, no answer.
@@ -154,12 +178,13 @@ class Pipeline:
         invented = len(set(draft.cited)) - len(citations)
         abstained = draft.abstained or not citations
         return Answer(
-            text=ABSTAIN_TEXT if abstained else draft.text,
+            text=abstain_text(len(request.articles)) if abstained else draft.text,
             citations=() if abstained else citations,
             abstained=abstained,
             confidence=confidence,
             short_answer=None if abstained else draft.short_answer,
             timings=timings,
+            mode="abstain" if abstained else draft.mode,
             diagnostics=dataclasses.replace(
                 draft.diagnostics,
                 query=draft.diagnostics.query or request.query,
@@ -178,6 +203,18 @@ class Pipeline:
     def _whole(self, request: AnswerRequest) -> Iterator[str | Draft]:
         """The answerer's Draft from a plain call (``ask``: no one watches the text come)."""
         yield self._components.answerer.answer(request)
+
+
+def _about(topic: set[str], hits: list[Hit], articles: Mapping[str, Article]) -> list[str]:
+    """The articles of ``hits`` (in rank order) whose text has the most of the topic's words (all of
+    them, when any article has all)."""
+    share: dict[str, float] = {}
+    for hit in hits:
+        if hit.article_id not in share:
+            words = set(terms(articles[hit.article_id].text))
+            share[hit.article_id] = len(topic & words) / len(topic)
+    best = max(share.values(), default=0.0)
+    return [i for i, value in share.items() if value and value == best]
 
 
 def checked_question(question: Any, limit: int) -> str:

@@ -7,13 +7,18 @@ stored sentence: ``(article_id, sentence_id)``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from index.errors import InputError
 from index.models import Article, ArticleSummary
 
 #: (article_id, sentence_id): one stored sentence.
 SentenceRef = tuple[str, str]
+
+#: How sure an answer is: ``answer`` (a short answer or claim the answerer stands behind, cited),
+#: ``evidence`` (not sure: the closest sentences, each cited, best first) or ``abstain``.
+Mode = Literal["answer", "evidence", "abstain"]
+MODES: tuple[Mode, ...] = ("answer", "evidence", "abstain")
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +104,11 @@ class Citation:
 
 @dataclass(frozen=True, slots=True)
 class Answer:
-    """An answer with its citations; ``abstained`` when the article doesn't say."""
+    """An answer with its citations; ``abstained`` when the article doesn't say.
+
+    ``mode`` says how sure it is (:data:`Mode`); left empty, it follows ``abstained``
+    ("abstain", else "answer").
+    """
 
     text: str
     citations: tuple[Citation, ...]
@@ -112,11 +121,21 @@ class Answer:
     timings: dict[str, float] = field(default_factory=dict)
     #: How the answer came about; only its ``fallback`` and ``notes`` are part of :meth:`to_dict`.
     diagnostics: Diagnostics = field(default_factory=Diagnostics, compare=False)
+    #: "answer", "evidence" (closest sentences, not sure) or "abstain"; see :data:`Mode`.
+    mode: Mode | Literal[""] = ""
+
+    def __post_init__(self) -> None:
+        if self.abstained or not self.mode:
+            # An abstention is always in abstain mode; an answer made without a mode is one it is sure of.
+            object.__setattr__(self, "mode", "abstain" if self.abstained else "answer")
+        elif self.mode not in MODES:
+            raise ValueError(f"mode must be one of {', '.join(MODES)}, not {self.mode!r}")
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
         return {
             "text": self.text,
+            "mode": self.mode,
             "short_answer": self.short_answer,
             "abstained": self.abstained,
             "confidence": round(self.confidence, 4),

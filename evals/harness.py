@@ -71,6 +71,8 @@ class AssistantSystem:
         self.last_llm: dict[str, Any] | None = None
         #: The last answer's confidence (for the AUROC and risk-coverage of the report).
         self.last_confidence: float | None = None
+        #: The last answer's mode ("answer", "evidence", "abstain"), for the report's mode mix.
+        self.last_mode: str | None = None
 
     def warm_up(self) -> None:
         self.assistant.embedder.embed(["warm up"])
@@ -90,6 +92,7 @@ class AssistantSystem:
         answer = self.assistant.ask(record.question, article=key, history=history)
         self.last_llm = llm_counters(answer)
         self.last_confidence = float(answer.confidence)
+        self.last_mode = answer.mode
         for c in answer.citations:
             if c.article_id != key:
                 raise OffsetMismatchError(
@@ -173,7 +176,8 @@ def _ask(system: System, record: EvalRecord, key: str) -> Prediction:
     latency_ms = round((time.perf_counter() - t0) * 1000, 3)
     llm = getattr(system, "last_llm", None)
     confidence = getattr(system, "last_confidence", None)  # the baseline has none
-    prediction = Prediction(record.id, text, abstained, tuple(citations), latency_ms, llm, confidence)
+    mode = getattr(system, "last_mode", None)
+    prediction = Prediction(record.id, text, abstained, tuple(citations), latency_ms, llm, confidence, mode)
     check_offsets(prediction, record.text)
     return prediction
 

@@ -254,7 +254,45 @@ def aggregate(records: Sequence[EvalRecord], predictions: Sequence[Prediction]) 
     out["latency_p50_ms"] = percentile(latencies, 50)
     out["latency_p95_ms"] = percentile(latencies, 95)
     out.update(llm_metrics(predictions))
+    out.update(mode_metrics(records, predictions))
     return out
+
+
+MODES = ("answer", "evidence", "abstain")
+#: The answer-mode metrics, in the order reports show them (see :func:`mode_metrics`).
+MODE_METRICS = ("mode_answer", "mode_evidence", "mode_abstain", "sure_wrong", "shown_right")
+
+
+def mode_metrics(records: Sequence[EvalRecord], predictions: Sequence[Prediction]) -> dict[str, Any]:
+    """The mode mix (share of questions in each mode); "sure and wrong": answer mode on an
+    unanswerable question, with a first citation that is no evidence, or with a short answer (a first
+    line that is not the cited sentences) of token F1 < 0.5, as a share of all questions; and the share
+    of answered answerable questions with an evidence sentence among those shown. Empty when the
+    system gives no modes (the baseline)."""
+    pairs = [(r, p) for r, p in zip(records, predictions, strict=True) if p.mode is not None]
+    if not pairs:
+        return {}
+    modes = [p.mode for _, p in pairs]
+    out: dict[str, Any] = {f"mode_{m}": modes.count(m) / len(modes) for m in MODES}
+    out["sure_wrong"] = sum(p.mode == "answer" and _wrong(r, p) for r, p in pairs) / len(pairs)
+    shown = [
+        any(_touches(c.span, r.evidence) for c in p.citations)
+        for r, p in pairs
+        if r.answerable and r.evidence and not p.abstained
+    ]
+    out["shown_right"] = sum(shown) / len(shown) if shown else None
+    return out
+
+
+def _wrong(record: EvalRecord, prediction: Prediction) -> bool:
+    if not record.answerable or not prediction.citations:
+        return True
+    if record.evidence and not hit_at_1([c.span for c in prediction.citations], record.evidence):
+        return True
+    first = lead(prediction.answer).strip()
+    # A claim answer's first line is its cited sentence(s); anything else leads with a short answer.
+    short = not first.startswith(prediction.citations[0].text.strip())
+    return short and token_f1(first, record.answers) < 0.5
 
 
 #: The chat-model metrics, in the order reports show them.

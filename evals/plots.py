@@ -143,3 +143,42 @@ def risk_coverage_plot(path: Path, scored: Mapping[str, Sequence[tuple[float, bo
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
+
+
+def reliability_plot(
+    path: Path, scored: Mapping[str, Sequence[tuple[float, bool, bool]]], bins: int = 10
+) -> None:
+    """Reliability diagram: per confidence bin of the answered questions, the share right (first
+    citation is evidence), one line per config, with the diagonal a calibrated confidence follows."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(5, 5))
+    ax.plot([0, 1], [0, 1], color="grey", linestyle=":", linewidth=1)
+    for name, rows in scored.items():
+        points = reliability(rows, bins)
+        if points:
+            xs, ys, counts = zip(*points, strict=True)
+            ax.plot(xs, ys, marker="o", label=name)
+            for x, y, n in points:
+                ax.annotate(str(n), (x, y), textcoords="offset points", xytext=(3, -10), fontsize=7)
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1.05)
+    ax.set_xlabel("confidence (bin mean)")
+    ax.set_ylabel("share right (first citation is evidence)")
+    ax.set_title("Reliability of confidence")
+    if scored:
+        ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def reliability(rows: Sequence[tuple[float, bool, bool]], bins: int = 10) -> list[tuple[float, float, int]]:
+    """(mean confidence, share right, count) per non-empty bin of the answered rows."""
+    grouped: dict[int, list[tuple[float, bool]]] = {}
+    for confidence, right, answered in rows:
+        if answered:
+            grouped.setdefault(min(int(confidence * bins), bins - 1), []).append((confidence, right))
+    return [
+        (sum(c for c, _ in group) / len(group), sum(r for _, r in group) / len(group), len(group))
+        for _, group in sorted(grouped.items())
+    ]

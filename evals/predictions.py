@@ -6,7 +6,9 @@ One JSON object per line, exactly::
      "citations": [{"start": int, "end": int, "text": str, "sentence_id": str}],
      "latency_ms": float}
 
-plus, for a config whose answerer asked a chat model, ``"llm"``: that answer's
+plus ``"confidence"`` and ``"mode"`` ("answer", "evidence" or "abstain") when the
+system gives them (the project's answerers do, the baseline does not), and,
+for a config whose answerer asked a chat model, ``"llm"``: that answer's
 counters (``invented_citations``, ``model_citations``, ``answer_sentences``,
 ``unsupported_sentences``, ``fallback``, ``tokens_in``, ``tokens_out``).
 
@@ -57,6 +59,8 @@ class Prediction:
     llm: dict[str, Any] | None = None
     #: The answer's own confidence (None: the system gives none, as the baseline).
     confidence: float | None = None
+    #: "answer", "evidence" or "abstain" (None: the system gives none, as the baseline).
+    mode: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out = {
@@ -73,6 +77,8 @@ class Prediction:
             out["llm"] = self.llm
         if self.confidence is not None:
             out["confidence"] = self.confidence
+        if self.mode is not None:
+            out["mode"] = self.mode
         return out
 
     @classmethod
@@ -85,6 +91,7 @@ class Prediction:
             latency_ms=float(data["latency_ms"]),
             llm=data.get("llm"),
             confidence=data.get("confidence"),
+            mode=data.get("mode"),
         )
 
 

@@ -3,7 +3,11 @@
 The harness (``article-assistant eval``) gives the official numbers; this
 script adds hit@3 (from the answerer's own ranking), who-said accuracy,
 first-line F1, short-answer F1 on who/when/where/how-many/which questions, how
-often a short-answer lead line is right (F1 >= 0.5), precision on the most
+often a short-answer lead line is right (F1 >= 0.5), the mode mix (answer,
+evidence, abstain), "sure and wrong" (answer mode with a wrong first citation
+or a wrong short answer, or on an unanswerable question, as a share of all
+questions), the share of answered questions with an evidence sentence among
+those shown, precision on the most
 confident half, the AUROC of confidence for right answers (answered, first
 citation is evidence) against wrong or unanswerable ones, a risk-coverage plot
 (``--plot``), and the split-by-article check. Scoring reuses
@@ -94,11 +98,16 @@ def score(
     """Per-question figures; citation spans are (start, end) in the record's text."""
     evidence = record["evidence"]
     cited = [(c["start"], c["end"]) for c in answer["citations"]]
+    mode = answer.get("mode") or ("abstain" if answer["abstained"] else "answer")
     row: dict[str, Any] = {
         "answerable": bool(record["answers"]),
         "abstained": answer["abstained"],
         "confidence": answer["confidence"],
         "ms": answer["timings"].get("total", 0.0),
+        "mode": mode,
+        # Sure and wrong: answer mode on an unanswerable question (or, below, with wrong evidence or
+        # a wrong short answer).
+        "sure_wrong": mode == "answer",
     }
     if not record["answers"]:
         return row
@@ -115,8 +124,19 @@ def score(
     if text and short and metrics.lead(text).strip() == short.strip():
         row["short_lead_right"] = row["f1"] >= 0.5
     row["short_wh"] = bool(SHORT_WH.search(record["question"]))
+    row["shown_right"] = any(metrics.overlaps(c, g) for c in shown for g in gold)
+    short_wrong = row.get("short_lead_right") is False
+    row["sure_wrong"] = mode == "answer" and (not row["hit1"] or short_wrong)
+    if mode == "answer":
+        row["answer_cited_right"] = bool(row["hit1"])
+        if "short_lead_right" in row:
+            row["answer_short_right"] = row["short_lead_right"]
     if record.get("question_type") == "attribution_who_said":
         row["who_said"] = any(names_speaker(text, a) for a in record["answers"])
+    # "Sure and wrong", a who-said speaker counted right when it names the annotated source
+    # (PolNeAR's gold is the whole mention: "Dean, a medical doctor," for "Dean").
+    named = row.get("who_said")
+    row["sure_wrong_named"] = mode == "answer" and (not row["hit1"] or (short_wrong and not named))
     return row
 
 
@@ -138,6 +158,14 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, float]:
     out["short_leads"] = len(leads)
     out["short_lead_precision"] = mean("short_lead_right", leads)
     out["wrongly_abstained"] = mean("abstained", answerable)
+    for mode in ("answer", "evidence", "abstain"):
+        out[f"mode_{mode}"] = round(sum(r.get("mode") == mode for r in rows) / max(len(rows), 1), 3)
+    out["sure_wrong"] = mean("sure_wrong", rows)
+    named = [{**r, "sure_wrong_named": r.get("sure_wrong_named", r["sure_wrong"])} for r in rows]
+    out["sure_wrong_named"] = mean("sure_wrong_named", named)
+    out["shown_right"] = mean("shown_right", [r for r in answerable if not r["abstained"]])
+    out["answer_cited_right"] = mean("answer_cited_right", answerable)
+    out["answer_short_right"] = mean("answer_short_right", answerable)
     out["unanswerable"] = len(unanswerable)
     out["abstained_unanswerable"] = mean("abstained", unanswerable)
     confident = sorted(answerable, key=lambda r: -r["confidence"])[: len(answerable) // 2]
@@ -186,7 +214,8 @@ def run(records: list[dict[str, Any]], data_dir: Path | None = None) -> list[dic
 
     out = []
     with tempfile.TemporaryDirectory() as tmp:
-        assistant = Assistant(Settings(data_dir=data_dir or Path(tmp)))
+        # Env overrides (ARTICLE_ASSISTANT_ANSWER__MODE_THRESHOLD=…) apply: thresholds are tried this way.
+        assistant = Assistant(Settings.from_env(data_dir=data_dir or Path(tmp)))
         ids: dict[str, str] = {}
         for record in records:
             if record["article_id"] not in ids:
@@ -240,6 +269,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dump", type=Path, help="write every answer and score as JSONL")
     parser.add_argument("--data-dir", type=Path, help="reuse this store (default: a temporary one)")
     parser.add_argument("--plot", type=Path, help="write a risk-coverage plot (PNG) per source")
+    parser.add_argument("--reliability", type=Path, help="write a reliability diagram of confidence (PNG)")
     args = parser.parse_args(argv)
     records = [r for r in load(args.data or default_paths()) if in_half(r["article_id"], args.half)]
     results = run(records, args.data_dir)
@@ -250,6 +280,10 @@ def main(argv: list[str] | None = None) -> int:
         print(key.ljust(24) + "".join(str(table[name][key]).rjust(11) for name in table))
     if args.plot:
         plot_risk_coverage(groups_of(results), args.plot)
+    if args.reliability:
+        from evals.plots import reliability_plot
+
+        reliability_plot(args.reliability, {name: scored(rows) for name, rows in groups_of(results).items()})
     if args.dump:
         with args.dump.open("w", encoding="utf-8") as f:
             for r in results:

@@ -8,7 +8,8 @@ half-written output. Files:
 * ``metrics.json``: per config, overall / by source / by question type,
   ingest times and run times;
 * ``report.md``: the same as tables, with each config's 10 worst misses;
-* ``metrics.png``, ``metrics_by_source.png``, ``latency.png``.
+* ``metrics.png``, ``metrics_by_source.png``, ``latency.png``, ``risk_coverage.png``,
+  ``reliability.png`` (confidence against the share right, per bin).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from evals.dataset import EvalRecord
 from evals.harness import ConfigRun
 from evals.metrics import (
     LLM_METRICS,
+    MODE_METRICS,
     QUESTION_METRICS,
     confidence_scores,
     percentile,
@@ -64,6 +66,15 @@ LLM_COLUMNS = (
     ("tokens_out_per_answer", "answer tokens/answer", "{:.0f}"),
 )
 assert [k for k, _, _ in LLM_COLUMNS] == list(LLM_METRICS)
+#: Rows shown when some config gives answer modes (see :func:`evals.metrics.mode_metrics`).
+MODE_COLUMNS = (
+    ("mode_answer", "mode: answer (sure)", "{:.3f}"),
+    ("mode_evidence", "mode: evidence (closest sentences)", "{:.3f}"),
+    ("mode_abstain", "mode: abstain", "{:.3f}"),
+    ("sure_wrong", "sure and wrong (of all questions)", "{:.3f}"),
+    ("shown_right", "evidence among the sentences shown", "{:.3f}"),
+)
+assert [k for k, _, _ in MODE_COLUMNS] == list(MODE_METRICS)
 
 
 def build_metrics(
@@ -139,7 +150,8 @@ def _render(
     )
     scored = {run.config.name: confidence_scores(records, _in_order(records, run)) for run in runs}
     plots.risk_coverage_plot(staging / "risk_coverage.png", {n: s for n, s in scored.items() if s})
-    plotted = ("metrics.png", "metrics_by_source.png", "latency.png", "risk_coverage.png")
+    plots.reliability_plot(staging / "reliability.png", {n: s for n, s in scored.items() if s})
+    plotted = ("metrics.png", "metrics_by_source.png", "latency.png", "risk_coverage.png", "reliability.png")
     files += [Path(name) for name in plotted]
     return files
 
@@ -191,6 +203,14 @@ def markdown(records: Sequence[EvalRecord], runs: Sequence[ConfigRun], metrics: 
         "",
         "![risk against coverage](risk_coverage.png)",
         "",
+        "Modes: *answer* (sure: a short answer or claim, cited), *evidence* (not sure: the closest",
+        "sentences, cited), *abstain*. \"Sure and wrong\" counts answer-mode answers to unanswerable",
+        "questions, with a first citation that is no evidence, or with a short answer of F1 < 0.5.",
+        "Reliability: of the answers in each confidence bin, the share whose first citation is",
+        "evidence (a calibrated confidence lies on the diagonal; the number is the bin's count):",
+        "",
+        "![reliability of confidence](reliability.png)",
+        "",
         "## Per source",
         "",
         *_group_table(results, names, "by_source", "source"),
@@ -230,7 +250,8 @@ def _in_order(records: Sequence[EvalRecord], run: ConfigRun) -> list[Any]:
 def _overall_table(results: dict[str, Any], names: Sequence[str]) -> list[str]:
     rows = ["| metric | " + " | ".join(f"`{n}`" for n in names) + " |", "|---|" + "---:|" * len(names)]
     generative = any("llm_answers" in results[n]["overall"] for n in names)
-    for key, header, fmt in COLUMNS + (LLM_COLUMNS if generative else ()):
+    moded = any("mode_answer" in results[n]["overall"] for n in names)
+    for key, header, fmt in COLUMNS + (MODE_COLUMNS if moded else ()) + (LLM_COLUMNS if generative else ()):
         rows.append(
             f"| {header} | " + " | ".join(_cell(results[n]["overall"].get(key), fmt) for n in names) + " |"
         )

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from assistant.analysis.text import STOPWORDS, words
+
 _PERSON_NOUNS = (
     r"person|people|man|woman|politician|official|leader|lawmaker|senator|player|coach|actor|actress|"
     r"singer|rapper|president|executive|spokesman|spokeswoman|candidate|judge|author|writer|director|"
@@ -56,6 +58,35 @@ _FOLLOW_UP = re.compile(
     r"|\b(he|she|they|him|her|his|hers|them|their|it|its|that|this|those|the man|the woman)\b",
     re.I,
 )
+#: A request for a summary, by its form: "What is this article about?", "Summarize (the story about X)",
+#: "What happened?", "main points", "key facts", "Give me a summary", "tl;dr".
+_DOC = (
+    r"(?:this|the|that|these|it)"
+    r"(?:\s+(?:article|story|piece|text|report|post|news|articles|stories|blog|live\s+blog))?"
+)
+_SUMMARY = re.compile(
+    r"^\W*(?:(?:so|ok|okay|and|please|now|hey)\W+)*(?:(?:can|could|would)\s+you\s+(?:please\s+)?)?(?:"
+    rf"what(?:'s|’s|\s+is|\s+was|\s+are)\s+{_DOC}(?:\s+(?:all|mainly|really))?\s+about\b"
+    r"|summar(?:i[sz]e|y)\b|sum\s+(?:it|this|that)\s+up\b|tl;?\s?dr\b|brief\s+me\b|recap\b"
+    r"|(?:give|show|tell|write)\s+(?:me|us)?\s*(?:a|an|the)\s+(?:short\s+|brief\s+|quick\s+)?"
+    r"(?:summary|overview|gist|rundown|recap|highlights|takeaways?)\b"
+    r"|(?:a\s+|an\s+|the\s+)?(?:short\s+|brief\s+|quick\s+)?(?:overview|gist|rundown|highlights)\b"
+    # Asked with nothing after: "What happened?", "What does the article say?", "What's the story?"
+    r"|(?:what\s+happened|what(?:'s|’s|\s+is)\s+(?:going\s+on|new|the\s+latest|the\s+(?:story|news))|"
+    rf"what\s+(?:does|did)\s+{_DOC}\s+say)"
+    r"\s*(?:here|in\s+(?:this|the)\s+(?:article|story))?\s*[?.!]*\s*$"
+    r"|(?:what\s+(?:are|were)\s+)?(?:the\s+)?(?:main|key)\s+(?:points|facts|takeaways|ideas|events|findings)\b"
+    r"|in\s+(?:short|brief)\s*[?.!]*\s*$)",
+    re.I,
+)
+#: The words of a summary request that name no topic ("Summarize the story about the strike": "strike").
+SUMMARY_FORM_WORDS = frozenset(
+    "what whats is was are were this the that these it article articles story stories piece text report post "
+    "news about all mainly really summary summarize summarise summarized sum up tl dr tldr give show tell "
+    "write me us a an short brief quick overview gist rundown recap happened here in main key points facts "
+    "takeaways ideas events findings so ok okay and please now hey can could would you of on my your blog "
+    "live brief highlights takeaway going new latest say does did".split()
+)
 _WHAT_ELSE = re.compile(r"\b(else|more|other|another|too|also)\b", re.I)
 _QUOTED = re.compile(r"[“\"]([^”\"]{8,})[”\"]")
 
@@ -65,7 +96,7 @@ class Question:
     """A question's analysis."""
 
     text: str
-    #: person, date, place, number, choice, yes_no, reason or other.
+    #: person, date, place, number, choice, yes_no, reason, summary or other.
     kind: str
     who_said: bool
     #: Three words or fewer: "When?", "With whom?" need the conversation.
@@ -89,7 +120,7 @@ class Question:
 def analyse(question: str) -> Question:
     """Classify ``question``."""
     kind = "other"
-    for name, pattern in _LEADS:
+    for name, pattern in (("summary", _SUMMARY), *_LEADS):
         if pattern.search(question):
             kind = name
             break
@@ -186,6 +217,8 @@ _MONEY_MEASURES = frozenset({"cost", "price", "fee", "fine", "salary", "budget"}
 
 def _answer_type(question: str, kind: str) -> tuple[str, str | None]:
     """The expected answer type of ``question`` and, for "Who is X?", X."""
+    if kind == "summary":
+        return "summary", None
     who_is = _WHO_IS.match(question) or _ROLE.match(question)
     if who_is:
         groups = who_is.groupdict()
@@ -218,6 +251,12 @@ def _answer_type(question: str, kind: str) -> tuple[str, str | None]:
     if kind == "other" and _SAY.search(question):
         return "quote", None
     return kind, None
+
+
+def summary_topic(question: str) -> str:
+    """What a summary request is about, when it says ("Summarize the article about the strike" →
+    "strike"); "" when it names no topic ("What is this article about?")."""
+    return " ".join(w for w in words(question) if w not in SUMMARY_FORM_WORDS and w not in STOPWORDS)
 
 
 def is_follow_up(question: str) -> bool:

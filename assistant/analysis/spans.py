@@ -243,10 +243,18 @@ def _description(doc: Doc, subject: str) -> tuple[str, bool, int] | None:
         last = name[-1].lower()
         heads = [_name_head(t) for t in doc if t.lower_ == last or _stem(t.text) == _stem(last)]
     for head in heads:
-        found = _appositive(head) or _title_before(doc, head) or _predicate(head)
-        if found:
-            return found, True, 0
+        for found in (_appositive(head), _title_before(doc, head), _predicate(head)):
+            if found:
+                return found, True, 0
     return None
+
+
+#: Not a description of who someone is: an age ("23", "5-year-old") or an honorific ("Mr.").
+_AGE_OR_HONORIFIC = re.compile(
+    r"(?:(?:aged?\s+)?\d+(?:\s*-?\s*years?\s*-?\s*old)?|(?:\d+-)?(?:year-)?old|"
+    r"mr|mrs|ms|miss|dr|sir|madam)\.?",
+    re.I,
+)
 
 
 def _name_head(token: Token) -> Token:
@@ -287,7 +295,9 @@ def _phrase(token: Token) -> list[Token]:
 def _appositive(head: Token) -> str | None:
     for child in head.children:
         if child.dep_ == "appos" and child.i > head.i and child.ent_type_ not in {"PERSON"}:
-            return _clean(_phrase(child))
+            found = _clean(_phrase(child))
+            if found and not _AGE_OR_HONORIFIC.fullmatch(found):  # "Decker, 23, a nurse": not "23"
+                return found
     if head.dep_ == "appos" and head.head.i < head.i and head.head.ent_type_ != "PERSON":
         # "The pope's former butler, Paolo Gabriele": the name is the appositive of the role.
         return _clean(_phrase(head.head))
@@ -310,7 +320,8 @@ def _title_before(doc: Doc, head: Token) -> str | None:
         j -= 1
     if not tokens or all(t.ent_type_ in {"GPE", "NORP", "ORG"} for t in tokens):
         return None
-    return _clean(tokens)
+    found = _clean(tokens)
+    return None if found is None or _AGE_OR_HONORIFIC.fullmatch(found) else found
 
 
 def _predicate(head: Token) -> str | None:

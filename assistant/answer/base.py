@@ -17,11 +17,22 @@ from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
 from assistant.analysis.questions import Question
-from assistant.types import Diagnostics, Hit, SentenceRef, Turn
+from assistant.types import Diagnostics, Hit, Mode, SentenceRef, Turn
 from index.models import Article
 
-#: The one abstention text every answerer uses.
+#: The one abstention text every answerer uses (one article in scope).
 ABSTAIN_TEXT = "The article doesn't say."
+#: The abstention text over several articles (a library-wide question).
+LIBRARY_ABSTAIN_TEXT = "None of your articles say."
+
+#: Per article in scope, each sentence's centrality (cosine of its passage vectors to the article's
+#: centroid): what an extractive summary picks by.
+Centrality = Mapping[str, Mapping[str, float]]
+
+
+def abstain_text(articles: int) -> str:
+    """The abstention text for a scope of ``articles`` articles."""
+    return LIBRARY_ABSTAIN_TEXT if articles > 1 else ABSTAIN_TEXT
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +48,9 @@ class AnswerRequest:
     history: tuple[Turn, ...] = ()
     #: The question analysed once (:func:`assistant.analysis.questions.analyse`); None: not yet.
     analysis: Question | None = None
+    #: For summary questions only: sentence centrality of the articles to summarise (see
+    #: :data:`Centrality`), computed by the pipeline from the stored vectors; empty otherwise.
+    centrality: Centrality = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +67,9 @@ class Draft:
     #: Cited sentences the answerer could not confirm support the answer.
     low_support: frozenset[SentenceRef] = field(default_factory=frozenset)
     diagnostics: Diagnostics = field(default_factory=Diagnostics)
+    #: "answer" (sure), "evidence" (the closest sentences, not sure) or "abstain" (follows
+    #: ``abstained`` when left "answer").
+    mode: Mode = "answer"
 
     @classmethod
     def abstention(cls, diagnostics: Diagnostics | None = None) -> Draft:

@@ -375,5 +375,6 @@ class RunTrace:
             "text": draft.text,
             "cited": [":".join(ref) for ref in draft.cited],
             "abstained": draft.abstained,
+            "mode": "abstain" if draft.abstained else draft.mode,
         }
         run_manager.on_chain_end(outputs)

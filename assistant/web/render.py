@@ -230,6 +230,11 @@ def _render_turn(turn: Mapping[str, Any], titles: Mapping[str, str], sources: Ma
         if citations:
             body += _citation_list(citations, titles, heading="Closest sentences")
         kind = "bot abstained"
+    elif answer.get("mode") == "evidence":
+        # Not sure: say so, and show the closest sentences as the citations, not as an answer.
+        body = '<p class="answer-text evidence-text">Not sure — closest sentences:</p>'
+        body += _citation_list(citations, titles, heading="Closest sentences")
+        kind = "bot evidence"
     else:
         body = f'<p class="answer-text">{_answer_text(answer["text"], citations)}</p>'
         body += _citation_list(citations, titles, heading="Sources")
@@ -246,7 +251,9 @@ def answer_markdown(turn: Mapping[str, Any], titles: Mapping[str, str], sources:
     """One turn as Markdown: the question, the answer, its cited sentences quoted, and where from."""
     answer = turn["answer"]
     citations = answer.get("citations", [])
-    lines = [f"**{_md_line(turn['question'])}**", "", display_text(answer["text"]).strip()]
+    evidence = answer.get("mode") == "evidence"
+    text = "Not sure — closest sentences:" if evidence else display_text(answer["text"])
+    lines = [f"**{_md_line(turn['question'])}**", "", text.strip()]
     for n, c in enumerate(citations, start=1):
         lines += ["", f"> [{n}] {_md_line(c['text'])} ({c['sentence_id']})"]
     articles = list(dict.fromkeys(c["article_id"] for c in citations))

@@ -62,6 +62,7 @@ def test_outputs_exist(eval_out: Path) -> None:
         "metrics.png",
         "metrics_by_source.png",
         "latency.png",
+        "reliability.png",
     ):
         assert (eval_out / name).stat().st_size > 0, name
     for config in CONFIGS:
@@ -74,6 +75,8 @@ def test_outputs_exist(eval_out: Path) -> None:
     for heading in ("## Overall", "## Per source", "## Per question type", "10 worst misses: `default`"):
         assert heading in report
     assert "`baseline-langchain`" in report
+    for row in ("| mode: evidence (closest sentences) |", "| sure and wrong (of all questions) |"):
+        assert row in report
     assert not list(eval_out.parent.glob(".results.*")), "the staging folder was left behind"
 
 
@@ -84,10 +87,13 @@ def test_predictions_have_the_schema_and_offsets_slice_the_text(eval_out: Path, 
         assert [json.loads(line)["id"] for line in lines] == list(records)
         for line in lines:
             data = json.loads(line)
-            # The project's answers carry their confidence (for the AUROC); the baseline has none.
-            assert set(data) == PREDICTION_KEYS | ({"confidence"} if config == "default" else set())
+            # The project's answers carry their confidence (for the AUROC) and mode; the baseline neither.
+            own = {"confidence", "mode"} if config == "default" else set()
+            assert set(data) == PREDICTION_KEYS | own
             if config == "default":
                 assert 0.0 <= data["confidence"] <= 1.0
+                assert data["mode"] in {"answer", "evidence", "abstain"}
+                assert (data["mode"] == "abstain") == data["abstained"]
             text = records[data["id"]].text
             for c in data["citations"]:
                 assert set(c) == CITATION_KEYS

@@ -21,7 +21,7 @@ ARTICLE = {
 }
 SENTENCE = {"id": str, "start": int, "end": int, "paragraph": int, "text": str}
 ANSWER = {
-    "text": str, "short_answer": (str, type(None)), "abstained": bool, "confidence": float,
+    "text": str, "mode": str, "short_answer": (str, type(None)), "abstained": bool, "confidence": float,
     "citations": list, "timings": dict, "fallback": (str, type(None)), "notes": list,
 }
 CITATION = {

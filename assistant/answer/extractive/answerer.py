@@ -22,6 +22,8 @@ from assistant.answer.base import AnswerRequest, Draft
 from assistant.answer.extractive.abstain import abstain_reason
 from assistant.answer.extractive.confidence import features, probability
 from assistant.answer.extractive.evidence import evidence_features, speaker_other, unanswerable
+from assistant.answer.extractive.modes import PHRASE_LEAD, settle
+from assistant.answer.extractive.summary import summarise
 from assistant.answer.extractive.yes_no import alternative, verdict
 from assistant.settings import AnswerSettings
 from assistant.types import Diagnostics, Hit
@@ -45,6 +47,8 @@ class ExtractiveAnswerer:
 
     def answer(self, request: AnswerRequest) -> Draft:
         question = request.analysis or analyse(request.question)
+        if question.kind == "summary":
+            return summarise(request)
         hits = _fresh_hits(request, question)
         ranked = tuple(h.ref for h in hits)
         follow_up = bool(request.history) and is_follow_up(request.question)
@@ -69,7 +73,8 @@ class ExtractiveAnswerer:
             draft, typed = self._sentence(request, question, hits)
         draft = self._calibrated(draft, hits, question, follow_up, typed, Diagnostics(request.query, ranked))
         draft = self._covered(draft, request, question, follow_up)
-        return self._selective(draft, question, typed, request)
+        draft = self._selective(draft, question, typed, request)
+        return settle(draft, question, request, hits, typed, self.settings, follow_up)
 
     def _covered(self, draft: Draft, request: AnswerRequest, question: Question, follow_up: bool) -> Draft:
         """``draft``, or an abstention when the evidence likely does not answer (calibrated).
@@ -145,7 +150,8 @@ class ExtractiveAnswerer:
         phrase = answer_phrase(question.text, request.articles[article_id].sentence(sentence_id).text)
         if phrase is None or not phrase.strong or draft.confidence < self.settings.lead_threshold:
             return draft
-        return replace(draft, text=f"{phrase.text}\n{draft.text}", short_answer=phrase.text)
+        why = replace(draft.diagnostics, features=draft.diagnostics.features + ((PHRASE_LEAD, 1.0),))
+        return replace(draft, text=f"{phrase.text}\n{draft.text}", short_answer=phrase.text, diagnostics=why)
 
     def _sentence(self, request: AnswerRequest, question: Question, hits: list[Hit]) -> tuple[Draft, bool]:
         """Cite the best sentence, led by the short answer when one is asked for and found.

@@ -1,0 +1,223 @@
+"""Does a short answer fill the question's gap in the sentence that answers it?
+
+"Who lobbied the administration?" asks for the subject of "lobbied". In
+"Several members of Congress had lobbied the Biden administration …" that is
+"Several members of Congress"; "Biden", a PERSON of the right type, is only a
+modifier of the object, so it does not fill the gap. "Who posted the video?"
+asks for the agent of "posted": in "Video footage posted by Open Source
+Intelligence Monitor on Twitter …" that is the monitor, not "Twitter".
+
+The check finds the question's predicate (the verb the wh-word hangs off) and
+the wh-word's role (subject or object; "whom"/"who did X …" ask for the
+object), finds the sentence's words that share the predicate's stem, and
+looks at what fills that role there: the subject (or the agent of a passive),
+or the object (or the subject of a passive). A short answer fills the gap when
+it holds that constituent's head word (a conjunct of it counts: "A and B").
+
+:func:`fills_gap` answers True, False, or None when it cannot tell (no spaCy,
+no verb shared with the question, a wh-word that is no subject or object:
+"when", "where", "how many", "who is X?"). :func:`gap_filler` returns the
+constituent itself, as the sentence writes it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from assistant.analysis.nlp import parse
+from assistant.analysis.text import terms
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Token
+
+_WH = frozenset({"who", "whom", "whose", "what", "which"})
+_SUBJECTS = frozenset({"nsubj", "csubj"})
+_PASSIVE_SUBJECTS = frozenset({"nsubjpass", "csubjpass"})
+_OBJECTS = frozenset({"dobj", "dative", "attr", "oprd"})
+_LIGHT = frozenset("be is was are were been being do did does have has had".split())
+#: Longest filler offered as a short answer, in tokens.
+_MAX_TOKENS = 8
+
+
+@dataclass(frozen=True, slots=True)
+class Gap:
+    """The question's predicate (its stems) and the role its wh-word asks for."""
+
+    stems: frozenset[str]
+    #: "subject" or "object".
+    role: str
+    #: A preposition or particle right after the question's verb ("voted against"): the sentence's
+    #: verb must have it too ("voted 6-1 to rebuild" is no vote against).
+    particle: str | None = None
+
+
+def question_gap(question: str) -> Gap | None:
+    """The predicate and role a who/what/which question asks for; None for other questions."""
+    q = parse(question)
+    if q is None:
+        return None
+    wh = next((t for t in q if t.lower_ in _WH), None)
+    if wh is None:
+        return None
+    # "Which senators wrote …": the wh-word's noun carries the role.
+    asker = wh.head if wh.dep_ in {"det", "poss"} else wh
+    verb = asker.head
+    if verb.dep_ == "aux" and verb.head.i != verb.i:  # "Whom did police arrest?" parsed off "did"
+        verb = verb.head
+    # The small model sometimes tags a question's bare verb a noun ("Who did the mayor thank?").
+    verbal = verb.pos_ in {"VERB", "AUX"} or any(c.dep_ == "aux" for c in verb.children)
+    if not verbal or verb.lower_ in _LIGHT or asker.dep_ in {"attr", "advmod"}:
+        return None
+    stems = _stems(verb.text)
+    if not stems:
+        return None
+    after = q[wh.i + 1] if wh.i + 1 < len(q) else None
+    object_asked = wh.lower_ == "whom" or (
+        after is not None and after.lower_ in {"did", "does", "do", "will", "would", "can", "could"}
+    )
+    if asker.dep_ in _PASSIVE_SUBJECTS or asker.dep_ in _OBJECTS:
+        object_asked = True
+    after_verb = q[verb.i + 1] if verb.i + 1 < len(q) else None
+    particle = None
+    if after_verb is not None and after_verb.head.i == verb.i and after_verb.dep_ in {"prep", "prt"}:
+        particle = after_verb.lower_
+    return Gap(stems, "object" if object_asked else "subject", particle)
+
+
+def fills_gap(question: str, sentence: str, short: str) -> bool | None:
+    """Whether ``short`` (a span of ``sentence``) fills the gap ``question`` leaves; None: can't tell."""
+    gap = question_gap(question)
+    doc = parse(sentence) if gap else None
+    if gap is None or doc is None:
+        return None
+    fillers = _fillers(doc, gap)
+    if fillers is None:
+        return None
+    start = sentence.find(short)
+    if start < 0:
+        return False
+    heads = {f.i for f in fillers}
+    span = doc.char_span(start, start + len(short), alignment_mode="expand")
+    return span is not None and any(_climb(t).i in heads for t in span)
+
+
+def speaks(sentence: str, speaker: str) -> bool | None:
+    """Whether ``speaker`` is who the sentence attributes what it says to: the subject of a verb
+    ("Trump likened …", "Cameron has described them as …"), the agent of a passive, or within
+    "according to …". Not an object ("the Association … called Clinton a champion": not Clinton) nor
+    a name inside another phrase ("hatred of Clinton"). None when it cannot tell (no spaCy, or the
+    name is not in the sentence: "…,” he said." with the name in the sentence before)."""
+    doc = parse(sentence)
+    start = sentence.find(speaker)
+    if doc is None or start < 0:
+        return None
+    span = doc.char_span(start, start + len(speaker), alignment_mode="expand")
+    return span is not None and any(_attributed(_climb(t)) for t in span)
+
+
+def _attributed(token: Token) -> bool:
+    if token.dep_ == "pobj" and token.head.lower_ == "including":  # "experts, including Mr. Goldberg, said"
+        token = _climb(token.head.head)
+    if token.dep_ in _SUBJECTS or token.dep_ == "pobj" and token.head.dep_ == "agent":
+        return True
+    return any(a.lower_ == "according" for a in token.ancestors)
+
+
+def _climb(token: Token) -> Token:
+    """The word a name or title attaches to: "Jim" in "Sens. Jim Risch" → "Sens." (the subject)."""
+    while token.dep_ in {"compound", "flat", "appos", "conj"} and token.head.i != token.i:
+        token = token.head
+    return token
+
+
+def gap_filler(question: str, sentence: str) -> str | None:
+    """The constituent of ``sentence`` that fills the gap ``question`` leaves (its first, when
+    several), as the sentence writes it; None when there is none or it is a pronoun."""
+    gap = question_gap(question)
+    doc = parse(sentence) if gap else None
+    if gap is None or doc is None:
+        return None
+    fillers = _fillers(doc, gap)
+    if not fillers:
+        return None
+    # A name, when one of them is ("Sens. Jim Risch and Roger Wicker": Risch, not "Sens.").
+    head = next((f for f in fillers if f.pos_ == "PROPN" or f.ent_type_), fillers[0])
+    if head.pos_ == "PRON" or head.tag_ in {"WP", "WDT"}:
+        return None
+    return _phrase(doc, head)
+
+
+def _fillers(doc: Doc, gap: Gap) -> list[Token] | None:
+    """The head words filling the gap of every verb sharing the question's predicate; None: no
+    such verb."""
+    verbs = [
+        t
+        for t in doc
+        if t.pos_ in {"VERB", "AUX"}
+        and _stems(t.text) & gap.stems
+        and (gap.particle is None or any(c.lower_ == gap.particle for c in t.children))
+    ]
+    if not verbs:
+        return None
+    found = [h for verb in verbs for h in _role_fillers(verb, gap.role)]
+    # "A and B lobbied …": the conjuncts fill it too.
+    found.extend(c for h in list(found) for c in h.conjuncts)
+    return found
+
+
+#: Verbs whose forms the stemmer leaves apart (or drops as stopwords): "said" and "says" are one verb.
+_IRREGULAR = {
+    "said": "say", "says": "say", "saying": "say", "told": "tell", "tells": "tell", "telling": "tell"
+}
+
+
+def _stems(word: str) -> frozenset[str]:
+    lower = word.lower()
+    if lower in _IRREGULAR:
+        return frozenset({_IRREGULAR[lower]})
+    return frozenset(terms(word)) or frozenset({lower, _IRREGULAR.get(lower, lower)})
+
+
+def _role_fillers(verb: Token, role: str) -> list[Token]:
+    """What fills ``role`` of ``verb``: its subjects or agent, or its objects or passive subject."""
+    passive = any(c.dep_ in _PASSIVE_SUBJECTS or c.dep_ == "auxpass" for c in verb.children)
+    found: list[Token] = []
+    for child in verb.children:
+        if role == "subject" and child.dep_ in _SUBJECTS and not passive:
+            found.append(_through_relative(child))
+        elif role == "subject" and child.dep_ == "agent":  # "posted by X"
+            found.extend(c for c in child.children if c.dep_ == "pobj")
+        elif role == "object" and (child.dep_ in _OBJECTS or child.dep_ in _PASSIVE_SUBJECTS):
+            found.append(_through_relative(child))
+    if not found and role == "subject" and verb.dep_ == "relcl" and not passive:
+        found.append(verb.head)  # "the senator who wrote …": the noun the clause hangs off
+    if not found and role == "object" and verb.dep_ == "acl" and verb.tag_ == "VBN":
+        found.append(verb.head)  # "the man arrested on Friday": the noun the participle describes
+    return found
+
+
+def _through_relative(token: Token) -> Token:
+    """ "who"/"which"/"that" as a subject stands for the noun its clause describes."""
+    if token.tag_ in {"WP", "WDT"} and token.head.dep_ == "relcl":
+        return token.head.head
+    return token
+
+
+def _phrase(doc: Doc, head: Token) -> str | None:
+    """``head`` with its determiners, modifiers and an "of" phrase: "Several members of Congress"."""
+    kept = {head.i}
+    for child in head.children:
+        before = child.i < head.i and child.dep_ not in {"punct", "cc"}
+        if before or child.dep_ in {"compound", "flat"} or child.lower_ == "of":
+            kept.update(t.i for t in child.subtree)
+    lo = hi = head.i
+    while lo - 1 in kept:  # the run of consecutive words around the head
+        lo -= 1
+    while hi + 1 in kept:
+        hi += 1
+    if hi - lo + 1 > _MAX_TOKENS:
+        return None
+    text = doc[lo : hi + 1].text
+    return re.sub(r"^(?:the|a|an)\s+", "", text, flags=re.I).strip(" ,.;:") or None

@@ -1,0 +1,133 @@
+"""Answer or evidence: the extractive answerer says it is sure only when it can show why.
+
+A drafted answer stays in *answer* mode when its confidence reaches
+``answer.mode_threshold`` and, for a question that asks for a short answer
+(who, which, when, how many …), the short answer is shown to answer it:
+
+- it fills the question's gap in the cited sentence (:mod:`assistant.analysis.gap`):
+  the subject or agent of the question's verb for "Who lobbied …?", its object
+  for "Whom did police arrest?"; the speaker the sentence attributes a
+  quotation to for "Who said …?"; the phrase under the question's predicate
+  for an untyped "what" question. Such an answer needs only
+  ``answer.mode_gap_threshold`` (unless the question is a follow-up);
+- or, where the parse cannot place the gap ("When …?", "How many …?", "Who is
+  X?"), it is the only span of the type asked for in its sentence.
+
+A typed short answer that fills no gap is replaced by the constituent that
+does, when the question's role can be read off the parse. Otherwise the
+answer turns into *evidence*: the best two or three sentences, each cited,
+best first, with no short answer (shown as "Closest sentences").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from assistant.analysis.gap import fills_gap, gap_filler, speaks
+from assistant.analysis.questions import Question
+from assistant.analysis.text import is_heading, terms
+from assistant.answer.base import AnswerRequest, Draft
+from assistant.settings import AnswerSettings
+from assistant.types import Hit, SentenceRef
+
+#: Answer types whose gap a noun phrase fills ("Who lobbied …?" → "Several members of Congress").
+_PHRASE_TYPES = frozenset({"person", "organisation", "choice"})
+#: How a short answer is known to answer (see :func:`_verified`).
+GAP = "gap"
+TYPED = "typed"
+#: The diagnostics feature the answerer sets on a phrase lead (:mod:`assistant.analysis.constituents`).
+PHRASE_LEAD = "lead.phrase"
+_REPORTED = re.compile(r"\b(?:report\w*|according|source)\b", re.I)
+#: Most sentences an evidence answer shows.
+EVIDENCE_SENTENCES = 3
+
+
+def settle(
+    draft: Draft,
+    question: Question,
+    request: AnswerRequest,
+    hits: list[Hit],
+    typed: bool,
+    settings: AnswerSettings,
+    follow_up: bool = False,
+) -> Draft:
+    """``draft`` in answer mode when it is sure (see the module), else in evidence mode."""
+    if draft.abstained or not draft.cited:
+        return draft
+    draft, verified = _verified(draft, question, request, typed)
+    value = {None: -1.0, False: 0.0, TYPED: 1.0, GAP: 2.0}[verified]
+    why = replace(draft.diagnostics, features=draft.diagnostics.features + (("mode.verified", value),))
+    draft = replace(draft, diagnostics=why)
+    threshold = settings.mode_threshold
+    if verified == GAP and not follow_up:
+        # The parse shows the short answer filling the question's gap: the check stands behind it.
+        threshold = settings.mode_gap_threshold
+    if verified is not False and draft.confidence >= threshold:
+        return replace(draft, mode="answer")
+    return evidence(draft, request, hits)
+
+
+def evidence(draft: Draft, request: AnswerRequest, hits: list[Hit]) -> Draft:
+    """The closest sentences: the draft's first citation, then the best other hits, one per line."""
+    refs: list[SentenceRef] = [draft.cited[0]]
+    for hit in hits:
+        if len(refs) >= EVIDENCE_SENTENCES:
+            break
+        text = request.articles[hit.article_id].sentence(hit.sentence_id).text
+        if hit.ref not in refs and not is_heading(text):
+            refs.append(hit.ref)
+    lines = [request.articles[a].sentence(s).text for a, s in refs]
+    return replace(
+        draft,
+        text="\n".join(lines),
+        cited=tuple(refs),
+        short_answer=None,
+        mode="evidence",
+    )
+
+
+def _verified(
+    draft: Draft, question: Question, request: AnswerRequest, typed: bool
+) -> tuple[Draft, str | bool | None]:
+    """The draft (its short answer possibly replaced by the gap's filler) and how its short answer is
+    known to answer: :data:`GAP` (it fills the question's gap in the parse, or is the speaker the
+    sentence attributes the statement to), :data:`TYPED` (the only span of the type asked for),
+    False (neither), or None when no short answer is offered (the cited sentence is the claim)."""
+    if question.kind == "yes_no":
+        return draft, None  # a verdict read off the sentence: only confidence decides
+    if not draft.short_answer:
+        # No typed span answered "Who lobbied …?": the phrase filling the gap may ("fishing cooperatives").
+        return _filled(draft, question, request, None)
+    if dict(draft.diagnostics.features).get(PHRASE_LEAD):
+        return draft, GAP  # the phrase hangs off the question's own predicate (constituents.py)
+    texts = [request.articles[a].sentence(s).text for a, s in draft.cited]
+    # The sentence that holds the short answer (a name may come from the sentence before a "he said").
+    sentence = next((t for t in texts if draft.short_answer in t), texts[0])
+    fills = fills_gap(question.text, sentence, draft.short_answer)
+    if fills is None and (question.who_said or _REPORTED.search(question.text)):
+        # "Who is the source of …?", "Which network reported …?": whom the sentence attributes it to.
+        said = speaks(sentence, draft.short_answer)
+        return draft, GAP if said is None or said else False
+    if fills is None:
+        return draft, TYPED if typed else False
+    if fills:
+        return draft, GAP
+    return _filled(draft, question, request, False)
+
+
+def _filled(
+    draft: Draft, question: Question, request: AnswerRequest, otherwise: bool | None
+) -> tuple[Draft, str | bool | None]:
+    """The draft led by the phrase filling the question's gap in its first sentence, when the question
+    asks for a noun phrase and the parse finds one new to it; else the draft and ``otherwise``."""
+    if question.answer_type not in _PHRASE_TYPES:
+        return draft, otherwise
+    article, sentence_id = draft.cited[0]
+    filler = gap_filler(question.text, request.articles[article].sentence(sentence_id).text)
+    if filler is None or set(terms(filler)) <= set(terms(question.text)):
+        return draft, otherwise
+    # A who-said answer is the speaker alone ("Bell."); others lead with it above the sentence.
+    body = draft.text.split("\n", 1)[-1]
+    text = f"{filler}." if question.who_said else f"{filler}\n{body}"
+    return replace(draft, text=text, short_answer=filler), GAP
