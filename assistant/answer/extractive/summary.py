@@ -16,7 +16,7 @@ import re
 from collections.abc import Mapping
 
 from assistant.analysis.text import is_heading
-from assistant.answer.base import AnswerRequest, Draft, abstention
+from assistant.answer.base import AnswerRequest, Draft
 from assistant.types import Diagnostics
 from index.models import Article, Sentence
 
@@ -31,7 +31,7 @@ def summarise(request: AnswerRequest) -> Draft:
     chosen = [i for i in request.centrality if i in request.articles]
     why = Diagnostics(query=request.query, features=(("summary.articles", float(len(chosen))),))
     if not chosen:
-        return abstention(why)
+        return Draft.abstention(why)
     if len(chosen) > 1:
         leads = [(i, _lead(request.articles[i])) for i in chosen]
         cited = tuple((i, s.id) for i, s in leads if s is not None)
@@ -42,7 +42,7 @@ def summarise(request: AnswerRequest) -> Draft:
         cited = tuple((article.id, s.id) for s in picked)
         lines = [" ".join(s.text for s in picked)]
     if not cited:
-        return abstention(why)
+        return Draft.abstention(why)
     # Sure by construction: it quotes the article's own lead and central sentences, and says so.
     return Draft("\n".join(lines), cited, abstained=False, confidence=1.0, diagnostics=why, mode="answer")
 
