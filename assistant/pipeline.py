@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, Protocol
 
 from assistant.analysis.questions import analyse
@@ -27,8 +27,9 @@ from assistant.components import Components
 from assistant.library.caches import QueryVectors
 from assistant.library.indexes import Indexes
 from assistant.library.snapshot import LibraryState
-from assistant.types import Answer, Turn
+from assistant.types import Answer, Hit, Turn
 from index.errors import InputError
+from index.models import Article
 
 
 class Tracer(Protocol):
@@ -125,6 +126,7 @@ class Pipeline:
         query = self._components.rewriter.rewrite(question, turns)
         vector = self._query_vectors(query)
         hits = self._indexes.for_scope(scope).search(query, vector, settings.retrieval.candidates)
+        hits = evidence_hits(hits, scope.articles)
         return AnswerRequest(question, query, tuple(hits), scope.articles, turns, analyse(question))
 
     def finish(self, draft: Draft, request: AnswerRequest, timings: dict[str, float]) -> Answer:
@@ -178,6 +180,12 @@ class Pipeline:
     def _whole(self, request: AnswerRequest) -> Iterator[str | Draft]:
         """The answerer's Draft from a plain call (``ask``: no one watches the text come)."""
         yield self._components.answerer.answer(request)
+
+
+def evidence_hits(hits: Iterable[Hit], articles: Mapping[str, Article]) -> list[Hit]:
+    """``hits`` without the sentences that are structure (headline, byline, heading, caption):
+    they name the topic in the question's words, and are never the evidence."""
+    return [h for h in hits if h.sentence_id not in articles[h.article_id].structural]
 
 
 def checked_question(question: Any, limit: int) -> str:

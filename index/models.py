@@ -49,6 +49,9 @@ class Article:
     added_at: str | None = None
     #: Lines that cleaning dropped as boilerplate, as (start, end) offsets.
     dropped: tuple[tuple[int, int], ...] = field(default=())
+    #: IDs of sentences that are structure, not evidence (headline, byline, dateline, heading,
+    #: caption): kept in the sentence table so IDs never shift, left out of retrieval and answers.
+    structural: frozenset[str] = field(default=frozenset())
 
     def sentence(self, sentence_id: str) -> Sentence:
         """Return the sentence with this ID; ``KeyError`` when there is none."""

@@ -553,6 +553,7 @@ def _article_metadata(article: Article) -> dict[str, Any]:
             separators=(",", ":"),
         ),
         "dropped": json.dumps([list(span) for span in article.dropped]),
+        "structural": json.dumps(sorted(article.structural)),
     }
     for key in ("title", "byline", "date", "url", "source"):
         value = getattr(article, key)
@@ -579,4 +580,6 @@ def _article_from_row(article_id: str, text: str, meta: dict[str, Any]) -> Artic
         source=meta.get("source"),
         added_at=meta.get("added_at"),
         dropped=tuple(tuple(span) for span in json.loads(meta.get("dropped", "[]"))),
+        # Articles stored before structure was marked have none marked: their IDs never change.
+        structural=frozenset(json.loads(meta.get("structural", "[]"))),
     )

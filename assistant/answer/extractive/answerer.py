@@ -237,7 +237,7 @@ def _neighbours(article: Article, sentence: Sentence) -> list[Sentence]:
     """The sentence before and the one after (those that exist, not headings)."""
     i = article.index_of(sentence.id)
     around = [article.sentences[j] for j in (i - 1, i + 1) if 0 <= j < len(article.sentences)]
-    return [s for s in around if not is_heading(s.text)]
+    return [s for s in around if not is_heading(s.text) and s.id not in article.structural]
 
 
 _PRONOUN_WORDS = frozenset({"he", "she", "they", "him", "her", "his", "their"})
