@@ -22,6 +22,7 @@ from assistant.answer.base import ABSTAIN_TEXT, AnswerRequest, Draft
 from assistant.answer.extractive.abstain import abstain_reason
 from assistant.answer.extractive.confidence import features, probability
 from assistant.answer.extractive.evidence import evidence_features, speaker_other, unanswerable
+from assistant.answer.extractive.follow_up import more_statements
 from assistant.answer.extractive.yes_no import alternative, verdict
 from assistant.settings import AnswerSettings
 from assistant.types import Diagnostics, Hit
@@ -61,8 +62,11 @@ class ExtractiveAnswerer:
             # "What did Kirby say about …?": Kirby's own sentences among the best five first.
             names = " ".join(w for w in NAME_WORDS.findall(request.query)[1:])
             hits = _same_speaker_first(request, hits[:5], names) + hits[5:]
-        draft = None
-        if question.who_said or (question.what_else and request.history):
+        # "What else did he say?": the rest of what that speaker said, not the name again.
+        draft = more_statements(request, ranked) if question.what_else and request.history else None
+        if draft is not None and draft.abstained:
+            return draft
+        if draft is None and (question.who_said or (question.what_else and request.history)):
             draft = self._who_said(request, question, hits)
         typed = True
         if draft is None:

@@ -1,0 +1,98 @@
+""""What else did he say?": the speaker's statements the conversation has not cited yet.
+
+The follow-up's rewrite names the speaker ("What else did John Kirby say?",
+see :mod:`assistant.analysis.conversation`). Answering it with the speaker's
+name again, or with whichever sentence retrieval liked best, is what readers
+complained of; what they want is the rest of what that person said, in the
+order the article gives it. A sentence is the speaker's when it attributes
+speech to them itself ("…,” Syrskyi said.") or is a quotation whose speaker
+:func:`~assistant.analysis.attribution.find_speaker` finds to be them (a
+quote paragraph with no attribution continues the last speaker).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from assistant.analysis.attribution import find_speaker, speaker_in
+from assistant.analysis.lexicon import NAME_WORDS, QUOTE_MARKS
+from assistant.answer.base import ABSTAIN_TEXT, AnswerRequest, Draft
+from assistant.types import Diagnostics, SentenceRef
+from index.models import Article, Sentence
+
+#: "What else did John Kirby say?", "What more has Syrskyi said?", "What other things did X say?"
+_MORE_SAID = re.compile(
+    r"^\W*(?i:and\s+|so\s+)?(?i:what)\s+(?i:else|more|other\s+\w+)\s+(?i:did|does|has|had|do)\s+"
+    r"(?P<x>[A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*)*)\s+"
+    r"(?i:say|said|tell|told|add|added|write|wrote|claim|claimed|argue|argued|state|stated)\b"
+)
+#: Sentences cited at most: a statement runs over a few, a whole interview should not be pasted.
+MAX_SENTENCES = 3
+_TITLES = frozenset("Mr Mrs Ms Miss Dr Sen Rep Gov President Secretary Senator General Gen".split())
+
+
+def asked_speaker(query: str) -> str | None:
+    """The person a "What else did X say?" query names, else None."""
+    match = _MORE_SAID.match(query)
+    return match.group("x") if match else None
+
+
+def more_statements(request: AnswerRequest, ranked: Sequence[SentenceRef]) -> Draft | None:
+    """The asked speaker's statements not cited in earlier turns, in article order (None: not such a
+    question, or the speaker is nowhere quoted); an abstention when all of them were cited already."""
+    speaker = asked_speaker(request.query)
+    if speaker is None:
+        return None
+    seen = {(c.article_id, c.sentence_id) for turn in request.history for c in turn.citations}
+    theirs: list[tuple[Article, Sentence]] = []
+    for article in _conversation_articles(request):
+        theirs.extend((article, s) for s in article.sentences if _is_theirs(article, s, speaker))
+    if not theirs:
+        return None
+    fresh = [(a, s) for a, s in theirs if (a.id, s.id) not in seen][:MAX_SENTENCES]
+    why = Diagnostics(query=request.query, ranked=tuple(ranked))
+    if not fresh:
+        why = Diagnostics(
+            query=request.query, ranked=tuple(ranked),
+            abstain_reason=f"everything {speaker} is quoted as saying was cited already",
+        )
+        return Draft(ABSTAIN_TEXT, (), abstained=True, confidence=0.0, diagnostics=why)
+    return Draft(
+        text=" ".join(s.text for _, s in fresh),
+        cited=tuple((a.id, s.id) for a, s in fresh),
+        abstained=False,
+        confidence=0.0,
+        diagnostics=why,
+    )
+
+
+def _conversation_articles(request: AnswerRequest) -> list[Article]:
+    """The articles the conversation cited, else the best hit's: where "else" is to be looked for."""
+    cited = [c.article_id for turn in request.history for c in turn.citations]
+    ids = [i for i in dict.fromkeys(cited) if i in request.articles]
+    if not ids and request.hits:
+        ids = [request.hits[0].article_id]
+    return [request.articles[i] for i in ids]
+
+
+def _is_theirs(article: Article, sentence: Sentence, speaker: str) -> bool:
+    """The sentence attributes speech to ``speaker`` itself, or is a quotation of theirs."""
+    if sentence.id in article.structural:
+        return False
+    own = speaker_in(sentence.text)
+    if own is not None:
+        return same_person(speaker, own)
+    if not (sentence.quote_close or any(q in sentence.text for q in QUOTE_MARKS)):
+        return False  # a reporting sentence next to a quotation is not the speaker's
+    found = find_speaker(article, sentence)
+    return found is not None and same_person(speaker, found[0])
+
+
+def same_person(a: str, b: str) -> bool:
+    """The same surname, and the same first name when both give one ("Mr. Kirby" is "John Kirby")."""
+    x = [w for w in NAME_WORDS.findall(a) if w not in _TITLES]
+    y = [w for w in NAME_WORDS.findall(b) if w not in _TITLES]
+    if not x or not y or x[-1] not in y:
+        return False
+    return len(x) == 1 or len(y) == 1 or x[0] in y
