@@ -124,6 +124,8 @@ class Answer:
             "timings": {k: round(v, 2) for k, v in self.timings.items()},
             "fallback": self.diagnostics.fallback,
             "notes": list(self.diagnostics.notes),
+            # The question as understood: a follow-up's standalone rewrite, shown to the reader.
+            "query": self.diagnostics.query or None,
         }
 
 
