@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 
 from assistant.analysis.attribution import find_speaker
 from assistant.analysis.constituents import answer_phrase
+from assistant.analysis.conversation import asked_to_speak
 from assistant.analysis.lexicon import NAME_WORDS, QUOTE_MARKS
 from assistant.analysis.questions import Question, analyse, is_follow_up
 from assistant.analysis.short_answer import extract
@@ -22,7 +23,7 @@ from assistant.answer.base import ABSTAIN_TEXT, AnswerRequest, Draft
 from assistant.answer.extractive.abstain import abstain_reason
 from assistant.answer.extractive.confidence import features, probability
 from assistant.answer.extractive.evidence import evidence_features, speaker_other, unanswerable
-from assistant.answer.extractive.follow_up import more_statements
+from assistant.answer.extractive.follow_up import more_statements, speaker_first
 from assistant.answer.extractive.yes_no import alternative, verdict
 from assistant.settings import AnswerSettings
 from assistant.types import Diagnostics, Hit
@@ -58,6 +59,9 @@ class ExtractiveAnswerer:
             return Draft(ABSTAIN_TEXT, (), abstained=True, confidence=0.0, diagnostics=why)
         if question.what_else and request.history and request.history[-1].short_answer:
             hits = _same_speaker_first(request, hits, request.history[-1].short_answer)
+        elif question.answer_type == "quote" and asked_to_speak(request.query):
+            # "What did Kirby say about …?": Kirby's own words among the best hits first.
+            hits = speaker_first(request, hits, asked_to_speak(request.query) or "")
         elif question.answer_type == "quote" and NAME_WORDS.search(request.query[1:]):
             # "What did Kirby say about …?": Kirby's own sentences among the best five first.
             names = " ".join(w for w in NAME_WORDS.findall(request.query)[1:])

@@ -4,21 +4,26 @@ The follow-up's rewrite names the speaker ("What else did John Kirby say?",
 see :mod:`assistant.analysis.conversation`). Answering it with the speaker's
 name again, or with whichever sentence retrieval liked best, is what readers
 complained of; what they want is the rest of what that person said, in the
-order the article gives it. A sentence is the speaker's when it attributes
-speech to them itself ("…,” Syrskyi said.") or is a quotation whose speaker
-:func:`~assistant.analysis.attribution.find_speaker` finds to be them (a
-quote paragraph with no attribution continues the last speaker).
+order the article gives it: their quotations (their own words), and their
+reported speech only when no quotation is left. A sentence is the speaker's
+when it attributes speech to them itself ("…,” Syrskyi said.") or is a
+quotation whose speaker :func:`~assistant.analysis.attribution.find_speaker`
+finds to be them (a quote paragraph with no attribution continues the last
+speaker). :func:`speaker_first` puts X's statements first for "What did X say
+about …?".
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 
 from assistant.analysis.attribution import find_speaker, speaker_in
+from assistant.analysis.conversation import conversation_positions
 from assistant.analysis.lexicon import NAME_WORDS, QUOTE_MARKS
 from assistant.answer.base import ABSTAIN_TEXT, AnswerRequest, Draft
-from assistant.types import Diagnostics, SentenceRef
+from assistant.types import Diagnostics, Hit, SentenceRef
 from index.models import Article, Sentence
 
 #: "What else did John Kirby say?", "What more has Syrskyi said?", "What other things did X say?"
@@ -39,24 +44,28 @@ def asked_speaker(query: str) -> str | None:
 
 
 def more_statements(request: AnswerRequest, ranked: Sequence[SentenceRef]) -> Draft | None:
-    """The asked speaker's statements not cited in earlier turns, in article order (None: not such a
-    question, or the speaker is nowhere quoted); an abstention when all of them were cited already."""
+    """The asked speaker's statements not shown in earlier turns, in article order: their quotations,
+    else their reported speech (None: not such a question, or the speaker is nowhere quoted); an
+    abstention when all of them were shown already."""
     speaker = asked_speaker(request.query)
     if speaker is None:
         return None
-    seen = {(c.article_id, c.sentence_id) for turn in request.history for c in turn.citations}
-    theirs: list[tuple[Article, Sentence]] = []
+    seen = _shown(request)
+    quoted: list[tuple[Article, Sentence]] = []
+    reported: list[tuple[Article, Sentence]] = []
     for article in _conversation_articles(request):
-        theirs.extend((article, s) for s in article.sentences if _is_theirs(article, s, speaker))
-    if not theirs:
+        for sentence in article.sentences:
+            kind = statement_kind(article, sentence, speaker)
+            if kind:
+                (quoted if kind == "quoted" else reported).append((article, sentence))
+    if not quoted and not reported:
         return None
-    fresh = [(a, s) for a, s in theirs if (a.id, s.id) not in seen][:MAX_SENTENCES]
+    # "What else did he say?" asks for his words: the quotations first, reported speech only after.
+    fresh = [(a, s) for a, s in quoted if (a.id, s.id) not in seen]
+    fresh = (fresh or [(a, s) for a, s in reported if (a.id, s.id) not in seen])[:MAX_SENTENCES]
     why = Diagnostics(query=request.query, ranked=tuple(ranked))
     if not fresh:
-        why = Diagnostics(
-            query=request.query, ranked=tuple(ranked),
-            abstain_reason=f"everything {speaker} is quoted as saying was cited already",
-        )
+        why = replace(why, abstain_reason=f"everything {speaker} is quoted as saying was shown already")
         return Draft(ABSTAIN_TEXT, (), abstained=True, confidence=0.0, diagnostics=why)
     return Draft(
         text=" ".join(s.text for _, s in fresh),
@@ -65,6 +74,32 @@ def more_statements(request: AnswerRequest, ranked: Sequence[SentenceRef]) -> Dr
         confidence=0.0,
         diagnostics=why,
     )
+
+
+def speaker_first(request: AnswerRequest, hits: Sequence[Hit], speaker: str, reach: int = 8) -> list[Hit]:
+    """For "What did X say about …?": X's statements among the best ``reach`` hits first (their
+    quotations before their reported speech, each in rank order), then the rest as ranked."""
+    quoted: list[Hit] = []
+    reported: list[Hit] = []
+    for hit in hits[:reach]:
+        article = request.articles[hit.article_id]
+        kind = statement_kind(article, article.sentence(hit.sentence_id), speaker)
+        if kind:
+            (quoted if kind == "quoted" else reported).append(hit)
+    first = quoted + reported
+    return first + [h for h in hits if h not in first]
+
+
+def _shown(request: AnswerRequest) -> set[SentenceRef]:
+    """The sentences earlier turns cited; for turns given as text only, where their answers are."""
+    seen = {(c.article_id, c.sentence_id) for turn in request.history for c in turn.citations}
+    bare = [t for t in request.history if not t.citations]
+    if bare:
+        for article in _conversation_articles(request):
+            for position in conversation_positions(article, bare):
+                if position is not None:
+                    seen.add((article.id, article.sentences[position].id))
+    return seen
 
 
 def _conversation_articles(request: AnswerRequest) -> list[Article]:
@@ -76,17 +111,21 @@ def _conversation_articles(request: AnswerRequest) -> list[Article]:
     return [request.articles[i] for i in ids]
 
 
-def _is_theirs(article: Article, sentence: Sentence, speaker: str) -> bool:
-    """The sentence attributes speech to ``speaker`` itself, or is a quotation of theirs."""
+def statement_kind(article: Article, sentence: Sentence, speaker: str) -> str | None:
+    """'quoted' when the sentence is a quotation of ``speaker``'s, 'reported' when it reports their
+    speech itself ("Ortega said the team would …"), else None."""
     if sentence.id in article.structural:
-        return False
+        return None
+    quoted = bool(sentence.quote_close) or any(q in sentence.text for q in QUOTE_MARKS)
     own = speaker_in(sentence.text)
     if own is not None:
-        return same_person(speaker, own)
-    if not (sentence.quote_close or any(q in sentence.text for q in QUOTE_MARKS)):
-        return False  # a reporting sentence next to a quotation is not the speaker's
+        if not same_person(speaker, own):
+            return None
+        return "quoted" if quoted else "reported"
+    if not quoted:
+        return None  # a reporting sentence next to a quotation is not the speaker's
     found = find_speaker(article, sentence)
-    return found is not None and same_person(speaker, found[0])
+    return "quoted" if found is not None and same_person(speaker, found[0]) else None
 
 
 def same_person(a: str, b: str) -> bool:
