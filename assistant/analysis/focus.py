@@ -20,12 +20,14 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
 
 # Question words that say what kind of answer is wanted, not what it is about; speech
-# verbs too ("reported", "told"): the article reports its facts with whichever it likes.
+# verbs too ("reported", "told"): the article reports its facts with whichever it likes;
+# and "cost"/"price": "How much will the bridge replacement cost?" asks for money, and
+# "approve a $300 million replacement" gives it without the word.
 QUESTION_TERMS = frozenset(
     terms(
         "many much long old name kind type happen something anything thing made make get go went use "
         "source following statement person people report reported told tell stated claimed remarks "
-        "comments mentioned"
+        "comments mentioned cost price worth"
     )
 )
 #: Nouns that say what kind of answer is wanted rather than what it is about.
@@ -53,8 +55,14 @@ def focus(text: str) -> tuple[str, str] | None:
             asked = token.head if token.head.pos_ == "NOUN" else None
         if asked is not None:
             term = _term(asked.text)
-            return (term, "NOUN") if term and term not in _TYPE_NOUNS else _verb(doc)
-    return _verb(doc) or next((f for f in map(_noun, doc) if f), None)
+            if term and term not in _TYPE_NOUNS:
+                return (term, "NOUN")
+            return _verb(doc) or _first_noun(doc, skip=asked.i)
+    return _verb(doc) or _first_noun(doc)
+
+
+def _first_noun(doc: Doc, skip: int | None = None) -> tuple[str, str] | None:
+    return next((f for t in doc if t.i != skip and (f := _noun(t))), None)
 
 
 def mentions(text: str, focus: tuple[str, str]) -> bool:
@@ -64,8 +72,14 @@ def mentions(text: str, focus: tuple[str, str]) -> bool:
     doc = parse(text)
     if doc is None:
         return True
+    return any(_term(t.text) == focus[0] and _same_use(t.pos_, focus[1]) for t in doc)
+
+
+def _same_use(pos: str, asked: str) -> bool:
+    """A word used as the part of speech asked about; a verb is met by its noun too ("Who coaches
+    her?" by "her coach"), but a noun not by a verb ("the Mets managed" is no manager)."""
     nouns = {"NOUN", "PROPN"}
-    return any(_term(t.text) == focus[0] and (t.pos_ == focus[1] or {t.pos_, focus[1]} <= nouns) for t in doc)
+    return pos == asked or {pos, asked} <= nouns or (asked == "VERB" and pos in nouns)
 
 
 def _verb(doc: Doc) -> tuple[str, str] | None:
@@ -78,8 +92,8 @@ def _noun(token: Token) -> tuple[str, str] | None:
     """A common noun's term ("coach" for "head" in "head coach")."""
     if token.pos_ != "NOUN" or token.ent_type_:
         return None
-    if token.dep_ == "compound" and token.head.pos_ == "NOUN":
-        return None  # its head speaks for it
+    if token.dep_ == "compound" and token.head.pos_ == "NOUN" and _term(token.head.text):
+        return None  # its head speaks for it (unless the head only names the answer: "… replacement cost")
     term = _term(token.text)
     return (term, "NOUN") if term else None
 

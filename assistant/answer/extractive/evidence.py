@@ -14,7 +14,9 @@ answer offered is about something else:
   pitches …?"; when its noun only names the answer's type, "Which city …", its
   main verb: "founded", "arrested") the cited sentences do not use, as that
   part of speech ("the Mets managed" is no manager); ``focus_uncited`` is the
-  same for any question (shown in the diagnostics, not weighed);
+  same for any question (shown in the diagnostics, not weighed); ``focus_absent``: a
+  noun focus that no article of the scope uses at all (the article never speaks of a
+  "deputy"), any question type;
 - ``confidence``: the answer's calibrated confidence; ``follow_up``: the question
   leans on earlier turns (few words of its own: the conversation carries it).
 
@@ -44,6 +46,7 @@ from assistant.analysis.lexicon import NAME_WORDS
 from assistant.analysis.questions import Question
 from assistant.analysis.short_answer import extract
 from assistant.analysis.spans import LABELS, has_typed_span
+from assistant.answer.extractive.abstain import vocabulary
 from index.models import Article
 
 
@@ -63,11 +66,13 @@ def evidence_features(
     focus_uncited = asked_for is not None and not any(mentions(t, asked_for) for t in texts)
     typed = _typed(question)
     noun = asked_for is not None and asked_for[1] == "NOUN"
+    absent = noun and focus_uncited and not any(asked_for[0] in vocabulary(a.text) for a in articles.values())
     return {
         "typed_uncited": float(typed and not any(_holds_type(question, t) for t in texts)),
         "noun_uncited": float(typed and noun and focus_uncited),
         "verb_uncited": float(typed and not noun and focus_uncited),
         "focus_uncited": float(focus_uncited),
+        "focus_absent": float(absent),
         "confidence": confidence,
         "follow_up": float(follow_up),
     }
