@@ -57,6 +57,9 @@ def focus(text: str) -> tuple[str, str] | None:
             term = _term(asked.text)
             if term and term not in _TYPE_NOUNS:
                 return (term, "NOUN")
+            if term:
+                return _verb(doc)  # "Which team …": the verb says what is asked
+            # "How much will the bridge replacement cost?": "cost" only names the answer.
             return _verb(doc) or _first_noun(doc, skip=asked.i)
     return _verb(doc) or _first_noun(doc)
 
