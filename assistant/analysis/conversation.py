@@ -180,9 +180,9 @@ def salient_person(turn: Turn) -> str | None:
             if named:
                 return named
     for text in (turn.answer, turn.question):
-        name = FULL_NAME.search(text)
-        if name:
-            return name.group()
+        full = FULL_NAME.search(text)
+        if full:
+            return full.group()
     return None
 
 

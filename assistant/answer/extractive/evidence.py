@@ -66,7 +66,12 @@ def evidence_features(
     focus_uncited = asked_for is not None and not any(mentions(t, asked_for) for t in texts)
     typed = _typed(question)
     noun = asked_for is not None and asked_for[1] == "NOUN"
-    absent = noun and focus_uncited and not any(asked_for[0] in vocabulary(a.text) for a in articles.values())
+    absent = (
+        asked_for is not None
+        and noun
+        and focus_uncited
+        and not any(asked_for[0] in vocabulary(a.text) for a in articles.values())
+    )
     return {
         "typed_uncited": float(typed and not any(_holds_type(question, t) for t in texts)),
         "noun_uncited": float(typed and noun and focus_uncited),
