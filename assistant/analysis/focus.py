@@ -10,6 +10,7 @@ no manager). The extractive answerer's abstention and the reranker read it.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from assistant.analysis.nlp import parse
@@ -21,13 +22,13 @@ if TYPE_CHECKING:
 
 # Question words that say what kind of answer is wanted, not what it is about; speech
 # verbs too ("reported", "told"): the article reports its facts with whichever it likes;
-# and "cost"/"price": "How much will the bridge replacement cost?" asks for money, and
-# "approve a $300 million replacement" gives it without the word.
+# and "cost"/"price"/"money": "How much will the bridge replacement cost?" asks for money,
+# and "approve a $300 million replacement" gives it without the word.
 QUESTION_TERMS = frozenset(
     terms(
         "many much long old name kind type happen something anything thing made make get go went use "
         "source following statement person people report reported told tell stated claimed remarks "
-        "comments mentioned cost price worth"
+        "comments mentioned cost price worth money"
     )
 )
 #: Nouns that say what kind of answer is wanted rather than what it is about.
@@ -68,21 +69,38 @@ def _first_noun(doc: Doc, skip: int | None = None) -> tuple[str, str] | None:
     return next((f for t in doc if t.i != skip and (f := _noun(t))), None)
 
 
-def mentions(text: str, focus: tuple[str, str]) -> bool:
-    """``text`` uses the focus word as the same part of speech ("manager" is not "managed")."""
+def mentions(text: str, focus: tuple[str, str], word: str | None = None) -> bool:
+    """``text`` uses the focus word as the same part of speech ("manager" is not "managed").
+
+    A verb focus is met by its noun too ("Who coaches her?" by "her coach"). A noun focus is met
+    by a verb only when ``word`` (the noun as the question wrote it) is that verb's own stem:
+    "coach" by "has coached", "vote" by "voted", never "manager" by "managed".
+    """
     if focus[0] not in terms(text):
         return False  # no parse needed
     doc = parse(text)
     if doc is None:
         return True
-    return any(_term(t.text) == focus[0] and _same_use(t.pos_, focus[1]) for t in doc)
-
-
-def _same_use(pos: str, asked: str) -> bool:
-    """A word used as the part of speech asked about; a verb is met by its noun too ("Who coaches
-    her?" by "her coach"), but a noun not by a verb ("the Mets managed" is no manager)."""
     nouns = {"NOUN", "PROPN"}
-    return pos == asked or {pos, asked} <= nouns or (asked == "VERB" and pos in nouns)
+    for t in doc:
+        if _term(t.text) != focus[0]:
+            continue
+        if t.pos_ == focus[1] or {t.pos_, focus[1]} <= nouns or (focus[1] == "VERB" and t.pos_ in nouns):
+            return True
+        if word and focus[1] == "NOUN" and t.pos_ == "VERB" and _inflects(t.lower_, word.lower()):
+            return True
+    return False
+
+
+def focus_word(text: str, focus: tuple[str, str]) -> str | None:
+    """The word of question ``text`` that its focus stems from ("coach" of "…'s coach?")."""
+    return next((w for w in re.findall(r"[\w’'-]+", text) if _term(w) == focus[0]), None)
+
+
+def _inflects(form: str, word: str) -> bool:
+    """``form`` is ``word`` with a verb ending: "coached", "coaches", "voted", "voting"."""
+    stem = word[:-1] if word.endswith("e") else word
+    return form in {word, word + "s", word + "es", word + "ed", word + "d", stem + "ing"}
 
 
 def _verb(doc: Doc) -> tuple[str, str] | None:

@@ -44,7 +44,7 @@ import re
 from collections.abc import Mapping, Sequence
 
 from assistant.analysis.attribution import find_speaker
-from assistant.analysis.focus import focus, mentions
+from assistant.analysis.focus import focus, focus_word, mentions
 from assistant.analysis.lexicon import NAME_WORDS
 from assistant.analysis.questions import Question
 from assistant.analysis.short_answer import extract
@@ -66,7 +66,8 @@ def evidence_features(
         return {}
     texts = [articles[a].sentence(s).text for a, s in cited]
     asked_for = focus(question.text) or focus(query)
-    focus_uncited = asked_for is not None and not any(mentions(t, asked_for) for t in texts)
+    word = focus_word(question.text, asked_for) if asked_for is not None else None
+    focus_uncited = asked_for is not None and not any(mentions(t, asked_for, word) for t in texts)
     typed = _typed(question)
     noun = asked_for is not None and asked_for[1] == "NOUN"
     absent = (
