@@ -209,11 +209,11 @@ def _named_person(text: str) -> str | None:
     if sayer:
         return sayer
     doc = parse(text)
-    if doc is not None:
-        people = [e.text for e in doc.ents if e.label_ == "PERSON"]
-        return re.sub(r"[’']s$", "", people[0]) if people else None
-    name = FULL_NAME.search(text)
-    return name.group() if name else None
+    people = [e.text for e in doc.ents if e.label_ == "PERSON"] if doc is not None else []
+    if not people:
+        # spaCy tags some names as places or firms ("Amara Lindqvist" as ORG): a full name will do.
+        people = [m.group() for m in FULL_NAME.finditer(text) if m.start() > 0]
+    return re.sub(r"[’']s$", "", people[0]) if people else None
 
 
 def _same_name(a: str, b: str) -> bool:
