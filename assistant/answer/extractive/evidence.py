@@ -66,7 +66,10 @@ def evidence_features(
         return {}
     texts = [articles[a].sentence(s).text for a, s in cited]
     asked_for = focus(question.text) or focus(query)
-    word = focus_word(question.text, asked_for) if asked_for is not None else None
+    # "Who is X's coach?" asks for whoever coaches X: a role noun is met by its verb ("has coached
+    # X"); a thing is not ("the final score" by "scored 20 points", on the _tune set).
+    role = asked_for is not None and question.kind == "person"
+    word = focus_word(question.text, asked_for) if role and asked_for is not None else None
     focus_uncited = asked_for is not None and not any(mentions(t, asked_for, word) for t in texts)
     typed = _typed(question)
     noun = asked_for is not None and asked_for[1] == "NOUN"
