@@ -79,8 +79,12 @@ def more_statements(request: AnswerRequest, ranked: Sequence[SentenceRef]) -> Dr
 def speaker_first(request: AnswerRequest, hits: Sequence[Hit], speaker: str, reach: int = 8) -> list[Hit]:
     """For "What did X say about …?": X's statements among the best ``reach`` hits first, in rank
     order (what they said about the topic may be reported speech: on the trust set's tune half,
-    putting X's quotations first lost two of three such questions), then the rest as ranked."""
-    first = [h for h in hits[:reach] if _statement(request, h, speaker)]
+    putting X's quotations first lost two of three such questions), those an earlier turn showed
+    after the others (the reader has them: "What did he say about her?" after "Who is her
+    coach?" wants more than the sentence that named him), then the rest as ranked."""
+    theirs = [h for h in hits[:reach] if _statement(request, h, speaker)]
+    shown = _shown(request) if request.history else set()
+    first = [h for h in theirs if h.ref not in shown] + [h for h in theirs if h.ref in shown]
     return first + [h for h in hits if h not in first]
 
 
