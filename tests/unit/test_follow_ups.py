@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from assistant.answer.base import AnswerRequest
-from assistant.answer.extractive.follow_up import asked_speaker, more_statements
+from assistant.answer.extractive.follow_up import asked_speaker, more_statements, speaker_first
 from assistant.chat import standalone
 from assistant.types import Citation, Hit, Turn
 from index.build import prepare
@@ -121,3 +121,16 @@ def test_only_what_else_said_questions_name_a_speaker() -> None:
     assert asked_speaker("What more has Syrskyi said?") == "Syrskyi"
     assert asked_speaker("What did John Kirby say?") is None
     assert asked_speaker("What else did he say?") is None
+
+
+def test_what_did_he_say_puts_his_statements_not_shown_yet_first(swim) -> None:  # type: ignore[no-untyped-def]
+    coach = Turn("Who is Maria Santos's coach?", "Luis Ortega")  # a transcript: nothing cited
+    ranked = ("s13", "s5", "s6", "s9")
+    hits = tuple(Hit(swim.id, s, 1.0 - i / 10, 0.5, 0.5, 0.5) for i, s in enumerate(ranked))
+    request = AnswerRequest(
+        "What did he say about her?", "What did Luis Ortega say about Maria Santos?", hits,
+        {swim.id: swim}, (coach,),
+    )
+    order = [h.sentence_id for h in speaker_first(request, hits, "Luis Ortega")]
+    # s5 named him in the answer the reader saw; s6 is his quotation; s9 and s13 are not his.
+    assert order == ["s6", "s5", "s13", "s9"]
