@@ -581,5 +581,5 @@ def _article_from_row(article_id: str, text: str, meta: dict[str, Any]) -> Artic
         added_at=meta.get("added_at"),
         dropped=tuple(tuple(span) for span in json.loads(meta.get("dropped", "[]"))),
         # Articles stored before structure was marked have none marked: their IDs never change.
-        structural=frozenset(json.loads(meta.get("structural", "[]"))),
+        structural=frozenset(json.loads(meta.get("structural") or "[]")),
     )

@@ -63,3 +63,19 @@ def test_no_answer_cites_structure(library, question: str) -> None:  # type: ign
         answer = assistant.ask(question, article=article_id)
         for c in answer.citations:
             assert c.sentence_id not in articles[c.article_id].structural, c.text
+
+
+def test_an_article_stored_before_marking_has_none_marked(tmp_path, embedder) -> None:  # type: ignore[no-untyped-def]
+    from assistant.api import Assistant
+    from assistant.settings import Settings
+
+    first = Assistant(Settings(data_dir=tmp_path / "data"), embedder=embedder)
+    article = first.add(ARTICLES / "swim-coach.txt").article
+    # An older store's row, through Chroma's own client: no "structural" in its metadata.
+    rows = first.store.client.get_collection(first.store.names[1], embedding_function=None)
+    meta = rows.get(ids=[article.id], include=["metadatas"])["metadatas"][0]
+    rows.update(ids=[article.id], metadatas=[{**meta, "structural": None}])
+    assert rows.get(ids=[article.id], include=["metadatas"])["metadatas"][0].get("structural") is None
+    reopened = Assistant(Settings(data_dir=tmp_path / "data"), embedder=embedder).get(article.id)
+    assert reopened.structural == frozenset()
+    assert reopened.sentences == article.sentences  # the same IDs and offsets, marked or not
