@@ -263,11 +263,12 @@ def ask(ctx: click.Context, question: str, article_id: str | None, as_json: bool
     if as_json:
         _emit(answer.to_dict())
     else:
-        _print_answer(answer)
+        _print_answer(answer, question=question)
 
 
-def _print_answer(answer: Any, shown: str | None = None) -> None:
-    """The answer (unless ``shown``, the streamed text, already was it), its citations and notes."""
+def _print_answer(answer: Any, shown: str | None = None, question: str | None = None) -> None:
+    """The answer (unless ``shown``, the streamed text, already was it), how the question was
+    understood when a follow-up was rewritten, its citations and notes."""
     for note in answer.diagnostics.notes:
         click.echo(click.style(f"note: {safe(note)}", fg="yellow"), err=True)
     if answer.mode == "evidence":
@@ -275,6 +276,9 @@ def _print_answer(answer: Any, shown: str | None = None) -> None:
         click.echo(click.style("Not sure. Closest sentences:", fg="yellow"))
     elif shown is None or shown.strip() != answer.text.strip():
         click.echo(click.style(safe(answer.text), bold=not answer.abstained, dim=answer.abstained))
+    query = answer.diagnostics.query
+    if question and query and query.strip() != question.strip():
+        click.echo(click.style(f"(understood as: {safe(query)})", dim=True))
     for n, c in enumerate(answer.citations, start=1):
         flag = " (low support)" if c.low_support else ""
         support = "" if c.support is None else f" support {c.support:.2f}"
@@ -324,7 +328,7 @@ def chat(ctx: click.Context, article_id: str | None) -> None:
         except ArticleAssistantError as e:  # a broken stream keeps what was shown above
             click.echo(f"error: {safe(str(e))}", err=True)
             continue
-        _print_answer(answer, shown)
+        _print_answer(answer, shown, question)
         history.append((question, answer))
 
 

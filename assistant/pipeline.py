@@ -131,6 +131,7 @@ class Pipeline:
         query = self._components.rewriter.rewrite(question, turns)
         vector = self._query_vectors(query)
         hits = self._indexes.for_scope(scope).search(query, vector, settings.retrieval.candidates)
+        hits = evidence_hits(hits, scope.articles)
         analysis = analyse(question)
         centrality = self.centrality(analysis, scope, hits) if analysis.kind == "summary" else {}
         return AnswerRequest(question, query, tuple(hits), scope.articles, turns, analysis, centrality)
@@ -215,6 +216,12 @@ def _about(topic: set[str], hits: list[Hit], articles: Mapping[str, Article]) ->
             share[hit.article_id] = len(topic & words) / len(topic)
     best = max(share.values(), default=0.0)
     return [i for i, value in share.items() if value and value == best]
+
+
+def evidence_hits(hits: Iterable[Hit], articles: Mapping[str, Article]) -> list[Hit]:
+    """``hits`` without the sentences that are structure (headline, byline, heading, caption):
+    they name the topic in the question's words, and are never the evidence."""
+    return [h for h in hits if h.sentence_id not in articles[h.article_id].structural]
 
 
 def checked_question(question: Any, limit: int) -> str:

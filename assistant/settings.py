@@ -211,6 +211,15 @@ class RerankSettings(_Section):
     )
     phrase: float = Field(0.1, ge=0, le=2, description="Bonus × share of the question's term pairs found.")
     coverage: float = Field(0.2, ge=0, le=2, description="Bonus × IDF-weighted share of query terms found.")
+    own_words: float = Field(
+        0.3,
+        ge=0,
+        le=2,
+        description=(
+            "For a rewritten follow-up: bonus × share of the question's own terms found (the words the "
+            "rewrite carried over from history match the sentence the last answer cited)."
+        ),
+    )
 
 
 class AbstainSettings(_Section):

@@ -143,6 +143,8 @@ class Answer:
             "timings": {k: round(v, 2) for k, v in self.timings.items()},
             "fallback": self.diagnostics.fallback,
             "notes": list(self.diagnostics.notes),
+            # The question as understood: a follow-up's standalone rewrite, shown to the reader.
+            "query": self.diagnostics.query or None,
         }
 
 
@@ -154,6 +156,9 @@ class Turn:
     answer: str
     citations: tuple[Citation, ...] = ()
     short_answer: str | None = None
+    #: The question as it was understood (its standalone rewrite), when known: the person and
+    #: topic in focus carry through it to the next follow-up.
+    query: str | None = None
 
     @classmethod
     def of(cls, item: Any) -> Turn:
@@ -167,7 +172,8 @@ class Turn:
         if isinstance(item, tuple | list) and len(item) == 2 and isinstance(item[0], str):
             question, answer = item
             if isinstance(answer, Answer):
-                return cls(question, answer.text, answer.citations, answer.short_answer)
+                query = answer.diagnostics.query or None
+                return cls(question, answer.text, answer.citations, answer.short_answer, query)
             if isinstance(answer, str):
                 return cls(question, answer)
         raise InputError(

@@ -17,6 +17,7 @@ from index.ingest import RawArticle
 from index.models import Article, Passage
 from index.passages import make_passages
 from index.store import ChromaStore
+from index.structure import structural_ids
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +56,7 @@ def prepare(raw: RawArticle) -> tuple[Article, tuple[DroppedLine, ...]]:
         url=raw.url,
         source=raw.source,
         dropped=tuple((d.start, d.end) for d in dropped),
+        structural=structural_ids(raw.text, sentences, raw.title, raw.headings),
     )
     return article, dropped
 

@@ -72,7 +72,31 @@ def extract_html(html: str, source: str, url: str | None) -> RawArticle:
         byline=getattr(doc, "author", None),
         date=getattr(doc, "date", None),
         url=url or getattr(doc, "url", None),
+        headings=heading_texts(html),
     )
+
+
+#: Elements whose text is structure, not evidence: headings and captions.
+_STRUCTURE_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6", "figcaption", "caption")
+_MAX_HEADING_CHARS = 300
+
+
+def heading_texts(html: str) -> tuple[str, ...]:
+    """The texts of a page's headings and captions (whitespace collapsed): the extracted text keeps
+    them as lines of their own, which :func:`index.structure.structural_ids` then marks."""
+    import lxml.html
+    from lxml.etree import ParserError
+
+    try:
+        root = lxml.html.fromstring(html)
+    except (ParserError, ValueError):
+        return ()
+    found = []
+    for element in root.iter(*_STRUCTURE_TAGS):
+        text = " ".join(element.text_content().split())
+        if text and len(text) <= _MAX_HEADING_CHARS:
+            found.append(text)
+    return tuple(dict.fromkeys(found))
 
 
 def check_article(text: str, source: str) -> None:

@@ -22,6 +22,7 @@ from index.errors import InputError, InputTooLargeError, NotRegularFileError, No
 from index.extract import check_article, extract_html
 from index.limits import MAX_ARTICLE_BYTES, megabytes
 from index.models import RawArticle  # defined there; callers may import it from here too
+from index.structure import text_metadata
 
 if TYPE_CHECKING:
     from index.fetch import FetchPolicy, Resolver
@@ -96,7 +97,7 @@ def read_text(
         )
     text = check_characters(text, source)
     check_article(text, source)
-    return RawArticle(text=text, source=source, title=title or _text_title(text))
+    return _plain_article(text, source, title)
 
 
 def read_file(path: str | Path, *, max_bytes: int = MAX_BYTES) -> RawArticle:
@@ -109,7 +110,7 @@ def read_file(path: str | Path, *, max_bytes: int = MAX_BYTES) -> RawArticle:
     if suffix in _HTML_SUFFIXES or (suffix not in _TEXT_SUFFIXES and _looks_like_html(text)):
         raw = extract_html(text, source=str(path), url=None)
     else:
-        raw = RawArticle(text=text, source=str(path), title=_text_title(text))
+        raw = _plain_article(text, str(path))
     check_article(raw.text, str(path))
     return raw
 
@@ -373,6 +374,12 @@ def _markdown_title(text: str) -> str | None:
 #: A first line this short, not ending like a sentence, and followed by more text, is a headline.
 _HEADLINE_MAX_CHARS = 120
 _HEADLINE_MAX_WORDS = 20
+
+
+def _plain_article(text: str, source: str, title: str | None = None) -> RawArticle:
+    """Plain text or markdown with the title, byline and date its first lines give (metadata only)."""
+    found = text_metadata(text, title or _text_title(text))
+    return RawArticle(text=text, source=source, title=found.title, byline=found.byline, date=found.date)
 
 
 def _text_title(text: str) -> str | None:

@@ -43,6 +43,8 @@ class RawArticle:
     byline: str | None = None
     date: str | None = None
     url: str | None = None
+    #: Texts the markup says are headings or captions (HTML), to be marked as structure.
+    headings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +63,9 @@ class Article:
     added_at: str | None = None
     #: Lines that cleaning dropped as boilerplate, as (start, end) offsets.
     dropped: tuple[tuple[int, int], ...] = field(default=())
+    #: IDs of sentences that are structure, not evidence (headline, byline, dateline, heading,
+    #: caption): kept in the sentence table so IDs never shift, left out of retrieval and answers.
+    structural: frozenset[str] = field(default=frozenset())
 
     def sentence(self, sentence_id: str) -> Sentence:
         """Return the sentence with this ID; ``KeyError`` when there is none."""

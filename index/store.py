@@ -403,4 +403,6 @@ def _article_from_row(article_id: str, text: str, meta: dict[str, Any]) -> Artic
         source=meta.get("source"),
         added_at=meta.get("added_at"),
         dropped=tuple(tuple(span) for span in json.loads(meta.get("dropped", "[]"))),
+        # Articles stored before structure was marked have none marked: their IDs never change.
+        structural=frozenset(json.loads(meta.get("structural") or "[]")),
     )

@@ -328,6 +328,7 @@ def _article_metadata(article: Article) -> dict[str, Any]:
             separators=(",", ":"),
         ),
         "dropped": json.dumps([list(span) for span in article.dropped]),
+        "structural": json.dumps(sorted(article.structural)),
     }
     for key in ("title", "byline", "date", "url", "source"):
         value = getattr(article, key)

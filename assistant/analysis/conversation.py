@@ -63,7 +63,15 @@ def _locate(turn: Turn, texts: Sequence[str], previous: int | None) -> int | Non
 _PERSON_PRONOUN = re.compile(r"\b(he|she|him|her|his|hers)\b", re.I)
 _GROUP_PRONOUN = re.compile(r"\b(they|them|their|theirs)\b", re.I)
 _POSSESSIVE = {"his", "her", "hers", "their", "theirs"}
+_FEMININE = {"she", "her", "hers"}
 _WH = {"who", "whom", "whose", "what", "which", "when", "where", "why", "how"}
+#: "What did Syrskyi say …", "How did Kirby respond …": whoever the question asks to speak is a person.
+_SAYER = re.compile(
+    r"^\W*(?i:what|how)\s+(?:(?i:else|more)\s+)?(?i:did|does|has|had|do)\s+(?P<x>[A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*)*)"
+    r"\s+(?i:say|said|tell|told|write|wrote|respond|responded|react|reacted|reply|replied|add|think)\b"
+)
+#: How far back a pronoun may reach for its person or topic ("What else did he say?" two turns on).
+_REACH = 3
 # Short follow-ups ("When?", "Why not?") need the previous question's words.
 SHORT_FOLLOW_UP_WORDS = 3
 
@@ -71,24 +79,22 @@ SHORT_FOLLOW_UP_WORDS = 3
 def standalone_query(question: str, history: Sequence[Turn]) -> str:
     """``question`` made to stand alone after ``history``, keeping the user's words.
 
-    A person pronoun ("he", "her") becomes the previous turn's person, unless the
-    question names another person itself ("What did Putin say he would do?" keeps
-    Putin); "they"/"them" become the previous question's topic noun phrase, never a
-    number ("Why are they banned?" → "Why are cluster munitions banned?"). Only the
-    first pronoun is replaced; a very short follow-up gets the previous question
-    appended.
+    A person pronoun ("he", "her") becomes the person in focus (the latest turn that
+    had one: its short answer when that is a name, else the person its question named),
+    unless the question names another person before it ("What did Putin say he would
+    do?" keeps Putin); a later pronoun of the other gender becomes the other person the
+    conversation named ("What did he say about her?" after "Who is Maria Santos's coach?"
+    → the coach and Maria Santos). "they"/"them" become the topic noun phrase of the
+    latest question that has one, never a number ("Why are they banned?" → "Why are
+    cluster munitions banned?"). A very short follow-up gets the previous question appended.
     """
     if not history:
         return question
     last = history[-1]
-    rewritten = question
-    person = salient_person(last)
-    pronoun = _PERSON_PRONOUN.search(question)
-    if pronoun and person and not names_other_person(question, person):
-        rewritten = _replace(question, pronoun, person)
-    else:
+    rewritten = _people_resolved(question, history[-_REACH:])
+    if rewritten == question:
         group = _GROUP_PRONOUN.search(question)
-        topic = topic_phrase(last.question) if group else None
+        topic = _topic(history[-_REACH:]) if group else None
         if group and topic:
             rewritten = _replace(question, group, topic)
     if len(question.split()) <= SHORT_FOLLOW_UP_WORDS:
@@ -96,24 +102,122 @@ def standalone_query(question: str, history: Sequence[Turn]) -> str:
     return rewritten
 
 
+def _people_resolved(question: str, history: Sequence[Turn]) -> str:
+    """``question`` with its person pronoun(s) replaced by the people in focus (unchanged: none)."""
+    pronouns = list(_PERSON_PRONOUN.finditer(question))
+    if not pronouns:
+        return question
+    person, other = focus_people(history)
+    first = pronouns[0]
+    if not person or names_other_person(question[: first.start()], person):
+        return question
+    # "What did he say about her?": a pronoun of the other gender is the other person in focus.
+    second = next((p for p in pronouns[1:] if _feminine(p) != _feminine(first)), None)
+    if second is not None and other and not names_other_person(question, person):
+        question = _replace(question, second, other)
+    return _replace(question, first, person)
+
+
+def _feminine(match: re.Match[str]) -> bool:
+    return match.group(1).lower() in _FEMININE
+
+
 def _replace(question: str, match: re.Match[str], entity: str) -> str:
-    word = match.group(1)
-    swapped = f"{entity}’s" if word.lower() in _POSSESSIVE else entity
+    swapped = f"{entity}’s" if _possessive(question, match) else entity
     return question[: match.start()] + swapped + question[match.end() :]
 
 
+def _possessive(question: str, match: re.Match[str]) -> bool:
+    """"her job" is possessive, "see her die" is not (spaCy's tag; else: a content word follows)."""
+    word = match.group(1).lower()
+    if word not in _POSSESSIVE:
+        return False
+    if word != "her":
+        return True
+    doc = parse(question)
+    if doc is not None:
+        token = next((t for t in doc if t.idx == match.start()), None)
+        if token is not None:
+            return token.tag_ == "PRP$"
+    following = question[match.end() :].split()
+    return bool(following) and following[0].strip("?.,!").lower() not in STOPWORDS
+
+
+def focus_people(history: Sequence[Turn]) -> tuple[str | None, str | None]:
+    """The person in focus and another person the conversation named (the one the focus turn's
+    question asked about, when its answer is someone else).
+
+    The focus is the latest turn's person; a turn without one passes the focus back only
+    when it kept it itself ("What else did he say?"), as a person pronoun of its own, and was
+    answered here (a transcript's turns, as in CoQA, drift: measured on dev half a, reaching
+    back through them moved a question to the wrong sentence).
+    """
+    for turn in reversed(history):
+        person = salient_person(turn)
+        if person:
+            asked = _named_person(turn.question)
+            other = asked if asked and not _same_name(asked, person) else None
+            return person, other
+        if not (turn.citations or turn.query) or not _PERSON_PRONOUN.search(turn.question):
+            break
+    return None, None
+
+
 def salient_person(turn: Turn) -> str | None:
-    """The person the turn was about: its short answer, else a full name in it; never a number."""
+    """The person the turn was about, never a number.
+
+    Its short answer when that is a name; for an answer this assistant gave (it has
+    citations or a rewrite), the person its question named ("Who is Oleksandr Syrskyi?"
+    answered "commander" is about Syrskyi); else a full name in its answer or question.
+    """
     if turn.short_answer:
-        name = FULL_NAME.search(turn.short_answer)
-        found = name.group() if name else turn.short_answer.split(",")[0]
-        if not any(c.isdigit() for c in found):
-            return found
+        name = _name_in(turn.short_answer)
+        if name and not any(c.isdigit() for c in name):
+            return name
+    if turn.citations or turn.query:
+        for text in (turn.query, turn.question):
+            named = _named_person(text) if text else None
+            if named:
+                return named
     for text in (turn.answer, turn.question):
-        name = FULL_NAME.search(text)
-        if name:
-            return name.group()
+        full = FULL_NAME.search(text)
+        if full:
+            return full.group()
     return None
+
+
+def _name_in(text: str) -> str | None:
+    """A full name in ``text``, else a lone capitalised word that is no function word ("Syrskyi")."""
+    name = FULL_NAME.search(text)
+    if name:
+        return name.group()
+    first = text.split(",")[0].strip().rstrip(".")
+    if len(first.split()) == 1 and first[:1].isupper() and first.lower() not in STOPWORDS:
+        return first
+    return None
+
+
+def asked_to_speak(question: str) -> str | None:
+    """Whom "What did X say …?" or "How did X respond …?" asks to speak: X (None: no such question)."""
+    sayer = _SAYER.match(question)
+    return sayer.group("x") if sayer else None
+
+
+def _named_person(text: str) -> str | None:
+    """The person ``text`` names: whoever it asks to speak, a spaCy PERSON, else a full name."""
+    sayer = asked_to_speak(text)
+    if sayer:
+        return sayer
+    doc = parse(text)
+    people = [e.text for e in doc.ents if e.label_ == "PERSON"] if doc is not None else []
+    if not people:
+        # spaCy tags some names as places or firms ("Amara Lindqvist" as ORG): a full name will do.
+        people = [m.group() for m in FULL_NAME.finditer(text) if m.start() > 0]
+    return re.sub(r"[’']s$", "", people[0]) if people else None
+
+
+def _same_name(a: str, b: str) -> bool:
+    return bool(set(NAME_WORDS.findall(a)) & set(NAME_WORDS.findall(b)))
 
 
 def names_other_person(question: str, person: str) -> bool:
@@ -125,6 +229,17 @@ def names_other_person(question: str, person: str) -> bool:
         return any(not known & set(NAME_WORDS.findall(e.text)) for e in people)
     names = [w for w in NAME_WORDS.findall(question)[1:] if w.lower() not in STOPWORDS and w != "I"]
     return any(w not in known for w in names)
+
+
+def _topic(history: Sequence[Turn]) -> str | None:
+    """The topic of the latest question that has one (a follow-up's own words may have none)."""
+    for turn in reversed(history):
+        topic = topic_phrase(turn.question)
+        if topic is None and turn.query and turn.query != turn.question:
+            topic = topic_phrase(turn.query)
+        if topic:
+            return topic
+    return None
 
 
 def topic_phrase(question: str) -> str | None:

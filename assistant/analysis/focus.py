@@ -10,6 +10,7 @@ no manager). The extractive answerer's abstention and the reranker read it.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from assistant.analysis.nlp import parse
@@ -20,12 +21,14 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
 
 # Question words that say what kind of answer is wanted, not what it is about; speech
-# verbs too ("reported", "told"): the article reports its facts with whichever it likes.
+# verbs too ("reported", "told"): the article reports its facts with whichever it likes;
+# and "cost"/"price"/"money": "How much will the bridge replacement cost?" asks for money,
+# and "approve a $300 million replacement" gives it without the word.
 QUESTION_TERMS = frozenset(
     terms(
         "many much long old name kind type happen something anything thing made make get go went use "
         "source following statement person people report reported told tell stated claimed remarks "
-        "comments mentioned"
+        "comments mentioned cost price worth money"
     )
 )
 #: Nouns that say what kind of answer is wanted rather than what it is about.
@@ -53,19 +56,51 @@ def focus(text: str) -> tuple[str, str] | None:
             asked = token.head if token.head.pos_ == "NOUN" else None
         if asked is not None:
             term = _term(asked.text)
-            return (term, "NOUN") if term and term not in _TYPE_NOUNS else _verb(doc)
-    return _verb(doc) or next((f for f in map(_noun, doc) if f), None)
+            if term and term not in _TYPE_NOUNS:
+                return (term, "NOUN")
+            if term:
+                return _verb(doc)  # "Which team …": the verb says what is asked
+            # "How much will the bridge replacement cost?": "cost" only names the answer.
+            return _verb(doc) or _first_noun(doc, skip=asked.i)
+    return _verb(doc) or _first_noun(doc)
 
 
-def mentions(text: str, focus: tuple[str, str]) -> bool:
-    """``text`` uses the focus word as the same part of speech ("manager" is not "managed")."""
+def _first_noun(doc: Doc, skip: int | None = None) -> tuple[str, str] | None:
+    return next((f for t in doc if t.i != skip and (f := _noun(t))), None)
+
+
+def mentions(text: str, focus: tuple[str, str], word: str | None = None) -> bool:
+    """``text`` uses the focus word as the same part of speech ("manager" is not "managed").
+
+    A verb focus is met by its noun too ("Who coaches her?" by "her coach"). A noun focus is met
+    by a verb only when ``word`` (the noun as the question wrote it) is that verb's own stem:
+    "coach" by "has coached", "vote" by "voted", never "manager" by "managed".
+    """
     if focus[0] not in terms(text):
         return False  # no parse needed
     doc = parse(text)
     if doc is None:
         return True
     nouns = {"NOUN", "PROPN"}
-    return any(_term(t.text) == focus[0] and (t.pos_ == focus[1] or {t.pos_, focus[1]} <= nouns) for t in doc)
+    for t in doc:
+        if _term(t.text) != focus[0]:
+            continue
+        if t.pos_ == focus[1] or {t.pos_, focus[1]} <= nouns or (focus[1] == "VERB" and t.pos_ in nouns):
+            return True
+        if word and focus[1] == "NOUN" and t.pos_ == "VERB" and _inflects(t.lower_, word.lower()):
+            return True
+    return False
+
+
+def focus_word(text: str, focus: tuple[str, str]) -> str | None:
+    """The word of question ``text`` that its focus stems from ("coach" of "…'s coach?")."""
+    return next((w for w in re.findall(r"[\w’'-]+", text) if _term(w) == focus[0]), None)
+
+
+def _inflects(form: str, word: str) -> bool:
+    """``form`` is ``word`` with a verb ending: "coached", "coaches", "voted", "voting"."""
+    stem = word[:-1] if word.endswith("e") else word
+    return form in {word, word + "s", word + "es", word + "ed", word + "d", stem + "ing"}
 
 
 def _verb(doc: Doc) -> tuple[str, str] | None:
@@ -78,8 +113,8 @@ def _noun(token: Token) -> tuple[str, str] | None:
     """A common noun's term ("coach" for "head" in "head coach")."""
     if token.pos_ != "NOUN" or token.ent_type_:
         return None
-    if token.dep_ == "compound" and token.head.pos_ == "NOUN":
-        return None  # its head speaks for it
+    if token.dep_ == "compound" and token.head.pos_ == "NOUN" and _term(token.head.text):
+        return None  # its head speaks for it (unless the head only names the answer: "… replacement cost")
     term = _term(token.text)
     return (term, "NOUN") if term else None
 

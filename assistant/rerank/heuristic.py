@@ -52,6 +52,9 @@ def rerank(
     """``hits`` rescored and sorted, best first (stable for ties)."""
     w = weights or RerankSettings()
     pairs = _pairs(terms(query or question.text))
+    # A rewritten follow-up carries the last turn's words, which the sentence it cited holds:
+    # what the reader typed ("dangerous to civilians") says what is new.
+    own = set(terms(question.text)) if query and query != question.text and history else set()
     in_hits = {h.article_id for h in hits}
     positions = _last_positions({a: articles[a] for a in in_hits}, history)
     rescored = []
@@ -70,6 +73,8 @@ def rerank(
         if pairs and w.phrase:
             bonus += w.phrase * len(pairs & _pairs(terms(text))) / len(pairs)
         bonus += w.coverage * hit.coverage
+        if own and w.own_words:
+            bonus += w.own_words * len(own & set(terms(text))) / len(own)
         rescored.append(replace(hit, score=hit.score + bonus))
     return sorted(rescored, key=lambda h: -h.score)
 

@@ -56,5 +56,6 @@ def history(turns: Sequence[dict[str, Any]]) -> list[Turn]:
     for t in turns[-HISTORY_TURNS:]:
         a = t["answer"]
         citations = tuple(Citation(**c) for c in a.get("citations", []))
-        result.append(Turn(t["question"], a["text"], citations, a.get("short_answer")))
+        query = a.get("query") if isinstance(a.get("query"), str) else None
+        result.append(Turn(t["question"], a["text"], citations, a.get("short_answer"), query))
     return result

@@ -23,6 +23,7 @@ SENTENCE = {"id": str, "start": int, "end": int, "paragraph": int, "text": str}
 ANSWER = {
     "text": str, "mode": str, "short_answer": (str, type(None)), "abstained": bool, "confidence": float,
     "citations": list, "timings": dict, "fallback": (str, type(None)), "notes": list,
+    "query": (str, type(None)),
 }
 CITATION = {
     "article_id": str, "sentence_id": str, "start": int, "end": int, "text": str,

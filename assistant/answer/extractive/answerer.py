@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 
 from assistant.analysis.attribution import find_speaker
 from assistant.analysis.constituents import answer_phrase
+from assistant.analysis.conversation import asked_to_speak
 from assistant.analysis.lexicon import NAME_WORDS, QUOTE_MARKS
 from assistant.analysis.questions import Question, analyse, is_follow_up
 from assistant.analysis.short_answer import extract
@@ -22,6 +23,7 @@ from assistant.answer.base import AnswerRequest, Draft
 from assistant.answer.extractive.abstain import abstain_reason
 from assistant.answer.extractive.confidence import features, probability
 from assistant.answer.extractive.evidence import evidence_features, speaker_other, unanswerable
+from assistant.answer.extractive.follow_up import more_statements, speaker_first
 from assistant.answer.extractive.modes import PHRASE_LEAD, settle
 from assistant.answer.extractive.summary import summarise
 from assistant.answer.extractive.yes_no import alternative, verdict
@@ -61,12 +63,18 @@ class ExtractiveAnswerer:
             return Draft.abstention(why)
         if question.what_else and request.history and request.history[-1].short_answer:
             hits = _same_speaker_first(request, hits, request.history[-1].short_answer)
+        elif question.answer_type == "quote" and asked_to_speak(request.query):
+            # "What did Kirby say about …?": Kirby's own words among the best hits first.
+            hits = speaker_first(request, hits, asked_to_speak(request.query) or "")
         elif question.answer_type == "quote" and NAME_WORDS.search(request.query[1:]):
             # "What did Kirby say about …?": Kirby's own sentences among the best five first.
             names = " ".join(w for w in NAME_WORDS.findall(request.query)[1:])
             hits = _same_speaker_first(request, hits[:5], names) + hits[5:]
-        draft = None
-        if question.who_said or (question.what_else and request.history):
+        # "What else did he say?": the rest of what that speaker said, not the name again.
+        draft = more_statements(request, ranked) if question.what_else and request.history else None
+        if draft is not None and draft.abstained:
+            return draft
+        if draft is None and (question.who_said or (question.what_else and request.history)):
             draft = self._who_said(request, question, hits)
         typed = True
         if draft is None:
@@ -243,7 +251,7 @@ def _neighbours(article: Article, sentence: Sentence) -> list[Sentence]:
     """The sentence before and the one after (those that exist, not headings)."""
     i = article.index_of(sentence.id)
     around = [article.sentences[j] for j in (i - 1, i + 1) if 0 <= j < len(article.sentences)]
-    return [s for s in around if not is_heading(s.text)]
+    return [s for s in around if not is_heading(s.text) and s.id not in article.structural]
 
 
 _PRONOUN_WORDS = frozenset({"he", "she", "they", "him", "her", "his", "their"})

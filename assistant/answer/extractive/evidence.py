@@ -14,7 +14,12 @@ answer offered is about something else:
   pitches …?"; when its noun only names the answer's type, "Which city …", its
   main verb: "founded", "arrested") the cited sentences do not use, as that
   part of speech ("the Mets managed" is no manager); ``focus_uncited`` is the
-  same for any question (shown in the diagnostics, not weighed);
+  same for any question (shown in the diagnostics, not weighed); ``focus_absent``: a
+  noun focus that no article of the scope uses at all (the article never speaks of a
+  "deputy"), any question type, also shown, not weighed: refitted on half a it got a
+  weight of -0.02 (focus_uncited already holds it), and as a rule of its own it would
+  abstain on 15 answerable questions (crowd questions paraphrase: "occupation",
+  "children") for 6 more unanswerable ones;
 - ``confidence``: the answer's calibrated confidence; ``follow_up``: the question
   leans on earlier turns (few words of its own: the conversation carries it).
 
@@ -39,11 +44,12 @@ import re
 from collections.abc import Mapping, Sequence
 
 from assistant.analysis.attribution import find_speaker
-from assistant.analysis.focus import focus, mentions
+from assistant.analysis.focus import focus, focus_word, mentions
 from assistant.analysis.lexicon import NAME_WORDS
 from assistant.analysis.questions import Question
 from assistant.analysis.short_answer import extract
 from assistant.analysis.spans import LABELS, has_typed_span
+from assistant.answer.extractive.abstain import vocabulary
 from index.models import Article
 
 
@@ -60,14 +66,25 @@ def evidence_features(
         return {}
     texts = [articles[a].sentence(s).text for a, s in cited]
     asked_for = focus(question.text) or focus(query)
-    focus_uncited = asked_for is not None and not any(mentions(t, asked_for) for t in texts)
+    # "Who is X's coach?" asks for whoever coaches X: a role noun is met by its verb ("has coached
+    # X"); a thing is not ("the final score" by "scored 20 points", on the _tune set).
+    role = asked_for is not None and question.kind == "person"
+    word = focus_word(question.text, asked_for) if role and asked_for is not None else None
+    focus_uncited = asked_for is not None and not any(mentions(t, asked_for, word) for t in texts)
     typed = _typed(question)
     noun = asked_for is not None and asked_for[1] == "NOUN"
+    absent = (
+        asked_for is not None
+        and noun
+        and focus_uncited
+        and not any(asked_for[0] in vocabulary(a.text) for a in articles.values())
+    )
     return {
         "typed_uncited": float(typed and not any(_holds_type(question, t) for t in texts)),
         "noun_uncited": float(typed and noun and focus_uncited),
         "verb_uncited": float(typed and not noun and focus_uncited),
         "focus_uncited": float(focus_uncited),
+        "focus_absent": float(absent),
         "confidence": confidence,
         "follow_up": float(follow_up),
     }

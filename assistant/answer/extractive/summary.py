@@ -56,6 +56,7 @@ def _one_article(article: Article, centrality: Mapping[str, float]) -> list[Sent
         s
         for s in article.sentences
         if s.id != lead.id
+        and s.id not in article.structural
         and not is_heading(s.text)
         and len(s.text.split()) >= MIN_WORDS
         and _ENDED.search(s.text)
@@ -69,7 +70,9 @@ def _one_article(article: Article, centrality: Mapping[str, float]) -> list[Sent
 def _lead(article: Article) -> Sentence | None:
     """The article's first sentence that is a sentence: not a heading, a short fragment or a title
     line (one without closing punctuation: "Port approves $240 million expansion")."""
-    body = [s for s in article.sentences if not is_heading(s.text)]
+    # Structure marked at add time (headline, byline, dateline) is never the lead; the heading test
+    # covers articles stored before the marks existed.
+    body = [s for s in article.sentences if s.id not in article.structural and not is_heading(s.text)]
     full = [s for s in body if len(s.text.split()) >= MIN_WORDS]
     ended = [s for s in full if _ENDED.search(s.text)]
     return next(iter(ended or full or body), None)
