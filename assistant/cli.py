@@ -16,6 +16,7 @@ from typing import Any
 import click
 
 from assistant.cli_logging import configure as configure_logging
+from assistant.cli_output import add_summary, check_report, print_answer, print_check, streamed
 from assistant.settings import Settings
 from assistant.terminal import safe
 from assistant.types import article_summary
@@ -177,7 +178,7 @@ def add(
     else:
         results = assistant.add_all(sources)
     if as_json:
-        _emit([_add_summary(r) for r in results])
+        _emit([add_summary(r) for r in results])
         return
     for r in results:
         verb = "added" if r.created else "already stored"
@@ -191,16 +192,6 @@ def _read_stdin(max_bytes: int) -> str:
     from index.ingest import read_stdin
 
     return read_stdin(sys.stdin.buffer, max_bytes)
-
-
-def _add_summary(result: Any) -> dict[str, Any]:
-    return {
-        "id": result.article.id,
-        "created": result.created,
-        "title": result.article.label,
-        "sentences": len(result.article.sentences),
-        "dropped": [{"text": d.text, "reason": d.reason} for d in result.dropped],
-    }
 
 
 @cli.command(name="list")
@@ -263,46 +254,9 @@ def ask(ctx: click.Context, question: str, article_id: str | None, as_json: bool
     if as_json:
         _emit(answer.to_dict())
     else:
-        _print_answer(answer, question=question)
+        print_answer(answer, question=question)
 
 
-def _print_answer(answer: Any, shown: str | None = None, question: str | None = None) -> None:
-    """The answer (unless ``shown``, the streamed text, already was it), how the question was
-    understood when a follow-up was rewritten, its citations and notes."""
-    for note in answer.diagnostics.notes:
-        click.echo(click.style(f"note: {safe(note)}", fg="yellow"), err=True)
-    if answer.mode == "evidence":
-        # Not sure: the sentences are the closest the article has, not an answer (they follow, cited).
-        click.echo(click.style("Not sure. Closest sentences:", fg="yellow"))
-    elif shown is None or shown.strip() != answer.text.strip():
-        click.echo(click.style(safe(answer.text), bold=not answer.abstained, dim=answer.abstained))
-    query = answer.diagnostics.query
-    if question and query and query.strip() != question.strip():
-        click.echo(click.style(f"(understood as: {safe(query)})", dim=True))
-    for n, c in enumerate(answer.citations, start=1):
-        flag = " (low support)" if c.low_support else ""
-        support = "" if c.support is None else f" support {c.support:.2f}"
-        click.echo(f"  [{n}] {c.article_id}/{c.sentence_id}{flag}{support}: {safe(c.text)}")
-    for sentence in answer.diagnostics.unsupported if not answer.diagnostics.fallback else ():
-        click.echo(click.style(f"  no valid citation for: {safe(sentence)}", dim=True))
-    click.echo(click.style(f"  mode {answer.mode}, confidence {answer.confidence:.2f}", dim=True))
-
-
-def _streamed(assistant: Any, question: str, article_id: str | None, history: list[Any]) -> tuple[Any, str]:
-    """Ask with ``ask_stream``, printing the text as it arrives; the Answer and the text shown."""
-    shown = ""
-    answer = None
-    try:
-        for piece in assistant.ask_stream(question, article=article_id, history=history):
-            if isinstance(piece, str):
-                click.echo(safe(piece), nl=False)
-                shown += piece
-            else:
-                answer = piece
-    finally:
-        if shown:
-            click.echo()
-    return answer, shown
 
 
 @cli.command()
@@ -324,11 +278,11 @@ def chat(ctx: click.Context, article_id: str | None) -> None:
         if not question:
             break
         try:
-            answer, shown = _streamed(assistant, question, article_id, history)
+            answer, shown = streamed(assistant, question, article_id, history)
         except ArticleAssistantError as e:  # a broken stream keeps what was shown above
             click.echo(f"error: {safe(str(e))}", err=True)
             continue
-        _print_answer(answer, shown, question)
+        print_answer(answer, shown, question)
         history.append((question, answer))
 
 
@@ -376,32 +330,9 @@ def check(ctx: click.Context, repair: bool, as_json: bool) -> None:
     """Check that every article has one passage per sentence, and no passage lacks its article."""
     found = _assistant(ctx).check(repair=repair)
     if as_json:
-        _emit({
-            "orphaned_passages": dict(found.orphans),
-            "incomplete_articles": {
-                i: {"passages": p, "sentences": n} for i, (p, n) in found.incomplete.items()
-            },
-            "unfinished_writes": found.unfinished,
-            "consistent": found.consistent,
-            "repaired": repair,
-        })
-        return
-    if found.consistent:
-        click.echo("The store is consistent.")
-    for article_id, count in sorted(found.orphans.items()):
-        verb = "removed" if repair else "found"
-        click.echo(f"{verb} {count} passages of missing article {article_id}")
-    for article_id, (passages, sentences) in sorted(found.incomplete.items()):
-        if repair:
-            click.echo(f"embedded again the passages of article {article_id} "
-                       f"({passages} of {sentences} were stored)")
-        else:
-            click.echo(f"article {article_id} has {passages} passages for {sentences} sentences")
-    if found.unfinished:
-        click.echo(f"{found.unfinished} add(s) or removal(s) are under way in other processes; not checked.")
-    if not found.consistent and not repair:
-        click.echo("Run `article-assistant check --repair` to remove orphaned passages and embed "
-                   "missing ones again (or `article-assistant remove ID` and add the article again).")
+        _emit(check_report(found, repair))
+    else:
+        print_check(found, repair)
 
 
 @cli.command(name="config")
