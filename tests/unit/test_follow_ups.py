@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from assistant.analysis.conversation import standalone_query as standalone
 from assistant.answer.base import AnswerRequest
 from assistant.answer.extractive.follow_up import asked_speaker, more_statements, speaker_first
-from assistant.chat import standalone
 from assistant.types import Citation, Hit, Turn
 from index.build import prepare
 from index.ingest import read_file
