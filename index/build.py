@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
+import threading
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+import weakref
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -61,7 +64,7 @@ def prepare(raw: RawArticle) -> tuple[Article, tuple[DroppedLine, ...]]:
     return article, dropped
 
 
-#: Articles embedded and written together by :func:`add_articles`: their passages are
+#: Articles embedded and written together by :func:`add_prepared`: their passages are
 #: length-sorted across articles (little padding) and written in a few Chroma calls.
 BULK_ARTICLES = 64
 
@@ -76,30 +79,15 @@ def add_article(
 ) -> AddResult:
     """Store ``raw`` unless an article with the same content already is (a no-op)."""
     article, dropped = prepare(raw)
-    if store.has_article(article.id):
-        return AddResult(store.get_article(article.id), created=False, dropped=dropped)
-    passages = make_passages(article, window)
-    vectors = embedder.embed([p.text for p in passages])
-    (stored,) = store.put_articles([(article, passages, vectors)])
+    with _adding([article.id]):
+        if store.has_article(article.id):
+            return AddResult(store.get_article(article.id), created=False, dropped=dropped)
+        passages = make_passages(article, window)
+        vectors = embedder.embed([p.text for p in passages])
+        (stored,) = store.put_articles([(article, passages, vectors)])
     if on_stored is not None:
         on_stored(stored, vectors)
     return AddResult(stored, created=True, dropped=dropped)
-
-
-def add_articles(
-    raws: Iterable[RawArticle],
-    store: ChromaStore,
-    embedder: Embedder,
-    window: int = 1,
-    batch: int = BULK_ARTICLES,
-    on_stored: Stored | None = None,
-) -> list[AddResult]:
-    """Store many articles, ``batch`` at a time: one embedding call and a few writes per batch.
-
-    Articles already stored, and repeats within ``raws``, are no-ops, as with
-    :func:`add_article`; the results are in the order of ``raws``.
-    """
-    return add_prepared((prepare(raw) for raw in raws), store, embedder, window, batch, on_stored)
 
 
 def add_prepared(
@@ -110,7 +98,12 @@ def add_prepared(
     batch: int = BULK_ARTICLES,
     on_stored: Stored | None = None,
 ) -> list[AddResult]:
-    """:func:`add_articles` for articles already through :func:`prepare` (split once, not twice)."""
+    """Store many articles already through :func:`prepare`, ``batch`` at a time: one embedding call
+    and a few writes per batch.
+
+    Articles already stored, and repeats within ``prepared``, are no-ops, as with
+    :func:`add_article`; the results are in the order of ``prepared``.
+    """
     results: list[AddResult] = []
     pending: list[tuple[Article, tuple[DroppedLine, ...]]] = []
     for item in prepared:
@@ -131,6 +124,17 @@ def _add_prepared(
 ) -> list[AddResult]:
     if not prepared:
         return []
+    with _adding([a.id for a, _ in prepared]):
+        return _add_unclaimed(prepared, store, embedder, window, on_stored)
+
+
+def _add_unclaimed(
+    prepared: Sequence[tuple[Article, tuple[DroppedLine, ...]]],
+    store: ChromaStore,
+    embedder: Embedder,
+    window: int,
+    on_stored: Stored | None,
+) -> list[AddResult]:
     stored = store.get_articles(sorted(store.stored_ids([a.id for a, _ in prepared])))
     new: dict[str, tuple[Article, tuple[Passage, ...]]] = {}
     for article, _ in prepared:
@@ -157,3 +161,26 @@ def _add_prepared(
 
 def _stored(article_id: str, stored: dict[str, Article], created: dict[str, Article]) -> Article:
     return stored.get(article_id) or created[article_id]
+
+
+#: One lock per article ID being added in this process, kept while anyone holds it: two threads
+#: adding the same text (one URL pasted twice) must not both report it as new. Across processes
+#: the write is an idempotent upsert, so both may say "added" for the one stored article.
+_ADDS: weakref.WeakValueDictionary[str, threading.Lock] = weakref.WeakValueDictionary()
+_ADDS_GUARD = threading.Lock()
+
+
+@contextlib.contextmanager
+def _adding(article_ids: Sequence[str]) -> Iterator[None]:
+    """Hold the add locks of ``article_ids`` (taken in sorted order: no two adds wait on each other)."""
+    with _ADDS_GUARD:
+        locks = []
+        for article_id in sorted(set(article_ids)):
+            lock = _ADDS.get(article_id)
+            if lock is None:
+                lock = _ADDS[article_id] = threading.Lock()
+            locks.append(lock)
+    with contextlib.ExitStack() as held:
+        for lock in locks:
+            held.enter_context(lock)
+        yield

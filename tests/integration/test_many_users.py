@@ -98,3 +98,26 @@ def test_concurrent_questions_get_the_answers_of_serial_ones(assistant, seed_pat
     for t in threads:
         t.join(timeout=120)
     assert all(results[i] == serial[q] for i, q in enumerate(questions))
+
+
+def test_the_same_text_added_from_three_threads_is_created_once(assistant, seed_path) -> None:  # type: ignore[no-untyped-def]
+    """One link pasted in three tabs at once: one add stores it, the others find it stored."""
+    start = threading.Barrier(3)
+    results = []
+    errors: list[BaseException] = []
+
+    def add() -> None:
+        start.wait()
+        try:
+            results.append(assistant.add(str(seed_path)))
+        except BaseException as e:  # reported below, not lost in the thread
+            errors.append(e)
+
+    threads = [threading.Thread(target=add) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert sorted(r.created for r in results) == [False, False, True]
+    assert len({r.article.id for r in results}) == 1 and len(assistant.articles()) == 1
