@@ -14,13 +14,9 @@ from typing import Any
 from urllib.parse import urlparse
 
 from index.errors import ConfigError, StoreUnavailableError
+from index.names import DEFAULT_DATABASE, DEFAULT_PREFIX, DEFAULT_TENANT
 
 log = logging.getLogger(__name__)
-
-#: The default collection prefix gives the first release's names.
-DEFAULT_PREFIX = "aa_"
-DEFAULT_TENANT = "default_tenant"
-DEFAULT_DATABASE = "default_database"
 
 
 def peek_generation(data_dir: Path, tenant: str, database: str, prefix: str = DEFAULT_PREFIX) -> str | None:

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import threading
 import uuid
 from collections.abc import Callable, Sequence
@@ -48,23 +47,20 @@ from index.clients import (  # re-exported: they were defined here
     peek_generation,
     recorded_embedder,
 )
-from index.errors import ArticleNotFoundError, ConfigError, StoreMismatchError
+from index.errors import ArticleNotFoundError, StoreMismatchError
 from index.journal import Journal
 from index.models import Article, ArticleSummary, Sentence
+from index.names import check_prefix, collection_names
 from index.writes import Writes
 
 log = logging.getLogger(__name__)
 
-__all__ = [
-    "ARTICLES", "DEFAULT_DATABASE", "DEFAULT_PREFIX", "DEFAULT_TENANT", "PASSAGES", "ChromaStore",
-    "PassageHit", "StoreFingerprint", "fresh_embedded_client", "make_client", "peek_generation",
-    "recorded_embedder",
-]
+__all__ = ["ARTICLES", "DEFAULT_DATABASE", "DEFAULT_PREFIX", "DEFAULT_TENANT", "PASSAGES", "ChromaStore",
+           "PassageHit", "StoreFingerprint", "fresh_embedded_client", "make_client", "peek_generation",
+           "recorded_embedder"]
 
-PASSAGES = DEFAULT_PREFIX + "passages"
-ARTICLES = DEFAULT_PREFIX + "articles"
+PASSAGES, ARTICLES = collection_names(DEFAULT_PREFIX)
 SCHEMA_VERSION = 1
-_PREFIX = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,11 +111,7 @@ class ChromaStore(Writes):
         prefix: str = DEFAULT_PREFIX,
         server: bool = False,
     ) -> None:
-        if not _PREFIX.match(prefix):
-            raise ConfigError(
-                f"Collection prefix {prefix!r} is not allowed: use 1 to 63 letters, digits, '.', '_' "
-                "or '-', starting with a letter or digit (e.g. 'newsroom_')."
-            )
+        check_prefix(prefix)
         self.fingerprint = fingerprint
         self.names = (prefix + "passages", prefix + "articles", prefix + "journal")
         self._server = server

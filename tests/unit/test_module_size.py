@@ -2,26 +2,19 @@
 
 A module that grows past :data:`LIMIT` is split into rooms of its own, not
 exempted. :data:`SCHEMA` modules are declarations (the settings schema, one
-field and its description after another) and get a longer limit. The modules
-in :data:`SHRINKING` are known exceptions: each may not grow past the size
-written beside it, and must leave the list once it is split.
+field and its description after another) and get a longer limit. There are no
+other exceptions.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("assistant", "index", "evals")
 LIMIT = 400
 #: A schema may be longer: it is one validated, described field after another.
 SCHEMA = {"assistant/settings.py": 600}
-#: Known exceptions, being split (issue 20); their size when the rule came in is their ceiling.
-SHRINKING = {
-    "index/store.py": 582,  # ChromaStore: split by another engineer
-}
 
 
 def _lines(path: Path) -> int:
@@ -34,16 +27,8 @@ def _modules() -> dict[str, int]:
 
 
 def test_modules_stay_under_the_limit():
-    limits = {**SCHEMA, **SHRINKING}
+    limits = SCHEMA
     over = {name: n for name, n in _modules().items() if n > limits.get(name, LIMIT)}
     assert not over, (
         f"modules over {LIMIT} lines (or their own ceiling): {over}; split them into rooms of their own"
     )
-
-
-@pytest.mark.parametrize("name", sorted(SHRINKING))
-def test_known_exceptions_leave_the_list_once_split(name):
-    path = ROOT / name
-    if not path.exists():
-        pytest.fail(f"{name} is gone: remove it from SHRINKING")
-    assert _lines(path) > LIMIT, f"{name} is within {LIMIT} lines now: remove it from SHRINKING"

@@ -19,9 +19,9 @@ def test_settings_take_the_rule_and_defaults_from_index_names():
         Settings(store={"collection_prefix": "_bad"})
 
 
-def test_the_store_agrees_until_it_adopts_index_names():
-    # index.store keeps its own copy for now; this fails the day the two drift apart.
-    assert store._PREFIX.pattern == names.PREFIX_PATTERN
+def test_the_store_takes_its_names_from_index_names():
+    with pytest.raises(ConfigError, match="1 to 63 letters"):
+        store.ChromaStore(None, store.StoreFingerprint("m", 3, 1), prefix="_bad")
     assert (store.DEFAULT_PREFIX, store.DEFAULT_TENANT, store.DEFAULT_DATABASE) == (
         names.DEFAULT_PREFIX,
         names.DEFAULT_TENANT,
