@@ -7,11 +7,12 @@ is no longer stored.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Generic, TypeVar
 
-from assistant.retrieval.library import BoundedCache
 from assistant.settings import RetrievalSettings
 from index.models import Article
 
@@ -23,6 +24,41 @@ if TYPE_CHECKING:
 
 #: An article's passages (each a tuple of sentence IDs) and their vectors, in passage order.
 Vectors = tuple[list[tuple[str, ...]], "np.ndarray"]
+
+
+V = TypeVar("V")
+
+
+class BoundedCache(Generic[V]):
+    """A thread-safe LRU map of at most ``limit`` entries."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._items: OrderedDict[str, V] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> V | None:
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+            return found
+
+    def put(self, key: str, value: V) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.limit:
+                self._items.popitem(last=False)
+
+    def pop(self, key: str) -> None:
+        with self._lock:
+            self._items.pop(key, None)
+
+    def keep_only(self, keys: set[str]) -> None:
+        with self._lock:
+            for gone in [k for k in self._items if k not in keys]:
+                del self._items[gone]
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,10 +14,12 @@ from typing import TYPE_CHECKING
 
 from assistant import registry
 from assistant.components import Components
+from assistant.library.articles import LazyArticles
 from assistant.library.caches import Caches, Vectors
+from assistant.library.segments import BUILD_CHUNK
 from assistant.library.snapshot import Library, Scope
 from assistant.retrieval.hybrid import HybridIndex, passage_members, sentence_tokens
-from assistant.retrieval.library import BUILD_CHUNK, LazyArticles, LibraryIndex
+from assistant.retrieval.library import LibraryIndex
 from assistant.retrieval.postings import Segment
 from assistant.types import Hit
 from index.models import Article
@@ -25,9 +27,9 @@ from index.models import Article
 if TYPE_CHECKING:
     import numpy as np
 
+    from assistant.library.segments import PostingsCache
     from assistant.library.snapshot import LibraryState
-    from assistant.retrieval.library import PostingsCache
-    from assistant.retrieval.vectors import VectorCache
+    from assistant.library.vectors import VectorCache
 
 
 class ScopeIndex:
@@ -161,12 +163,12 @@ class Indexes:
         return index
 
     def _postings(self) -> PostingsCache:
-        from assistant.retrieval.library import PostingsCache, cache_folder
+        from assistant.library.segments import PostingsCache, cache_folder
 
         return PostingsCache(cache_folder(self._components.settings.cache_dir, self._components.store_key()))
 
     def _vector_files(self) -> VectorCache:
-        from assistant.retrieval.vectors import VectorCache, vectors_folder
+        from assistant.library.vectors import VectorCache, vectors_folder
 
         s = self._components.settings
         name = self._components.store.fingerprint.embedder

@@ -4,7 +4,7 @@ A snapshot is never mutated: a new one replaces it after this process's own
 adds and removes (extended in place of a re-read) or when the store's
 generation stamp says another process wrote. Only IDs and metadata are read to
 make one; an article's text and sentences are read when first looked up.
-The listing is also saved with its stamp (:mod:`assistant.catalog`), so a new
+The listing is also saved with its stamp (:mod:`assistant.library.catalog`), so a new
 process on an unchanged store reads one small file instead of every row.
 """
 
@@ -18,13 +18,13 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from assistant.components import Components
+from assistant.library.articles import LazyArticles
 from assistant.library.caches import Caches
-from assistant.retrieval.library import LazyArticles
 from index.errors import ArticleNotFoundError, InputError
 from index.models import Article, ArticleSummary
 
 if TYPE_CHECKING:
-    from assistant.catalog import Catalog
+    from assistant.library.catalog import Catalog
 
 log = logging.getLogger(__name__)
 
@@ -160,7 +160,7 @@ class LibraryState:
 
     def catalog(self) -> Catalog:
         """The saved listing of this store."""
-        from assistant.catalog import Catalog, catalog_path
+        from assistant.library.catalog import Catalog, catalog_path
 
         return Catalog(catalog_path(self._components.settings.cache_dir, self._components.store_key()))
 

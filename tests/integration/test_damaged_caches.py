@@ -24,7 +24,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from assistant.api import Assistant
-from assistant.files import MAGIC, read_checked, write_checked
+from assistant.library.files import MAGIC, read_checked, write_checked
 from assistant.settings import Settings
 from tests.support import SEED, tmpfs
 
@@ -36,7 +36,7 @@ ARTICLES = [
 ]
 QUESTIONS = ["Who said cluster munitions are effective?", "What did the mayor say about the budget?"]
 SCOPED = "Who said it?"
-#: Kind of each cache file (as written by assistant.files.write_checked), by its folder.
+#: Kind of each cache file (as written by assistant.library.files.write_checked), by its folder.
 KINDS = {"bm25": "bm25-segment/2", "vectors": "vectors/2", "catalog": "catalog/2"}
 
 

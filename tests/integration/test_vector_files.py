@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from assistant.api import Assistant
-from assistant.retrieval.vectors import VectorCache
+from assistant.library.vectors import VectorCache
 from assistant.settings import Settings
 from index.store import ChromaStore
 

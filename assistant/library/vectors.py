@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.files import discard, read_checked, write_checked
+from assistant.library.files import discard, read_checked, write_checked
 
 #: The kind and format of a vector file (in its header and its folder's name).
 KIND = "vectors/2"

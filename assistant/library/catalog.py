@@ -6,7 +6,7 @@ seconds). The listing only changes when the store's generation stamp does, so
 it is saved with the stamp it was read at, and opening a store whose stamp
 matches reads this file instead. The stamp is random per write and never
 reused, so a file can only be current or ignored, never wrong; a file that
-is damaged (:func:`assistant.files.read_checked`: length and checksum), or
+is damaged (:func:`assistant.library.files.read_checked`: length and checksum), or
 whose rows are not a listing, is ignored and read from the store again (the
 store is the record, this is a cache). Written to a temporary name and
 renamed: processes sharing the folder never see half a file.
@@ -20,7 +20,7 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
-from assistant.files import discard, read_checked, write_checked
+from assistant.library.files import discard, read_checked, write_checked
 from index.models import ArticleSummary
 
 #: Bumped when the file's layout changes; older files are then ignored.
