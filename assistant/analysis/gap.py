@@ -14,10 +14,16 @@ looks at what fills that role there: the subject (or the agent of a passive),
 or the object (or the subject of a passive). A short answer fills the gap when
 it holds that constituent's head word (a conjunct of it counts: "A and B").
 
+"Who is X's ROLE?" (or "Who is the ROLE of X?") has no predicate of its own:
+its gap is the name the sentence gives the role, in apposition to it ("Her
+coach, Luis Ortega, said …", "Luis Ortega, Santos's coach, …", "Santos's coach
+Luis Ortega"), where the role's possessor is X or a possessive pronoun (which
+this check, seeing one sentence, takes to stand for X).
+
 :func:`fills_gap` answers True, False, or None when it cannot tell (no spaCy,
-no verb shared with the question, a wh-word that is no subject or object:
-"when", "where", "how many", "who is X?"). :func:`gap_filler` returns the
-constituent itself, as the sentence writes it.
+no verb shared with the question, no such role in the sentence, a wh-word that
+is no subject or object: "when", "where", "how many", "who is X?").
+:func:`gap_filler` returns the constituent itself, as the sentence writes it.
 """
 
 from __future__ import annotations
@@ -89,10 +95,11 @@ def question_gap(question: str) -> Gap | None:
 def fills_gap(question: str, sentence: str, short: str) -> bool | None:
     """Whether ``short`` (a span of ``sentence``) fills the gap ``question`` leaves; None: can't tell."""
     gap = question_gap(question)
-    doc = parse(sentence) if gap else None
-    if gap is None or doc is None:
+    role = role_gap(question) if gap is None else None
+    doc = parse(sentence) if gap or role else None
+    if doc is None:
         return None
-    fillers = _fillers(doc, gap)
+    fillers = _fillers(doc, gap) if gap else _role_fillers_of(doc, role) if role else None
     if fillers is None:
         return None
     start = sentence.find(short)
@@ -100,7 +107,8 @@ def fills_gap(question: str, sentence: str, short: str) -> bool | None:
         return False
     heads = {f.i for f in fillers}
     span = doc.char_span(start, start + len(short), alignment_mode="expand")
-    return span is not None and any(_climb(t).i in heads for t in span)
+    climb = _climb if gap else _name_head  # a role's name is its apposition: don't climb past it
+    return span is not None and any(climb(t).i in heads for t in span)
 
 
 def speaks(sentence: str, speaker: str) -> bool | None:
@@ -136,10 +144,11 @@ def gap_filler(question: str, sentence: str) -> str | None:
     """The constituent of ``sentence`` that fills the gap ``question`` leaves (its first, when
     several), as the sentence writes it; None when there is none or it is a pronoun."""
     gap = question_gap(question)
-    doc = parse(sentence) if gap else None
-    if gap is None or doc is None:
+    role = role_gap(question) if gap is None else None
+    doc = parse(sentence) if gap or role else None
+    if doc is None:
         return None
-    fillers = _fillers(doc, gap)
+    fillers = _fillers(doc, gap) if gap else _role_fillers_of(doc, role) if role else None
     if not fillers:
         return None
     # A name, when one of them is ("Sens. Jim Risch and Roger Wicker": Risch, not "Sens.").
@@ -147,6 +156,74 @@ def gap_filler(question: str, sentence: str) -> str | None:
     if head.pos_ == "PRON" or head.tag_ in {"WP", "WDT"}:
         return None
     return _phrase(doc, head)
+
+
+@dataclass(frozen=True, slots=True)
+class RoleGap:
+    """"Who is X's ROLE?": the role noun's stems and the words naming its possessor (none when the
+    question's possessor is a pronoun: "Who is her coach?")."""
+
+    stems: frozenset[str]
+    possessor: frozenset[str]
+
+
+def role_gap(question: str) -> RoleGap | None:
+    """The role a "Who is/was X's ROLE?" or "Who is the ROLE of X?" question asks to name, else None."""
+    q = parse(question)
+    if q is None:
+        return None
+    wh = next((t for t in q if t.lower_ in {"who", "whom"}), None)
+    if wh is None or wh.head.lemma_ != "be" or wh.dep_ not in {"attr", "nsubj"}:
+        return None
+    copula = wh.head
+    role = next((c for c in copula.children if c.i != wh.i and c.dep_ in {"nsubj", "attr"}), None)
+    if role is None or role.pos_ != "NOUN":
+        return None
+    owner = _possessor(role)
+    if owner is None:
+        return None
+    named = frozenset() if owner.pos_ == "PRON" else frozenset(_name_words(owner))
+    return RoleGap(_stems(role.text), named)
+
+
+def _possessor(role: Token) -> Token | None:
+    """Whose role it is: "Santos's coach", "her coach", "the coach of Santos"."""
+    for child in role.children:
+        if child.dep_ == "poss":
+            return child
+        if child.dep_ == "prep" and child.lower_ == "of":
+            return next((c for c in child.children if c.dep_ == "pobj"), None)
+    return None
+
+
+def _name_words(token: Token) -> list[str]:
+    return [t.text for t in token.subtree if t.pos_ == "PROPN" or t.text[:1].isupper()]
+
+
+def _role_fillers_of(doc: Doc, gap: RoleGap) -> list[Token] | None:
+    """The names the sentence gives the role (in apposition, or across "is") where its possessor is
+    the question's or a possessive pronoun; None: the sentence names no such role."""
+    found: list[Token] = []
+    for token in doc:
+        if token.pos_ != "NOUN" or not _stems(token.text) & gap.stems:
+            continue
+        owner = _possessor(token)
+        if owner is None or not (owner.tag_ == "PRP$" or gap.possessor & set(_name_words(owner))):
+            continue
+        found.extend(c for c in token.children if c.dep_ == "appos")  # "Her coach, Luis Ortega,"
+        if token.dep_ in {"appos", "compound"} and token.head.pos_ == "PROPN":
+            found.append(token.head)  # "Luis Ortega, Santos's coach," / "coach Luis Ortega"
+        if token.dep_ in {"nsubj", "attr"} and token.head.lemma_ == "be":  # "Her coach is Luis Ortega."
+            other = {"nsubj": "attr", "attr": "nsubj"}[token.dep_]
+            found.extend(c for c in token.head.children if c.dep_ == other and c.pos_ == "PROPN")
+    return found or None
+
+
+def _name_head(token: Token) -> Token:
+    """The head of the name ``token`` is part of: "Luis" in "Luis Ortega" → "Ortega"."""
+    while token.dep_ in {"compound", "flat"} and token.head.i != token.i:
+        token = token.head
+    return token
 
 
 def _fillers(doc: Doc, gap: Gap) -> list[Token] | None:

@@ -64,3 +64,25 @@ def test_a_speaker_is_whom_the_sentence_attributes_the_statement_to() -> None:
     assert speaks(called, "Clinton") is False  # the object, not the source
     assert speaks("Turnout rose 4 percent, according to the county clerk Ana Ruiz.", "Ana Ruiz") is True
     assert speaks("“We will appeal,” he said.", "Ruiz") is None  # named elsewhere: can't tell
+
+
+COACH = "Her coach, Luis Ortega, said the record had been coming for months."
+
+
+def test_a_possessive_role_is_filled_by_the_name_in_apposition_to_it() -> None:
+    question = "Who is Maria Santos's coach?"
+    assert question_gap(question) is None  # no predicate of its own: the role is the gap
+    assert fills_gap(question, COACH, "Luis Ortega") is True
+    assert gap_filler(question, COACH) == "Luis Ortega"
+    assert fills_gap(question, "Luis Ortega, Santos's coach, said it was coming.", "Luis Ortega") is True
+    assert fills_gap("Who is the coach of Maria Santos?", COACH, "Luis Ortega") is True
+    assert fills_gap(question, "Her coach is Luis Ortega, a former Olympian.", "Luis Ortega") is True
+
+
+def test_a_role_held_for_someone_else_or_not_named_does_not_verify() -> None:
+    question = "Who is Maria Santos's coach?"
+    dias = "Dias's coach, Ana Lima, praised Luis Ortega."
+    assert fills_gap(question, dias, "Ana Lima") is None  # Dias's coach, not Santos's: can't tell
+    assert fills_gap(question, "Her coach, Luis Ortega, thanked Ana Lima.", "Ana Lima") is False
+    assert fills_gap(question, "Her coach said the record had been coming.", "Maria") is None
+    assert fills_gap("Who is Priya Raman?", COACH, "Luis Ortega") is None

@@ -134,3 +134,40 @@ def test_what_did_he_say_puts_his_statements_not_shown_yet_first(swim) -> None: 
     order = [h.sentence_id for h in speaker_first(request, hits, "Luis Ortega")]
     # s5 named him in the answer the reader saw; s6 is his quotation; s9 and s13 are not his.
     assert order == ["s6", "s5", "s13", "s9"]
+
+
+def test_what_else_is_answered_in_answer_mode_with_only_the_speakers_statements(swim) -> None:  # type: ignore[no-untyped-def]
+    from assistant.answer.extractive.answerer import ExtractiveAnswerer
+
+    coach = _turn(swim, "Who is Maria Santos's coach?", "Luis Ortega", 5)
+    # Retrieval ranks a Santos sentence and the federation's first: neither may pad the answer.
+    hits = tuple(Hit(swim.id, s, 1.0 - i / 10, 0.5, 0.5, 0.5) for i, s in enumerate(("s8", "s13", "s6")))
+    request = AnswerRequest(
+        "What else did he say?", "What else did Luis Ortega say?", hits, {swim.id: swim}, (coach,)
+    )
+    draft = ExtractiveAnswerer().answer(request)
+    assert draft.mode == "answer" and draft.short_answer is None and draft.confidence == 1.0
+    assert [s for _, s in draft.cited] == ["s6", "s7", "s11"]  # his quotations, in article order, three
+
+
+def test_what_did_x_say_about_t_is_sure_when_the_sentence_is_xs_statement_about_t(swim) -> None:  # type: ignore[no-untyped-def]
+    from assistant.analysis.questions import analyse
+    from assistant.answer.base import Draft
+    from assistant.answer.extractive.modes import settle
+    from assistant.settings import AnswerSettings
+
+    settings = AnswerSettings()
+    question = "What did Luis Ortega say about Maria Santos?"
+    hits = [Hit(swim.id, s, 1.0 - i / 10, 0.5, 0.5, 0.5) for i, s in enumerate(("s6", "s9", "s13", "s3"))]
+    request = AnswerRequest(question, question, tuple(hits), {swim.id: swim})
+    sure = settings.mode_gap_threshold + 0.05
+    assert sure < settings.mode_threshold
+
+    def settled(sentence: str) -> Draft:
+        text = swim.sentence(sentence).text
+        draft = Draft(text, ((swim.id, sentence),), abstained=False, confidence=sure)
+        return settle(draft, analyse(question), request, hits, True, settings)
+
+    assert settled("s6").mode == "answer"  # “Maria has been swimming faster …,” Ortega said.
+    assert settled("s9").mode == "evidence"  # Santos speaking, not Ortega
+    assert settled("s13").mode == "evidence"  # about Santos, but the federation's

@@ -72,8 +72,8 @@ class ExtractiveAnswerer:
             hits = _same_speaker_first(request, hits[:5], names) + hits[5:]
         # "What else did he say?": the rest of what that speaker said, not the name again.
         draft = more_statements(request, ranked) if question.what_else and request.history else None
-        if draft is not None and draft.abstained:
-            return draft
+        if draft is not None:
+            return draft  # the speaker's own statements not shown yet (or none left): sure either way
         if draft is None and (question.who_said or (question.what_else and request.history)):
             draft = self._who_said(request, question, hits)
         typed = True

@@ -46,7 +46,8 @@ def asked_speaker(query: str) -> str | None:
 def more_statements(request: AnswerRequest, ranked: Sequence[SentenceRef]) -> Draft | None:
     """The asked speaker's statements not shown in earlier turns, in article order: their quotations,
     else their reported speech (None: not such a question, or the speaker is nowhere quoted); an
-    abstention when all of them were shown already."""
+    abstention when all of them were shown already. In answer mode, sure by construction: what is
+    cited is the speaker's, so no confidence model or evidence padding applies."""
     speaker = asked_speaker(request.query)
     if speaker is None:
         return None
@@ -67,12 +68,15 @@ def more_statements(request: AnswerRequest, ranked: Sequence[SentenceRef]) -> Dr
     if not fresh:
         why = replace(why, abstain_reason=f"everything {speaker} is quoted as saying was shown already")
         return Draft(ABSTAIN_TEXT, (), abstained=True, confidence=0.0, diagnostics=why)
+    # Sure by construction, like a summary: the speaker's own attributed statements, not shown yet.
+    why = replace(why, features=(("follow_up.statements", float(len(fresh))),))
     return Draft(
         text=" ".join(s.text for _, s in fresh),
         cited=tuple((a.id, s.id) for a, s in fresh),
         abstained=False,
-        confidence=0.0,
+        confidence=1.0,
         diagnostics=why,
+        mode="answer",
     )
 
 

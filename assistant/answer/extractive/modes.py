@@ -13,6 +13,11 @@ A drafted answer stays in *answer* mode when its confidence reaches
 - or, where the parse cannot place the gap ("When …?", "How many …?", "Who is
   X?"), it is the only span of the type asked for in its sentence.
 
+"What did X say about T?" asks for no short answer: its cited sentence answers
+it when the sentence is X's own statement (quoted or reported, see
+:func:`~assistant.answer.extractive.follow_up.statement_kind`) and holds most of
+the words of T. That counts as a verified gap too.
+
 A typed short answer that fills no gap is replaced by the constituent that
 does, when the question's role can be read off the parse. Otherwise the
 answer turns into *evidence*: the best two or three sentences, each cited,
@@ -24,10 +29,12 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from assistant.analysis.conversation import asked_to_speak
 from assistant.analysis.gap import fills_gap, gap_filler, speaks
 from assistant.analysis.questions import Question
 from assistant.analysis.text import is_heading, terms
 from assistant.answer.base import AnswerRequest, Draft
+from assistant.answer.extractive.follow_up import statement_kind
 from assistant.settings import AnswerSettings
 from assistant.types import Hit, SentenceRef
 
@@ -97,6 +104,8 @@ def _verified(
     if question.kind == "yes_no":
         return draft, None  # a verdict read off the sentence: only confidence decides
     if not draft.short_answer:
+        if question.answer_type == "quote" and _says_about(draft, request):
+            return draft, GAP  # "What did X say about T?": X's own statement about T
         # No typed span answered "Who lobbied …?": the phrase filling the gap may ("fishing cooperatives").
         return _filled(draft, question, request, None)
     if dict(draft.diagnostics.features).get(PHRASE_LEAD):
@@ -131,3 +140,23 @@ def _filled(
     body = draft.text.split("\n", 1)[-1]
     text = f"{filler}." if question.who_said else f"{filler}\n{body}"
     return replace(draft, text=text, short_answer=filler), GAP
+
+
+#: What "What did X say about T?" asks about: T.
+_ABOUT = re.compile(r"\b(?:about|on|of|regarding)\s+(?P<topic>[^?]+)", re.I)
+
+
+def _says_about(draft: Draft, request: AnswerRequest) -> bool:
+    """Whether the draft's first sentence is the statement of the person the query asks to speak
+    ("What did Syrskyi say about fast results?") and holds at least half the words of its topic."""
+    speaker = asked_to_speak(request.query)
+    if not speaker:
+        return False
+    article_id, sentence_id = draft.cited[0]
+    article = request.articles[article_id]
+    sentence = article.sentence(sentence_id)
+    if statement_kind(article, sentence, speaker) is None:
+        return False
+    about = _ABOUT.search(request.query[request.query.find(speaker) + len(speaker) :])
+    topic = set(terms(about.group("topic"))) if about else set()
+    return len(topic & set(terms(sentence.text))) * 2 >= len(topic)
