@@ -11,8 +11,9 @@ Per kind (``question_type``) and overall:
   those with token F1 >= 0.5 against a gold answer (unanswerable questions: never right).
 * ``sure_wrong``: among answers given (not abstained), the share with confidence >=
   :data:`SURE` that are wrong: unanswerable, or the first citation is not evidence, or a
-  short answer leads and is wrong. Until the product has an answer *mode*, "sure" is
-  the confidence threshold the issue used for its held-out figure (0.8).
+  short answer leads and is wrong. "Sure" is answer *mode* (``mode == "answer"``); for
+  predictions made before modes existed, the confidence threshold the issue used for its
+  held-out figure (0.8). A summary has no short answer: it is right when it cites the lead.
 * ``hit1`` / ``hit3``: answerable questions with evidence whose first / any of the first
   three citations overlaps a gold evidence sentence (abstained = 0).
 * ``wrong_abst``: answerable questions abstained on; ``unans_abst``: unanswerable
@@ -58,13 +59,14 @@ def short_lead(p: Prediction) -> str | None:
 
 def judge(r: EvalRecord, p: Prediction) -> dict[str, Any]:
     """One question's flags (None where a figure does not apply)."""
-    short = short_lead(p)
+    # A summary's first line is its lead sentence, not a short answer.
+    short = None if r.question_type == "summary" else short_lead(p)
     short_right = None if short is None else (r.answerable and token_f1(short, r.answers) >= RIGHT_F1)
     cited = [c.span for c in p.citations] if not p.abstained else []
     has_ev = r.answerable and bool(r.evidence)
     hit1 = (bool(cited) and _is_evidence(cited[0], r)) if has_ev else None
     hit3 = any(_is_evidence(c, r) for c in cited[:3]) if has_ev else None
-    sure = not p.abstained and (p.confidence or 0.0) >= SURE
+    sure = not p.abstained and (p.mode == "answer" if p.mode else (p.confidence or 0.0) >= SURE)
     wrong = (not r.answerable) or (has_ev and not hit1) or (short_right is False)
     return {
         "short": short,
