@@ -178,4 +178,4 @@ def test_vectorstore_similarity_search_finds_the_kirby_passage(seeded):
     assert distance < 0.01
     # On the Assistant's own client: nothing was created beside the project's collections.
     names = {c.name for c in assistant.store.client.list_collections()}
-    assert names == {"aa_passages", "aa_articles"}
+    assert names == {"aa_passages", "aa_articles", "aa_journal"}
