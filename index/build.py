@@ -125,38 +125,28 @@ def _add_prepared(
     if not prepared:
         return []
     with _adding([a.id for a, _ in prepared]):
-        return _add_unclaimed(prepared, store, embedder, window, on_stored)
-
-
-def _add_unclaimed(
-    prepared: Sequence[tuple[Article, tuple[DroppedLine, ...]]],
-    store: ChromaStore,
-    embedder: Embedder,
-    window: int,
-    on_stored: Stored | None,
-) -> list[AddResult]:
-    stored = store.get_articles(sorted(store.stored_ids([a.id for a, _ in prepared])))
-    new: dict[str, tuple[Article, tuple[Passage, ...]]] = {}
-    for article, _ in prepared:
-        if article.id not in stored and article.id not in new:
-            new[article.id] = (article, make_passages(article, window))
-    texts = [p.text for _, passages in new.values() for p in passages]
-    vectors = embedder.embed(texts)
-    items, start = [], 0
-    for article, passages in new.values():
-        items.append((article, passages, vectors[start : start + len(passages)]))
-        start += len(passages)
-    created = {a.id: a for a in store.put_articles(items)}
-    if on_stored is not None:
-        for article, _, item_vectors in items:
-            on_stored(created[article.id], item_vectors)
-    results, seen = [], set()
-    for article, dropped in prepared:
-        fresh = article.id in created and article.id not in seen
-        seen.add(article.id)
-        results.append(AddResult(created[article.id] if fresh else _stored(article.id, stored, created),
-                                 created=fresh, dropped=dropped))
-    return results
+        stored = store.get_articles(sorted(store.stored_ids([a.id for a, _ in prepared])))
+        new: dict[str, tuple[Article, tuple[Passage, ...]]] = {}
+        for article, _ in prepared:
+            if article.id not in stored and article.id not in new:
+                new[article.id] = (article, make_passages(article, window))
+        texts = [p.text for _, passages in new.values() for p in passages]
+        vectors = embedder.embed(texts)
+        items, start = [], 0
+        for article, passages in new.values():
+            items.append((article, passages, vectors[start : start + len(passages)]))
+            start += len(passages)
+        created = {a.id: a for a in store.put_articles(items)}
+        if on_stored is not None:
+            for article, _, item_vectors in items:
+                on_stored(created[article.id], item_vectors)
+        results, seen = [], set()
+        for article, dropped in prepared:
+            fresh = article.id in created and article.id not in seen
+            seen.add(article.id)
+            results.append(AddResult(created[article.id] if fresh else _stored(article.id, stored, created),
+                                     created=fresh, dropped=dropped))
+        return results
 
 
 def _stored(article_id: str, stored: dict[str, Article], created: dict[str, Article]) -> Article:

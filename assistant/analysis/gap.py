@@ -94,14 +94,10 @@ def question_gap(question: str) -> Gap | None:
 
 def fills_gap(question: str, sentence: str, short: str) -> bool | None:
     """Whether ``short`` (a span of ``sentence``) fills the gap ``question`` leaves; None: can't tell."""
-    gap = question_gap(question)
-    role = role_gap(question) if gap is None else None
-    doc = parse(sentence) if gap or role else None
-    if doc is None:
+    found = _gap_fillers(question, sentence)
+    if found is None:
         return None
-    fillers = _fillers(doc, gap) if gap else _role_fillers_of(doc, role) if role else None
-    if fillers is None:
-        return None
+    doc, fillers, gap = found
     start = sentence.find(short)
     if start < 0:
         return False
@@ -109,6 +105,19 @@ def fills_gap(question: str, sentence: str, short: str) -> bool | None:
     span = doc.char_span(start, start + len(short), alignment_mode="expand")
     climb = _climb if gap else _name_head  # a role's name is its apposition: don't climb past it
     return span is not None and any(climb(t).i in heads for t in span)
+
+
+def _gap_fillers(question: str, sentence: str) -> tuple[Doc, list[Token], Gap | None] | None:
+    """The parse of ``sentence``, the tokens that can fill the gap ``question`` leaves (its verb's
+    subject or object, or the name of the role it asks about), and that gap (None for a role
+    question); None when the question leaves no gap the parse can place."""
+    gap = question_gap(question)
+    role = role_gap(question) if gap is None else None
+    doc = parse(sentence) if gap or role else None
+    if doc is None:
+        return None
+    fillers = _fillers(doc, gap) if gap else _role_fillers_of(doc, role) if role else None
+    return None if fillers is None else (doc, list(fillers), gap)
 
 
 def speaks(sentence: str, speaker: str) -> bool | None:
@@ -143,14 +152,10 @@ def _climb(token: Token) -> Token:
 def gap_filler(question: str, sentence: str) -> str | None:
     """The constituent of ``sentence`` that fills the gap ``question`` leaves (its first, when
     several), as the sentence writes it; None when there is none or it is a pronoun."""
-    gap = question_gap(question)
-    role = role_gap(question) if gap is None else None
-    doc = parse(sentence) if gap or role else None
-    if doc is None:
+    found = _gap_fillers(question, sentence)
+    if found is None or not found[1]:
         return None
-    fillers = _fillers(doc, gap) if gap else _role_fillers_of(doc, role) if role else None
-    if not fillers:
-        return None
+    doc, fillers, _ = found
     # A name, when one of them is ("Sens. Jim Risch and Roger Wicker": Risch, not "Sens.").
     head = next((f for f in fillers if f.pos_ == "PROPN" or f.ent_type_), fillers[0])
     if head.pos_ == "PRON" or head.tag_ in {"WP", "WDT"}:
