@@ -372,6 +372,18 @@ class AnswerSettings(_Section):
             "0.5 keeps the phrase-lead pin (0.58) and the seed's who-said pin (0.66) sure."
         ),
     )
+    second_article_ratio: float = Field(
+        0.95,
+        ge=0,
+        le=1,
+        description=(
+            "Extractive, over several articles: the answer also cites the best sentence of a second "
+            "article when that sentence's score is at least this share of the best hit's score (a "
+            "question whose evidence lies in two articles cites both). Tuned on trust_library_tune only "
+            "(the diagnostics feature second.ratio): its two-article question that cited one article "
+            "had 0.987, its one-article questions' other articles 0.916 and 0.745; 0.95 lies between."
+        ),
+    )
     max_question_chars: int = Field(
         2000, ge=10, le=100_000, description="Longest question accepted, in characters."
     )

@@ -94,14 +94,22 @@ class LangChainBaseline:
         self._articles[key] = article
         return key
 
-    def ask(self, record: EvalRecord, key: str) -> tuple[str, bool, list[PredictedCitation]]:
-        """The top chunk as the answer and the sentences overlapping the retrieved chunks."""
-        retriever = self.vectorstore.as_retriever(search_kwargs={"k": TOP_K, "filter": {"article": key}})
-        chunks = retriever.invoke(record.question)
+    def ask(self, record: EvalRecord, key: str | None) -> tuple[str, bool, list[PredictedCitation]]:
+        """The top chunk as the answer and the sentences overlapping the retrieved chunks
+        (``key`` None: chunks of every article, each citation naming its article)."""
+        search: dict[str, Any] = {"k": TOP_K} if key is None else {"k": TOP_K, "filter": {"article": key}}
+        chunks = self.vectorstore.as_retriever(search_kwargs=search).invoke(record.question)
         if not chunks:
             return "", True, []
-        cited = cited_sentences(self._articles[key], chunks)
-        return chunks[0].page_content, False, [PredictedCitation(s.start, s.end, s.text, s.id) for s in cited]
+        cited: list[PredictedCitation] = []
+        seen: set[tuple[str, str]] = set()
+        for chunk in chunks:
+            article = str(chunk.metadata["article"])
+            for s in cited_sentences(self._articles[article], [chunk]):
+                if (article, s.id) not in seen:
+                    seen.add((article, s.id))
+                    cited.append(PredictedCitation(s.start, s.end, s.text, s.id, None if key else article))
+        return chunks[0].page_content, False, cited
 
 
 def cited_sentences(article: Article, chunks: list[Document]) -> list[Sentence]:

@@ -5,8 +5,12 @@ One JSON object per line (see ``evals/data/README.md``). Required fields:
 ``question``, ``answers`` (``[]`` = unanswerable) and ``evidence``
 (``[[start, end], ...]`` character spans in ``text``, end exclusive).
 Optional: ``id`` (defaults to ``line-N``), ``question_type``,
-``evidence_any``, ``history`` (``[{question, answer}]``) and ``flags``.
-A question with answers but no evidence is scored on its answer only.
+``evidence_any``, ``history`` (``[{question, answer}]``), ``flags`` and, for a
+library-wide question (``question_type == "library"``), ``library_evidence``
+(``[{article_id, evidence: [[start, end], ...]}, ...]``: the evidence in every
+article, spans into that article's text; it defaults to the record's own
+``evidence`` in its ``article_id``). A question with answers but no evidence is
+scored on its answer only.
 
 A malformed line raises :class:`DatasetError`, naming the line and field.
 """
@@ -22,6 +26,8 @@ from typing import Any, NoReturn
 from index.errors import InputError
 
 Span = tuple[int, int]
+#: The question type of library-wide questions: asked of the whole library, not one article.
+LIBRARY = "library"
 
 
 class DatasetError(InputError):
@@ -59,6 +65,13 @@ class EvalRecord:
     question_type: str = "unknown"
     history: tuple[HistoryTurn, ...] = ()
     flags: tuple[str, ...] = ()
+    #: A library question's evidence in every article: ``(article_id, spans)`` pairs.
+    library_evidence: tuple[tuple[str, tuple[Span, ...]], ...] = ()
+
+    @property
+    def library(self) -> bool:
+        """True for a library-wide question: asked without an article scope."""
+        return self.question_type == LIBRARY
 
     @property
     def answerable(self) -> bool:
@@ -102,19 +115,27 @@ def parse_line(line: str, number: int, where: str = "line") -> EvalRecord:
     text = f.string("text")
     evidence = f.spans("evidence", len(text))
     answers = tuple(f.string_list("answers"))
+    question_type = f.string("question_type", default="unknown")
+    article_id = f.string("article_id")
+    library_evidence = (
+        f.library_evidence("library_evidence", default=[(article_id, evidence)] if evidence else [])
+        if question_type == LIBRARY
+        else ()
+    )
     return EvalRecord(
         id=f.string("id", default=f"line-{number}"),
         source=f.string("source"),
-        article_id=f.string("article_id"),
+        article_id=article_id,
         title=f.optional_string("title"),
         text=text,
         question=f.string("question"),
         answers=answers,
         evidence=evidence,
         evidence_any=f.spans("evidence_any", len(text), default=evidence),
-        question_type=f.string("question_type", default="unknown"),
+        question_type=question_type,
         history=f.history("history"),
         flags=tuple(f.string_list("flags", default=[])),
+        library_evidence=library_evidence,
     )
 
 
@@ -189,6 +210,21 @@ class _Fields:
             if not ok:
                 self.fail(field, f"span {span!r:.40} is not [start, end] with 0 <= start < end <= {length}")
             out.append((span[0], span[1]))
+        return tuple(out)
+
+    def library_evidence(self, field: str, default: Any) -> tuple[tuple[str, tuple[Span, ...]], ...]:
+        value = self._get(field, default)
+        if value is default:
+            return tuple(default)
+        if not isinstance(value, list):
+            self.fail(field, f"expected a list of {{article_id, evidence}} objects, got {value!r:.60}")
+        out: list[tuple[str, tuple[Span, ...]]] = []
+        for i, item in enumerate(value):
+            if not (isinstance(item, dict) and isinstance(item.get("article_id"), str)):
+                self.fail(field, f"item {i} is not an object with a string 'article_id' and 'evidence'")
+            # Spans index another article's text, whose length this record does not know.
+            spans = _Fields(item, self.number, self.where).spans("evidence", 1 << 62)
+            out.append((item["article_id"], spans))
         return tuple(out)
 
     def history(self, field: str) -> tuple[HistoryTurn, ...]:

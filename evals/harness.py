@@ -8,6 +8,12 @@ aside). The predicted answer is the Assistant's answer text as a reader sees
 it: the short answer (a speaker, date, number…) on its first line when one was
 extracted, then the supporting sentence. Citations are mapped
 to offsets into the record's ``text`` and checked to slice it exactly.
+
+Library mode: when the records are library-wide questions (``question_type ==
+"library"``), every article (the records' and the extra ``articles`` given) goes
+into the one store and each question is asked without an article scope; each
+citation then names the dataset ``article_id`` it cites and its offsets index
+that article's text.
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ import logging
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -41,8 +47,9 @@ class System(Protocol):
         """Store the record's article; return the key to scope questions to."""
         ...
 
-    def ask(self, record: EvalRecord, key: str) -> tuple[str, bool, list[PredictedCitation]]:
-        """Answer text, whether it abstained, and the cited sentences of the stored article."""
+    def ask(self, record: EvalRecord, key: str | None) -> tuple[str, bool, list[PredictedCitation]]:
+        """Answer text, whether it abstained, and the cited sentences of the stored article
+        (``key`` None: of the whole library, each citation naming its article's key)."""
         ...
 
 
@@ -87,18 +94,21 @@ class AssistantSystem:
             )
         return article.id
 
-    def ask(self, record: EvalRecord, key: str) -> tuple[str, bool, list[PredictedCitation]]:
+    def ask(self, record: EvalRecord, key: str | None) -> tuple[str, bool, list[PredictedCitation]]:
         history = [turn.as_dict() for turn in record.history]
         answer = self.assistant.ask(record.question, article=key, history=history)
         self.last_llm = llm_counters(answer)
         self.last_confidence = float(answer.confidence)
         self.last_mode = answer.mode
         for c in answer.citations:
-            if c.article_id != key:
+            if key is not None and c.article_id != key:
                 raise OffsetMismatchError(
                     f"Question {record.id!r} was scoped to article {key} but cites {c.article_id}."
                 )
-        cited = [PredictedCitation(c.start, c.end, c.text, c.sentence_id) for c in answer.citations]
+        article = (lambda c: None) if key is not None else (lambda c: c.article_id)
+        cited = [
+            PredictedCitation(c.start, c.end, c.text, c.sentence_id, article(c)) for c in answer.citations
+        ]
         # The text as shown: the short answer (when one was extracted) on its first
         # line, then the supporting sentence. metrics.lead() takes the first line for EM/F1.
         return answer.text, answer.abstained, cited
@@ -129,8 +139,14 @@ def make_system(config: EvalConfig, data_dir: Path) -> System:
     return AssistantSystem(config, data_dir)
 
 
-def run_config(config: EvalConfig, records: Sequence[EvalRecord], tick: Tick | None = None) -> ConfigRun:
-    """Evaluate ``config`` on ``records`` in a fresh temporary store."""
+def run_config(
+    config: EvalConfig,
+    records: Sequence[EvalRecord],
+    tick: Tick | None = None,
+    articles: Sequence[EvalRecord] = (),
+) -> ConfigRun:
+    """Evaluate ``config`` on ``records`` in a fresh temporary store; library questions are asked
+    of all the records' articles and ``articles`` (records of other questions, for their texts)."""
     tick = tick or (lambda label: None)
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix=f"aa-eval-{config.name}-", ignore_cleanup_errors=True) as tmp:
@@ -138,10 +154,13 @@ def run_config(config: EvalConfig, records: Sequence[EvalRecord], tick: Tick | N
         t0 = time.perf_counter()
         system.warm_up()
         warm_up_ms = (time.perf_counter() - t0) * 1000
-        keys, ingest_ms = _ingest_all(system, records, lambda: tick(f"{config.name}: ingest"))
+        keys, ingest_ms = _ingest_all(system, [*records, *articles], lambda: tick(f"{config.name}: ingest"))
+        texts = {r.article_id: r.text for r in distinct_articles([*records, *articles])}
+        names = {key: article_id for article_id, key in keys.items()}
         predictions = []
         for record in records:
-            predictions.append(_ask(system, record, keys[record.article_id]))
+            key = None if record.library else keys[record.article_id]
+            predictions.append(_ask(system, record, key, names, texts))
             tick(f"{config.name}: ask")
         _release_chroma()
     wall_s = time.perf_counter() - started
@@ -170,15 +189,19 @@ def _ingest_all(
     return keys, ingest_ms
 
 
-def _ask(system: System, record: EvalRecord, key: str) -> Prediction:
+def _ask(
+    system: System, record: EvalRecord, key: str | None, names: dict[str, str], texts: dict[str, str]
+) -> Prediction:
     t0 = time.perf_counter()
     text, abstained, citations = system.ask(record, key)
+    # A library question's citations name the system's article key: give the dataset's article_id.
+    citations = [c if c.article is None else replace(c, article=names[c.article]) for c in citations]
     latency_ms = round((time.perf_counter() - t0) * 1000, 3)
     llm = getattr(system, "last_llm", None)
     confidence = getattr(system, "last_confidence", None)  # the baseline has none
     mode = getattr(system, "last_mode", None)
     prediction = Prediction(record.id, text, abstained, tuple(citations), latency_ms, llm, confidence, mode)
-    check_offsets(prediction, record.text)
+    check_offsets(prediction, record.text, texts)
     return prediction
 
 

@@ -18,6 +18,11 @@ Per question:
 * lenient variants accept ``evidence_any`` (any annotator's sentences) as
   well: precision and hit@1 against the union, recall the better of recall
   against ``evidence`` and against the union.
+* ``hit_at_3``: one of the first three citations overlaps evidence.
+* library-wide questions (``question_type == "library"``) are scored across
+  articles (:mod:`evals.library_scoring`): a citation counts when its article
+  and span overlap that article's evidence; ``cites_both``: on those whose
+  evidence lies in two articles or more, evidence is cited in each.
 * ``abstention_recall``: unanswerable questions that were abstained on;
   ``wrongly_abstained``: answerable questions that were abstained on.
 
@@ -43,16 +48,19 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from evals.dataset import EvalRecord, Span
+from evals.library_scoring import cites_every_article, in_library
 from evals.predictions import Prediction
 
 #: Per-question metrics, in the order reports show them.
 QUESTION_METRICS = (
     "hit_at_1",
+    "hit_at_3",
     "citation_precision",
     "citation_recall",
     "hit_at_1_lenient",
     "citation_precision_lenient",
     "citation_recall_lenient",
+    "cites_both",
     "exact_match",
     "f1",
     "containment",
@@ -176,6 +184,8 @@ def percentile(values: Sequence[float], p: float) -> float | None:
 def score_question(record: EvalRecord, prediction: Prediction) -> dict[str, float | None]:
     """Every per-question metric; None where a metric does not apply."""
     scores: dict[str, float | None] = dict.fromkeys(QUESTION_METRICS)
+    scores["cites_both"] = cites_every_article(record, prediction)
+    record, prediction = in_library(record, prediction)
     if not record.answerable:
         scores["abstention_recall"] = float(prediction.abstained)
         return scores
@@ -190,6 +200,7 @@ def score_question(record: EvalRecord, prediction: Prediction) -> dict[str, floa
         cited = [] if prediction.abstained else [c.span for c in prediction.citations]
         union = _union(record.evidence, record.evidence_any)
         scores["hit_at_1"] = hit_at_1(cited, record.evidence)
+        scores["hit_at_3"] = float(any(_touches(c, record.evidence) for c in cited[:3]))
         scores["citation_precision"] = citation_precision(cited, record.evidence)
         scores["citation_recall"] = citation_recall(cited, record.evidence)
         scores["hit_at_1_lenient"] = hit_at_1(cited, union)
@@ -269,7 +280,7 @@ def mode_metrics(records: Sequence[EvalRecord], predictions: Sequence[Prediction
     line that is not the cited sentences) of token F1 < 0.5, as a share of all questions; and the share
     of answered answerable questions with an evidence sentence among those shown. Empty when the
     system gives no modes (the baseline)."""
-    pairs = [(r, p) for r, p in zip(records, predictions, strict=True) if p.mode is not None]
+    pairs = [in_library(r, p) for r, p in zip(records, predictions, strict=True) if p.mode is not None]
     if not pairs:
         return {}
     modes = [p.mode for _, p in pairs]

@@ -13,7 +13,9 @@ counters (``invented_citations``, ``model_citations``, ``answer_sentences``,
 ``unsupported_sentences``, ``fallback``, ``tokens_in``, ``tokens_out``).
 
 ``start``/``end`` are offsets into the record's ``text``, so
-``text[start:end] == citation text`` for every citation.
+``text[start:end] == citation text`` for every citation. A library-wide question
+(asked of the whole library) gives each citation an ``"article"``: the dataset
+``article_id`` of the cited article, whose text the offsets index.
 """
 
 from __future__ import annotations
@@ -39,6 +41,8 @@ class PredictedCitation:
     end: int
     text: str
     sentence_id: str
+    #: The cited article (library-wide questions only): the system's key, then the dataset ``article_id``.
+    article: str | None = None
 
     @property
     def span(self) -> tuple[int, int]:
@@ -67,10 +71,7 @@ class Prediction:
             "id": self.id,
             "answer": self.answer,
             "abstained": self.abstained,
-            "citations": [
-                {"start": c.start, "end": c.end, "text": c.text, "sentence_id": c.sentence_id}
-                for c in self.citations
-            ],
+            "citations": [_citation_dict(c) for c in self.citations],
             "latency_ms": self.latency_ms,
         }
         if self.llm is not None:
@@ -95,13 +96,22 @@ class Prediction:
         )
 
 
-def check_offsets(prediction: Prediction, text: str) -> None:
-    """Raise :class:`OffsetMismatchError` unless every citation slices ``text`` exactly."""
+def _citation_dict(c: PredictedCitation) -> dict[str, Any]:
+    out: dict[str, Any] = {"start": c.start, "end": c.end, "text": c.text, "sentence_id": c.sentence_id}
+    if c.article is not None:
+        out["article"] = c.article
+    return out
+
+
+def check_offsets(prediction: Prediction, text: str, texts: dict[str, str] | None = None) -> None:
+    """Raise :class:`OffsetMismatchError` unless every citation slices its text exactly: ``text``,
+    or for a citation naming its article, that article's text in ``texts``."""
     for c in prediction.citations:
-        if text[c.start : c.end] != c.text:
+        source = texts[c.article] if c.article is not None and texts is not None else text
+        if source[c.start : c.end] != c.text:
             raise OffsetMismatchError(
                 f"Question {prediction.id!r}: citation {c.sentence_id} at [{c.start}, {c.end}) "
-                f"slices the record's text to {text[c.start : c.end]!r:.80}, not to the cited "
+                f"slices the record's text to {source[c.start : c.end]!r:.80}, not to the cited "
                 f"{c.text!r:.80}. The stored article no longer matches the text given to add_text; "
                 "the eval cannot map offsets and stops here."
             )

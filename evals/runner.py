@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from evals import configs as configs_
-from evals.dataset import load
+from evals.dataset import DatasetError, EvalRecord, load
 from evals.harness import ConfigRun, distinct_articles, run_config
 from evals.report import build_metrics, write
 
@@ -49,8 +49,9 @@ def run(
     started = time.perf_counter()
     data, out = Path(data), Path(out)
     records = load(data, limit)
+    articles = library_articles(data, records)
     resolved = configs_.resolve(configs)
-    n_articles = len(distinct_articles(records))
+    n_articles = len(distinct_articles([*records, *articles]))
     total = len(resolved) * (n_articles + len(records))
     done = 0
 
@@ -60,7 +61,7 @@ def run(
         if progress is not None:
             progress(done, total, label)
 
-    runs = tuple(run_config(config, records, tick) for config in resolved)
+    runs = tuple(run_config(config, records, tick, articles) for config in resolved)
     dataset = {
         "path": data.as_posix(),
         "sha256": hashlib.sha256(data.read_bytes()).hexdigest(),
@@ -76,6 +77,25 @@ def run(
     files = write(out, records, runs, metrics)
     log.info("eval of %d questions, %d configs: %.1f s", len(records), len(runs), wall_s)
     return EvalResult(out, tuple(files), metrics, runs, wall_s)
+
+
+def library_articles(data: Path, records: Sequence[EvalRecord]) -> list[EvalRecord]:
+    """The other articles of a library question set's library: the articles of its one-article
+    companion, the file of the same name without ``_library`` (``trust_library_tune.jsonl`` →
+    ``trust_tune.jsonl``) when there is one. Every article holding library evidence must have a text."""
+    if not any(r.library for r in records):
+        return []
+    companion = data.with_name(data.name.replace("_library", "", 1))
+    articles = distinct_articles(load(companion)) if companion != data and companion.exists() else []
+    lengths = {r.article_id: len(r.text) for r in [*records, *articles]}
+    for r in records:
+        for article, spans in r.library_evidence:
+            if article not in lengths or any(end > lengths[article] for _, end in spans):
+                raise DatasetError(
+                    f"{data}: question {r.id!r} has library evidence in article {article!r}, which no "
+                    f"question of {data.name} or {companion.name} gives a text long enough for."
+                )
+    return articles
 
 
 def _command(data: Path, out: Path, specs: Sequence[str], limit: int | None) -> str:

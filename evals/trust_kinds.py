@@ -18,6 +18,9 @@ Per kind (``question_type``) and overall:
   three citations overlaps a gold evidence sentence (abstained = 0).
 * ``wrong_abst``: answerable questions abstained on; ``unans_abst``: unanswerable
   questions abstained on.
+* ``cites_both``: library questions whose evidence lies in two articles that cite
+  evidence in each (library questions are scored across articles, see
+  :mod:`evals.library_scoring`).
 """
 
 from __future__ import annotations
@@ -30,13 +33,24 @@ from pathlib import Path
 from typing import Any
 
 from evals.dataset import EvalRecord, load
+from evals.library_scoring import cites_every_article, in_library
 from evals.metrics import lead, overlaps, token_f1
 from evals.predictions import Prediction, read
 
 #: Confidence at or above which an answer counts as "sure" (no answer mode yet).
 SURE = 0.8
 RIGHT_F1 = 0.5
-COLUMNS = ("n", "lead_n", "lead_right", "sure_wrong", "hit1", "hit3", "wrong_abst", "unans_abst")
+COLUMNS = (
+    "n",
+    "lead_n",
+    "lead_right",
+    "sure_wrong",
+    "hit1",
+    "hit3",
+    "wrong_abst",
+    "unans_abst",
+    "cites_both",
+)
 
 
 def _is_evidence(span: tuple[int, int], record: EvalRecord) -> bool:
@@ -59,6 +73,8 @@ def short_lead(p: Prediction) -> str | None:
 
 def judge(r: EvalRecord, p: Prediction) -> dict[str, Any]:
     """One question's flags (None where a figure does not apply)."""
+    both = cites_every_article(r, p)
+    r, p = in_library(r, p)
     # A summary's first line is its lead sentence, not a short answer.
     short = None if r.question_type == "summary" else short_lead(p)
     short_right = None if short is None else (r.answerable and token_f1(short, r.answers) >= RIGHT_F1)
@@ -77,6 +93,7 @@ def judge(r: EvalRecord, p: Prediction) -> dict[str, Any]:
         "hit3": hit3,
         "wrong_abst": p.abstained if r.answerable else None,
         "unans_abst": p.abstained if not r.answerable else None,
+        "cites_both": None if both is None else bool(both),
     }
 
 
@@ -96,6 +113,7 @@ def figures(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
         "hit3": _mean([r["hit3"] for r in rows]),
         "wrong_abst": _mean([r["wrong_abst"] for r in rows]),
         "unans_abst": _mean([r["unans_abst"] for r in rows]),
+        "cites_both": _mean([r["cites_both"] for r in rows]),
     }
 
 

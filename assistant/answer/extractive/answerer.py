@@ -24,7 +24,7 @@ from assistant.answer.extractive.abstain import abstain_reason
 from assistant.answer.extractive.confidence import features, probability
 from assistant.answer.extractive.evidence import evidence_features, speaker_other, unanswerable
 from assistant.answer.extractive.follow_up import more_statements, speaker_first
-from assistant.answer.extractive.modes import PHRASE_LEAD, settle
+from assistant.answer.extractive.modes import PHRASE_LEAD, second_article, settle
 from assistant.answer.extractive.summary import summarise
 from assistant.answer.extractive.yes_no import alternative, verdict
 from assistant.settings import AnswerSettings
@@ -82,7 +82,8 @@ class ExtractiveAnswerer:
         draft = self._calibrated(draft, hits, question, follow_up, typed, Diagnostics(request.query, ranked))
         draft = self._covered(draft, request, question, follow_up)
         draft = self._selective(draft, question, typed, request)
-        return settle(draft, question, request, hits, typed, self.settings, follow_up)
+        draft = settle(draft, question, request, hits, typed, self.settings, follow_up)
+        return second_article(draft, request, hits, self.settings.second_article_ratio)
 
     def _covered(self, draft: Draft, request: AnswerRequest, question: Question, follow_up: bool) -> Draft:
         """``draft``, or an abstention when the evidence likely does not answer (calibrated).

@@ -22,6 +22,11 @@ A typed short answer that fills no gap is replaced by the constituent that
 does, when the question's role can be read off the parse. Otherwise the
 answer turns into *evidence*: the best two or three sentences, each cited,
 best first, with no short answer (shown as "Closest sentences").
+
+Asked of the library, a question whose best evidence lies in two articles cites
+both (:func:`second_article`): when the best hit of another article than the
+answer's scores at least ``answer.second_article_ratio`` of the best hit's score,
+its sentence is shown and cited too, after the answer's own, in either mode.
 """
 
 from __future__ import annotations
@@ -73,6 +78,31 @@ def settle(
     if verified is not False and draft.confidence >= threshold:
         return replace(draft, mode="answer")
     return evidence(draft, request, hits)
+
+
+def second_article(draft: Draft, request: AnswerRequest, hits: list[Hit], ratio: float) -> Draft:
+    """``draft`` citing also the best sentence of a second article when it scores close to the best
+    hit (at least ``ratio`` of its score); as it is when every close hit is of the cited articles,
+    or only one article was searched. The ratio found joins the diagnostics (``second.ratio``)."""
+    cited_articles = {a for a, _ in draft.cited}
+    if draft.abstained or len(cited_articles) != 1 or not hits:
+        return draft
+    best = max(h.score for h in hits)
+    others = [h for h in hits if h.article_id not in cited_articles and not _heading(request, h)]
+    if best <= 0 or not others:
+        return draft
+    other = max(others, key=lambda h: h.score)
+    share = other.score / best
+    why = replace(draft.diagnostics, features=draft.diagnostics.features + (("second.ratio", share),))
+    draft = replace(draft, diagnostics=why)
+    if share < ratio:
+        return draft
+    text = request.articles[other.article_id].sentence(other.sentence_id).text
+    return replace(draft, text=f"{draft.text}\n{text}", cited=draft.cited + (other.ref,))
+
+
+def _heading(request: AnswerRequest, hit: Hit) -> bool:
+    return is_heading(request.articles[hit.article_id].sentence(hit.sentence_id).text)
 
 
 def evidence(draft: Draft, request: AnswerRequest, hits: list[Hit]) -> Draft:
