@@ -29,7 +29,7 @@ from assistant.library.caches import QueryVectors
 from assistant.library.centrality import sentence_centrality
 from assistant.library.indexes import Indexes
 from assistant.library.snapshot import LibraryState, Scope
-from assistant.types import Answer, Hit, Turn
+from assistant.types import Answer, Hit, Turn, claims_of
 from index.errors import InputError
 from index.models import Article
 
@@ -178,6 +178,12 @@ class Pipeline:
             confidence *= citations[0].support
         invented = len(set(draft.cited)) - len(citations)
         abstained = draft.abstained or not citations
+        sentences = () if abstained else claims_of(draft.text, citations, draft.diagnostics.spans)
+        instead = getattr(self._components.answerer, "instead", None)
+        if draft.diagnostics.spans and sentences and not any(c.supported for c in sentences) and instead:
+            # A generated answer none of whose claims its citations support: not shown as the answer.
+            reason = "No claim of the model's answer is supported by the sentences it cites"
+            return self.finish(instead(request, reason, draft.diagnostics), request, timings)
         return Answer(
             text=abstain_text(len(request.articles)) if abstained else draft.text,
             citations=() if abstained else citations,
@@ -186,6 +192,7 @@ class Pipeline:
             short_answer=None if abstained else draft.short_answer,
             timings=timings,
             mode="abstain" if abstained else draft.mode,
+            claims=sentences,
             diagnostics=dataclasses.replace(
                 draft.diagnostics,
                 query=draft.diagnostics.query or request.query,

@@ -6,6 +6,7 @@ stored sentence: ``(article_id, sentence_id)``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -63,6 +64,8 @@ class Diagnostics:
     unsupported: tuple[str, ...] = ()
     #: The answer sentence each citation was given for (a generated answer's claims).
     claims: tuple[tuple[SentenceRef, str], ...] = ()
+    #: A generated answer's claims: each one's span in the answer text and the refs it cites.
+    spans: tuple[tuple[int, int, tuple[SentenceRef, ...]], ...] = ()
     #: What answered instead of the chat model ('extractive', 'abstain'), when its answer was not used.
     fallback: str | None = None
     #: For the reader: why a fallback answered, an answer cut at the length cap.
@@ -103,6 +106,62 @@ class Citation:
 
 
 @dataclass(frozen=True, slots=True)
+class Claim:
+    """One sentence of an answer and the citations that back it.
+
+    ``start``/``end`` are its span in the answer text; ``citations`` index the answer's
+    citations. ``supported`` is False when it cites nothing, or only low-support sentences.
+    """
+
+    text: str
+    start: int
+    end: int
+    citations: tuple[int, ...]
+    supported: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "text": self.text,
+            "start": self.start,
+            "end": self.end,
+            "citations": list(self.citations),
+            "supported": self.supported,
+        }
+
+
+def claims_of(
+    text: str,
+    citations: tuple[Citation, ...],
+    spans: tuple[tuple[int, int, tuple[SentenceRef, ...]], ...] = (),
+) -> tuple[Claim, ...]:
+    """The claims of an answer: one per span (a generated answer's sentences), else the whole
+    text as one claim citing every citation (an extractive answer)."""
+    index = {(c.article_id, c.sentence_id): i for i, c in enumerate(citations)}
+    if not spans:
+        if not text.strip() or not citations:
+            return ()
+        spans = ((0, len(text), tuple(index)),)
+    out = []
+    for start, end, refs in spans:
+        cited = tuple(dict.fromkeys(index[r] for r in refs if r in index))
+        supported = any(not citations[i].low_support for i in cited)
+        out.append(Claim(text[start:end], start, end, cited, supported))
+    return tuple(out)
+
+
+def numbered(text: str, claims: Sequence[Mapping[str, Any]]) -> str:
+    """``text`` with `` [n]`` (1-based citation numbers) after each claim of :meth:`Claim.to_dict`
+    form, and " (unsupported)" after an unsupported one: how the CLI and a copied answer show it."""
+    out, end = [], 0
+    for claim in claims:
+        out.append(text[end : claim["end"]] + "".join(f" [{i + 1}]" for i in claim["citations"]))
+        out.append("" if claim["supported"] else " (unsupported)")
+        end = claim["end"]
+    return "".join(out) + text[end:]
+
+
+@dataclass(frozen=True, slots=True)
 class Answer:
     """An answer with its citations; ``abstained`` when the article doesn't say.
 
@@ -119,10 +178,12 @@ class Answer:
     short_answer: str | None = None
     #: Milliseconds per step: ``retrieve``, ``rerank``, ``answer``, ``total``.
     timings: dict[str, float] = field(default_factory=dict)
-    #: How the answer came about; only its ``fallback`` and ``notes`` are part of :meth:`to_dict`.
+    #: How the answer came about; only its ``fallback``, ``notes`` and ``model`` are part of :meth:`to_dict`.
     diagnostics: Diagnostics = field(default_factory=Diagnostics, compare=False)
     #: "answer", "evidence" (closest sentences, not sure) or "abstain"; see :data:`Mode`.
     mode: Mode | Literal[""] = ""
+    #: The answer's sentences with their citations; see :class:`Claim` (empty when it abstained).
+    claims: tuple[Claim, ...] = ()
 
     def __post_init__(self) -> None:
         if self.abstained or not self.mode:
@@ -140,9 +201,12 @@ class Answer:
             "abstained": self.abstained,
             "confidence": round(self.confidence, 4),
             "citations": [c.to_dict() for c in self.citations],
+            "claims": [c.to_dict() for c in self.claims],
             "timings": {k: round(v, 2) for k, v in self.timings.items()},
             "fallback": self.diagnostics.fallback,
             "notes": list(self.diagnostics.notes),
+            # The chat model that was asked (None for the offline answerer).
+            "model": self.diagnostics.model,
             # The question as understood: a follow-up's standalone rewrite, shown to the reader.
             "query": self.diagnostics.query or None,
         }

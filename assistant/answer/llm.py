@@ -251,6 +251,7 @@ class LLMAnswerer:
             answer_sentences=reading.sentences,
             unsupported=reading.unsupported,
             claims=reading.claims,
+            spans=reading.spans,
             notes=notes,
         )
         if not cited and is_abstention(text):
@@ -264,10 +265,17 @@ class LLMAnswerer:
             return self._instead(request, reason, why)
         supported = reading.sentences - len(reading.unsupported)
         confidence = supported / reading.sentences if reading.sentences else 0.0
-        return Draft(text, cited, abstained=False, confidence=confidence, diagnostics=why)
+        # The answer's text is clean prose: the claims' spans carry its citations.
+        return Draft(reading.text, cited, abstained=False, confidence=confidence, diagnostics=why)
+
+    def instead(self, request: AnswerRequest, reason: str, why: Diagnostics) -> Draft:
+        """The fallback's answer (or an abstention) in place of a generated one, labelled with ``reason``
+        (the pipeline's call when no claim of the answer is supported)."""
+        return self._instead(request, reason, why)
 
     def _instead(self, request: AnswerRequest, reason: str, why: Diagnostics) -> Draft:
         """The fallback's answer (or an abstention), labelled with the reason."""
+        why = replace(why, spans=())  # the model's claims are not the fallback's
         if self.fallback is None:
             note = f"{reason}, so the assistant abstains."
             return Draft.abstention(replace(why, fallback="abstain", notes=(*why.notes, note)))

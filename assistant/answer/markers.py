@@ -140,28 +140,54 @@ class Reading:
     #: Answer sentences with content but no valid citation.
     unsupported: tuple[str, ...]
     sentences: int
+    #: The answer as clean prose: markers removed, sentences of a line joined by one space.
+    text: str = ""
+    #: Each claim (answer sentence with content): its span in :attr:`text` and the refs it cites.
+    spans: tuple[tuple[int, int, tuple[SentenceRef, ...]], ...] = ()
 
 
 def read_answer(text: str, context: Context) -> Reading:
-    """Which answer sentence cites what; which cite nothing valid."""
-    parts: list[tuple[str, list[SentenceRef]]] = []
-    for part in split_sentences(text):
-        labels = [label for m in _MARKER.finditer(part) for label in marker_labels(m.group(1)) or ()]
-        refs = [r for r in (context.lookup(label) for label in labels) if r]
-        content = strip_markers(part)
-        if re.search(r"\w", content):
-            parts.append((content, refs))
-        elif parts:  # markers on a line of their own back the sentence before
-            parts[-1][1].extend(refs)
+    """Which answer sentence cites what; which cite nothing valid; the clean text and its claims' spans."""
+    lines: list[list[tuple[str, list[SentenceRef]]]] = []
+    for line in text.split("\n"):
+        lines.append([])
+        for part in split_sentences(line):
+            labels = [label for m in _MARKER.finditer(part) for label in marker_labels(m.group(1)) or ()]
+            refs = [r for r in (context.lookup(label) for label in labels) if r]
+            content = strip_markers(part)
+            if re.search(r"\w", content):
+                lines[-1].append((content, refs))
+            elif lines[-1]:  # markers after the sentence's closing punctuation back that sentence
+                lines[-1][-1][1].extend(refs)
+            elif any(lines[:-1]):  # markers on a line of their own back the sentence before
+                next(ln for ln in reversed(lines[:-1]) if ln)[-1][1].extend(refs)
     claims: list[tuple[SentenceRef, str]] = []
     unsupported: list[str] = []
-    parts = [(content, refs) for content, refs in parts if not is_abstention(content)]
-    for content, refs in parts:
-        if refs:
-            claims += [(r, content) for r in dict.fromkeys(refs)]
-        else:
-            unsupported.append(content)
-    return Reading(tuple(claims), tuple(unsupported), len(parts))
+    spans: list[tuple[int, int, tuple[SentenceRef, ...]]] = []
+    clean: list[str] = []
+    offset = 0
+    count = 0
+    for parts in lines:
+        if not parts:
+            continue
+        if clean:
+            clean.append("\n")
+            offset += 1
+        for i, (content, refs) in enumerate(parts):
+            if i:
+                clean.append(" ")
+                offset += 1
+            clean.append(content)
+            if not is_abstention(content):
+                count += 1
+                kept = tuple(dict.fromkeys(refs))
+                spans.append((offset, offset + len(content), kept))
+                if kept:
+                    claims += [(r, content) for r in kept]
+                else:
+                    unsupported.append(content)
+            offset += len(content)
+    return Reading(tuple(claims), tuple(unsupported), count, "".join(clean), tuple(spans))
 
 
 def split_sentences(text: str) -> list[str]:

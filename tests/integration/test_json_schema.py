@@ -23,8 +23,9 @@ SENTENCE = {"id": str, "start": int, "end": int, "paragraph": int, "text": str}
 ANSWER = {
     "text": str, "mode": str, "short_answer": (str, type(None)), "abstained": bool, "confidence": float,
     "citations": list, "timings": dict, "fallback": (str, type(None)), "notes": list,
-    "query": (str, type(None)),
+    "query": (str, type(None)), "claims": list, "model": (str, type(None)),
 }
+CLAIM = {"text": str, "start": int, "end": int, "citations": list, "supported": bool}
 CITATION = {
     "article_id": str, "sentence_id": str, "start": int, "end": int, "text": str,
     "low_support": bool, "support": (float, type(None)),
@@ -79,6 +80,11 @@ def test_add_list_show_ask_json(run, seed_path):
             citation["start"], citation["end"], citation["text"]
         )
     assert set(answer["timings"]) == TIMINGS
+    # The extractive answer is one claim citing its citations; its span is the whole text.
+    [claim] = answer["claims"]
+    _conforms(claim, CLAIM)
+    assert answer["text"][claim["start"] : claim["end"]] == claim["text"] == answer["text"]
+    assert claim["citations"] == list(range(len(answer["citations"]))) and answer["model"] is None
 
 
 def test_an_abstention_has_the_same_keys(run, seed_path):
@@ -86,4 +92,4 @@ def test_an_abstention_has_the_same_keys(run, seed_path):
     answer = run("ask", "What is the capital of Australia?", "--json")
     _conforms(answer, ANSWER)
     assert answer["abstained"] is True
-    assert answer["citations"] == [] and answer["short_answer"] is None
+    assert answer["citations"] == [] and answer["short_answer"] is None and answer["claims"] == []

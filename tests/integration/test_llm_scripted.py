@@ -15,6 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from assistant.answer.llm import LLMAnswerer
+from assistant.answer.markers import strip_markers
 from assistant.api import Assistant
 from assistant.errors import LLMConnectionError, LLMStreamError, LLMTimeoutError
 from assistant.registry import chat_model, make_answerer
@@ -24,6 +25,9 @@ from tests.llm_servers import Reply, ScriptedServer
 from tests.support import KIRBY_QUESTION, free_port
 
 pytestmark = pytest.mark.timeout(120)
+
+#: A claim the support scorer finds backed by s5 (the sentence that names Kirby).
+KIRBY = "John Kirby, the National Security Council’s coordinator for strategic communications, said so"
 
 
 @pytest.fixture(scope="module")
@@ -66,10 +70,12 @@ def _extractive(store, embedder):  # type: ignore[no-untyped-def]
 
 
 def test_a_valid_citation_is_kept_and_an_invented_one_dropped(make, server, store):  # type: ignore[no-untyped-def]
-    server.script(Reply(text="John Kirby said they are effective [s5][s999]."))
+    server.script(Reply(text=f"{KIRBY} [s5][s999]."))
     answer = make().ask(KIRBY_QUESTION, article=store[1].id)
     assert [c.sentence_id for c in answer.citations] == ["s5"]
-    assert answer.text == "John Kirby said they are effective [s5]."
+    assert answer.text == f"{KIRBY}."  # clean prose: the claim carries the citation
+    claims = [(c.start, c.end, c.citations, c.supported) for c in answer.claims]
+    assert claims == [(0, len(answer.text), (0,), True)]
     assert answer.citations[0].text == store[1].text[answer.citations[0].start : answer.citations[0].end]
     assert answer.citations[0].support is not None
     d = answer.diagnostics
@@ -103,7 +109,7 @@ def test_no_citation_abstains_when_the_fallback_is_abstain(make, server, store):
 
 
 def test_unreadable_output_is_retried(make, server, store):  # type: ignore[no-untyped-def]
-    server.script(Reply(kind="garbage"), Reply(text="Kirby [s5]."))
+    server.script(Reply(kind="garbage"), Reply(text=f"{KIRBY} [s5]."))
     answer = make().ask(KIRBY_QUESTION, article=store[1].id)
     assert [c.sentence_id for c in answer.citations] == ["s5"] and len(server.requests) == 2
 
@@ -116,14 +122,15 @@ def test_unreadable_output_every_time_falls_back_saying_so(make, server, store):
 
 
 def test_a_server_error_then_success(make, server, store):  # type: ignore[no-untyped-def]
-    server.script(Reply(kind="status", status=500), Reply(text="Kirby said it [s5]."))
+    server.script(Reply(kind="status", status=500), Reply(text=f"{KIRBY} [s5]."))
     answer = make().ask(KIRBY_QUESTION, article=store[1].id)
     assert answer.diagnostics.fallback is None and len(server.requests) == 2
 
 
 def test_a_429_waits_for_retry_after(make, server, store):  # type: ignore[no-untyped-def]
     sleeps: list[float] = []
-    server.script(Reply(kind="status", status=429, headers={"Retry-After": "2"}), Reply(text="Kirby [s5]."))
+    wait = Reply(kind="status", status=429, headers={"Retry-After": "2"})
+    server.script(wait, Reply(text=f"{KIRBY} [s5]."))
     answer = make(sleeps=sleeps).ask(KIRBY_QUESTION, article=store[1].id)
     assert sleeps == [2.0] and len(server.requests) == 2
     assert answer.diagnostics.fallback is None
@@ -148,7 +155,7 @@ def test_a_stall_past_the_deadline_ends_with_the_fallback_or_an_error(make, serv
 
 def test_a_stream_cut_mid_way_keeps_what_was_received(make, server, store):  # type: ignore[no-untyped-def]
     text = "John Kirby said they are effective [s5]. He also said more"
-    server.script(Reply(kind="cut", text=text, after=40), Reply(text="Kirby [s5]."))
+    server.script(Reply(kind="cut", text=text, after=40), Reply(text=f"{KIRBY} [s5]."))
     shown = []
     with pytest.raises(LLMStreamError) as info:
         for piece in make().ask_stream(KIRBY_QUESTION, article=store[1].id):
@@ -158,18 +165,19 @@ def test_a_stream_cut_mid_way_keeps_what_was_received(make, server, store):  # t
     assert info.value.partial.startswith("John Kirby said they are effective [s5].")
     assert "broke off" in str(info.value)
     # ask(): nobody saw the text, so the cut stream is retried.
-    server.script(Reply(kind="cut", text=text, after=40), Reply(text="Kirby [s5]."))
+    server.script(Reply(kind="cut", text=text, after=40), Reply(text=f"{KIRBY} [s5]."))
     assert [c.sentence_id for c in make().ask(KIRBY_QUESTION, article=store[1].id).citations] == ["s5"]
 
 
 def test_streaming_through_the_assistant_yields_text_then_the_answer(make, server, store):  # type: ignore[no-untyped-def]
-    server.script(Reply(text="John Kirby said they are effective [s5]. Russia used them [s999]."))
+    server.script(Reply(text=f"{KIRBY} [s5]. Russia used them [s999]."))
     pieces = list(make().ask_stream(KIRBY_QUESTION, article=store[1].id))
     final = pieces[-1]
     assert isinstance(final, Answer)
     texts = [p for p in pieces[:-1] if isinstance(p, str)]
     assert len(texts) > 3 and not any("s999" in t for t in texts)
-    assert "".join(texts).strip() == final.text
+    assert strip_markers("".join(texts)) == final.text  # the stream's markers become the claims'
+    assert [c.citations for c in final.claims] == [(0,), ()] and not final.claims[1].supported
 
 
 def test_connection_refused(make, store):  # type: ignore[no-untyped-def]
@@ -183,9 +191,9 @@ def test_connection_refused(make, store):  # type: ignore[no-untyped-def]
 
 
 def test_an_over_long_answer_is_capped(make, server, store):  # type: ignore[no-untyped-def]
-    server.script(Reply(text="John Kirby said they are effective [s5]. " * 30))
+    server.script(Reply(text=f"{KIRBY} [s5]. " * 30))
     answer = make(max_answer_chars=200).ask(KIRBY_QUESTION, article=store[1].id)
-    assert len(answer.text) <= 200 + 45 and answer.text.endswith("[s5].")
+    assert len(answer.text) <= 200 + len(KIRBY) and answer.text.endswith("said so.")
     assert any("cut at 200" in n for n in answer.diagnostics.notes)
 
 
@@ -217,7 +225,7 @@ def test_cli_ask_and_chat_use_the_llm_flags(server, store, seed_path):  # type: 
 
     settings, article = store
     server.respond = None
-    server.script(Reply(text="John Kirby said they are effective [s5]."))
+    server.script(Reply(text=f"{KIRBY} [s5]."))
     flags = ["--answerer", "llm", "--llm-base-url", server.url, "--llm-model", "scripted"]
     data_dir = ["--data-dir", str(settings.data_dir)]
     out = CliRunner().invoke(cli, [*data_dir, "ask", KIRBY_QUESTION, "--json", *flags])
@@ -226,5 +234,5 @@ def test_cli_ask_and_chat_use_the_llm_flags(server, store, seed_path):  # type: 
     assert [c["sentence_id"] for c in data["citations"]] == ["s5"] and data["fallback"] is None
     out = CliRunner().invoke(cli, [*data_dir, "chat", *flags], input=f"{KIRBY_QUESTION}\n\n")
     assert out.exit_code == 0, out.output
-    assert "John Kirby said they are effective [s5]." in out.output
+    assert f"{KIRBY} [1]." in out.output and "answered by scripted" in out.output
     assert f"{article.id}/s5" in out.output and "support" in out.output
