@@ -5,38 +5,76 @@ The commands in :mod:`assistant.cli` parse, call the Assistant and hand the resu
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from typing import Any
 
 import click
 
 from assistant.answer.base import StreamingAnswerer
 from assistant.terminal import safe
+from assistant.types import numbered
+
+#: A citation marker as the chat model's stream shows it: ``[s12]``, ``[a2:s7]``.
+_STREAM_MARKER = re.compile(r"\[((?:a\d+:)?s\d+)\]")
+_NUMBERS = re.compile(r"\s*\[\d+\]|\s*\(unsupported\)|\s+")
+
+
+def numbered_text(answer: Any) -> str:
+    """The answer text with ``[n]`` (the listed citation's number) after each claim, and
+    "(unsupported)" after a claim whose citations are all low-support (or that has none)."""
+    return numbered(answer.text, [c.to_dict() for c in answer.claims])
+
+
+def who_answered(answer: Any) -> str | None:
+    """"answered by MODEL", or "FALLBACK fallback: REASON" when the chat model's answer was not used."""
+    d = answer.diagnostics
+    if d.fallback:
+        reason = d.notes[-1] if d.notes else "the model's answer was not used"
+        return f"{d.fallback} fallback: {reason}"
+    return f"answered by {d.model}" if d.model else None
 
 
 def print_answer(answer: Any, shown: str | None = None, question: str | None = None) -> None:
-    """The answer (unless ``shown``, the streamed text, already was it), how the question was
-    understood when a follow-up was rewritten, its citations and notes."""
+    """The answer with numbered markers (unless ``shown``, the streamed text, already was it), how
+    the question was understood when a follow-up was rewritten, who answered, its citations and notes."""
     for note in answer.diagnostics.notes:
         click.echo(click.style(f"note: {safe(note)}", fg="yellow"), err=True)
+    text = numbered_text(answer)
     if answer.mode == "evidence":
         # Not sure: the sentences are the closest the article has, not an answer (they follow, cited).
         click.echo(click.style("Not sure. Closest sentences:", fg="yellow"))
-    elif shown is None or shown.strip() != answer.text.strip():
-        click.echo(click.style(safe(answer.text), bold=not answer.abstained, dim=answer.abstained))
+    elif shown is None or _NUMBERS.sub("", shown) != _NUMBERS.sub("", text):
+        if shown:
+            click.echo(click.style("Answer, checked:", dim=True))
+        click.echo(click.style(safe(text), bold=not answer.abstained, dim=answer.abstained))
     query = answer.diagnostics.query
     if question and query and query.strip() != question.strip():
         click.echo(click.style(f"(understood as: {safe(query)})", dim=True))
+    if who := who_answered(answer):
+        click.echo(click.style(safe(who), fg="yellow" if answer.diagnostics.fallback else None, dim=True))
     for n, c in enumerate(answer.citations, start=1):
         flag = " (low support)" if c.low_support else ""
         support = "" if c.support is None else f" support {c.support:.2f}"
         click.echo(f"  [{n}] {c.article_id}/{c.sentence_id}{flag}{support}: {safe(c.text)}")
-    for sentence in answer.diagnostics.unsupported if not answer.diagnostics.fallback else ():
-        click.echo(click.style(f"  no valid citation for: {safe(sentence)}", dim=True))
     click.echo(click.style(f"  mode {answer.mode}, confidence {answer.confidence:.2f}", dim=True))
 
 
-def streamed(assistant: Any, question: str, article_id: str | None, history: list[Any]) -> tuple[Any, str]:
-    """Ask with ``ask_stream``, printing the text as it arrives; the Answer and the text shown.
+def renumber(piece: str, numbers: dict[str, int]) -> str:
+    """A streamed piece with its ``[sN]`` markers as ``[n]``, numbered in order of first appearance
+    (the order of the answer's citations)."""
+
+    def number(m: re.Match[str]) -> str:
+        return f"[{numbers.setdefault(m[1].lower(), len(numbers) + 1)}]"
+
+    return _STREAM_MARKER.sub(number, piece)
+
+
+def streamed(
+    assistant: Any, question: str, article_id: str | None, history: Sequence[Any]
+) -> tuple[Any, str]:
+    """Ask with ``ask_stream``, printing the text as it arrives (markers numbered); the Answer and the
+    text shown.
 
     An answerer that does not stream is asked whole, so that nothing is printed before the
     answer's mode is known (an unsure answer's header goes before its sentences)."""
@@ -44,9 +82,11 @@ def streamed(assistant: Any, question: str, article_id: str | None, history: lis
         return assistant.ask(question, article=article_id, history=history), ""
     shown = ""
     answer = None
+    numbers: dict[str, int] = {}
     try:
         for piece in assistant.ask_stream(question, article=article_id, history=history):
             if isinstance(piece, str):
+                piece = renumber(piece, numbers)
                 click.echo(safe(piece), nl=False)
                 shown += piece
             else:

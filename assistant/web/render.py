@@ -19,12 +19,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 from urllib.parse import urlparse
 
+from assistant.types import numbered
 from index.models import Article, ArticleSummary
 
 #: The scope value of the "All articles" choice in the library.
 ALL = "__all__"
 
 _MARKER_IN_TEXT = re.compile(r"\[(\d{1,2})\]")
+#: A chat model's raw marker while its answer streams (``[s12]``, ``[a2:s7]``): never shown.
+_RAW_MARKER = re.compile(r"\s*\[(?:a\d+:)?s\d+\]")
 #: Terminal escape sequences (CSI, OSC, two-byte) and the control characters that would show
 #: as "[31m" or boxes; tabs and newlines stay. Only what is shown changes: stored text and
 #: sentence offsets are never touched.
@@ -236,9 +239,12 @@ def _render_turn(turn: Mapping[str, Any], titles: Mapping[str, str], sources: Ma
         body += _citation_list(citations, titles, heading="Closest sentences")
         kind = "bot evidence"
     else:
-        body = f'<p class="answer-text">{_answer_text(answer["text"], citations)}</p>'
+        claims = answer.get("claims") or []
+        text = (_claims_text if claims else _answer_text)(answer["text"], claims, citations)
+        body = f'<p class="answer-text">{text}</p>'
         body += _citation_list(citations, titles, heading="Sources")
         kind = "bot"
+    body = _answered_by(answer) + body
     copy = answer_markdown(turn, titles, sources)
     body += (
         '<div class="answer-actions"><button type="button" class="copy-answer" '
@@ -252,7 +258,9 @@ def answer_markdown(turn: Mapping[str, Any], titles: Mapping[str, str], sources:
     answer = turn["answer"]
     citations = answer.get("citations", [])
     evidence = answer.get("mode") == "evidence"
-    text = "Not sure — closest sentences:" if evidence else display_text(answer["text"])
+    text = "Not sure — closest sentences:"
+    if not evidence:
+        text = display_text(numbered(answer["text"], answer.get("claims") or []))
     lines = [f"**{_md_line(turn['question'])}**", "", text.strip()]
     for n, c in enumerate(citations, start=1):
         lines += ["", f"> [{n}] {_md_line(c['text'])} ({c['sentence_id']})"]
@@ -286,7 +294,7 @@ def _render_pending(pending: Mapping[str, Any]) -> str:
     if text is None:
         inner = '<p class="answer-text thinking"><span></span><span></span><span></span></p>'
     else:
-        shown = esc(text[: pending.get("reveal", len(text))])
+        shown = esc(_RAW_MARKER.sub("", text[: pending.get("reveal", len(text))]))
         inner = f'<p class="answer-text">{shown}<span class="caret"></span></p>'
     bot = f'<div class="msg bot streaming"><div class="bubble">{inner}</div></div>'
     return _user_message(pending["question"]) + bot
@@ -302,7 +310,7 @@ def _marker(n: int, citation: Mapping[str, Any]) -> str:
     )
 
 
-def _answer_text(text: str, citations: Sequence[Mapping[str, Any]]) -> str:
+def _answer_text(text: str, _claims: Sequence[Any], citations: Sequence[Mapping[str, Any]]) -> str:
     """Escaped answer text with clickable markers: in place of ``[n]`` if it has them, else at the end."""
     body = esc(text)
     numbers = {int(m) for m in _MARKER_IN_TEXT.findall(body)}
@@ -310,6 +318,39 @@ def _answer_text(text: str, citations: Sequence[Mapping[str, Any]]) -> str:
         return _MARKER_IN_TEXT.sub(lambda m: _marker(int(m[1]), citations[int(m[1]) - 1]), body)
     markers = "".join(_marker(n, c) for n, c in enumerate(citations, start=1))
     return f'{body}<span class="markers">{markers}</span>' if markers else body
+
+
+def _claims_text(text: str, claims: Sequence[Mapping[str, Any]], cites: Sequence[Mapping[str, Any]]) -> str:
+    """Escaped answer text, each claim followed by its citation chips; an unsupported claim is marked."""
+    out, end = [], 0
+    for claim in claims:
+        start, stop = int(claim["start"]), int(claim["end"])
+        if start < end or stop > len(text):
+            continue
+        out.append(esc(text[end:start]))
+        supported = claim.get("supported", True)
+        css = "claim" if supported else 'claim unsupported" title="None of the sentences cited supports it'
+        out.append(f'<span class="{css}">{esc(text[start:stop])}</span>')
+        chips = [_marker(i + 1, cites[i]) for i in claim.get("citations", []) if 0 <= i < len(cites)]
+        if chips:
+            out.append(f'<span class="markers">{"".join(chips)}</span>')
+        if not supported:
+            out.append('<span class="unsupported-badge">unsupported</span>')
+        end = stop
+    out.append(esc(text[end:]))
+    return "".join(out)
+
+
+def _answered_by(answer: Mapping[str, Any]) -> str:
+    """Who answered: the chat model, or the fallback and why (nothing for the offline answerer)."""
+    fallback, model = answer.get("fallback"), answer.get("model")
+    if fallback:
+        reason = f": {answer['notes'][-1]}" if answer.get("notes") else ""
+        label = "Extractive fallback" if fallback == "extractive" else f"Fallback ({fallback})"
+        return f'<div class="answered-by fallback" role="note">{esc(label + reason)}</div>'
+    if model:
+        return f'<div class="answered-by">Answered by <code>{esc(model)}</code></div>'
+    return ""
 
 
 def _citation_list(citations: Sequence[Mapping[str, Any]], titles: Mapping[str, str], heading: str) -> str:
