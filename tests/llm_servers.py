@@ -102,7 +102,8 @@ def _play(h: BaseHTTPRequestHandler, reply: Reply, body: dict[str, Any], stoppin
         stopping.wait(reply.seconds)
         reply = Reply(text=reply.text or "Too late [s1].")
     if reply.kind == "status":
-        payload = json.dumps({"error": {"message": f"scripted {reply.status}", "type": "scripted"}}).encode()
+        message = reply.text or f"scripted {reply.status}"
+        payload = json.dumps({"error": {"message": message, "type": "scripted"}}).encode()
         h.send_response(reply.status)
         for k, v in {"content-type": "application/json", **reply.headers}.items():
             h.send_header(k, v)
@@ -123,6 +124,7 @@ def _play(h: BaseHTTPRequestHandler, reply: Reply, body: dict[str, Any], stoppin
         h.wfile.write(b"0\r\n\r\n")
         return
     text = reply.text if reply.kind != "cut" else reply.text[: reply.after]
+    _chunk(h, _event({"delta": {"role": "assistant", "content": ""}, "finish_reason": None}))  # as servers do
     for i in range(0, len(text), 4):
         _chunk(h, _event({"delta": {"content": text[i : i + 4]}, "finish_reason": None}))
     if reply.kind == "cut":
