@@ -39,6 +39,8 @@ class Reply:
     #: "cut": characters sent before the connection drops.
     after: int = 0
     usage: tuple[int, int] = (20, 5)
+    #: The stream's finish_reason ("length": the reply hit max_tokens).
+    finish: str = "stop"
 
 
 class ScriptedServer:
@@ -132,7 +134,7 @@ def _play(h: BaseHTTPRequestHandler, reply: Reply, body: dict[str, Any], stoppin
         h.close_connection = True
         h.connection.shutdown(2)  # the chunked body never ends: the client sees a broken stream
         return
-    _chunk(h, _event({"delta": {}, "finish_reason": "stop"}))
+    _chunk(h, _event({"delta": {}, "finish_reason": reply.finish}))
     if (body.get("stream_options") or {}).get("include_usage"):
         usage = {"prompt_tokens": reply.usage[0], "completion_tokens": reply.usage[1],
                  "total_tokens": sum(reply.usage)}

@@ -43,6 +43,7 @@ from assistant.answer.structured import (
     JsonSink,
     StructuredReply,
     StructuredReplyError,
+    is_cut,
     is_refusal,
     read_reply,
 )
@@ -177,6 +178,9 @@ class LLMAnswerer:
         except StopIteration as done:
             raw = str(done.value.text)
         except LLMError as e:
+            if is_cut(e):
+                return None, ("The model's structured reply was cut at llm.max_tokens before its JSON "
+                              "ended, so the model cited inline instead.",)
             if not is_refusal(e):
                 raise
             log.info("the model server refused response_format: %s", e)

@@ -64,6 +64,11 @@ def response_format(context: Context) -> dict[str, Any]:
     return {"type": "json_schema", "json_schema": {"name": "cited_answer", "strict": True, "schema": schema}}
 
 
+def is_cut(error: LLMError) -> bool:
+    """Whether a structured reply ended at the token limit (so its JSON is unfinished)."""
+    return type(error.__cause__).__name__ == "LengthFinishReasonError"
+
+
 def is_refusal(error: LLMError) -> bool:
     """Whether the server refused the request because of ``response_format`` (HTTP 400 naming it)."""
     if not isinstance(error, LLMRequestError):

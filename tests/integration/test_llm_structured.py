@@ -119,6 +119,16 @@ def test_invalid_json_is_answered_again_inline_with_a_note(ask, server):  # type
     assert len(d.notes) == 1 and "not valid JSON" in d.notes[0] and "inline" in d.notes[0]
 
 
+def test_a_reply_cut_at_max_tokens_is_answered_again_inline_at_once(ask, server):  # type: ignore[no-untyped-def]
+    server.script(Reply(text='{"answer": [{"text": "Kirby Kirby Kirby', finish="length"),
+                  Reply(text="John Kirby said so [s5]."))
+    answer = ask()
+    assert [("response_format" in r) for r in server.requests] == [True, False]  # no retry of the cut
+    assert [c.sentence_id for c in answer.citations] == ["s5"]
+    d = answer.diagnostics
+    assert d.fallback is None and len(d.notes) == 1 and "max_tokens" in d.notes[0]
+
+
 def test_a_refused_response_format_is_answered_inline_with_a_note(ask, server):  # type: ignore[no-untyped-def]
     def respond(body: dict[str, Any]) -> Reply:
         if "response_format" in body:
