@@ -34,17 +34,18 @@ run: setup
 	$(BIN)/article-assistant serve
 
 # The same web chat answering with a local LLM: llama.cpp (xllamacpp) serving the tiny bundled
-# SmolLM2-135M on 127.0.0.1:$(LLM_PORT), stopped when the chat stops. It shows the generative path
-# (streaming, validated citations, extractive fallback), not good answers: for those, point
-# --llm-base-url at a real server (see the README).
+# SmolLM2-135M on 127.0.0.1:$(LLM_PORT), stopped when the chat stops, with structured citations
+# (llm.citations=structured: the server constrains the reply to JSON citing only IDs shown, which
+# this model cannot manage inline). It shows the generative path (validated citations, extractive
+# fallback), not good answers: for those, point --llm-base-url at a real server (see the README).
 LLM_PORT ?= 8088
 run-llm: setup
 	$(BIN)/article-assistant add $(SEED)
 	@$(BIN)/python -m assistant.local_llm serve --port $(LLM_PORT) & server=$$!; \
 	trap 'kill $$server 2>/dev/null; wait $$server 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python -m assistant.local_llm wait --port $(LLM_PORT) --timeout 120 && \
-	$(BIN)/article-assistant serve --answerer llm --llm-base-url http://127.0.0.1:$(LLM_PORT)/v1 \
-	  --llm-model smollm2
+	ARTICLE_ASSISTANT_LLM__CITATIONS=structured $(BIN)/article-assistant serve --answerer llm \
+	  --llm-base-url http://127.0.0.1:$(LLM_PORT)/v1 --llm-model smollm2
 
 # Debian's Chromium for the browser tests (never `playwright install`).
 browser:

@@ -409,6 +409,14 @@ class LLMSettings(_Section):
     )
     temperature: float = Field(0.0, ge=0, le=2, description="Sampling temperature (0: most repeatable).")
     max_tokens: int = Field(400, ge=1, le=32_000, description="Most tokens the model may write per answer.")
+    citations: Literal["inline", "structured"] = Field(
+        "inline",
+        description=(
+            "How the model cites: 'inline' [s12] markers in its text, or 'structured' JSON through the "
+            "server's response_format json_schema, citations limited to the IDs shown (llama.cpp, vLLM, "
+            "OpenAI); a server that refuses it, or a reply that is not that JSON, gets inline (noted)."
+        ),
+    )
     max_answer_chars: int = Field(
         2000, ge=100, le=100_000, description="Longer answers are cut here, at a sentence end, and noted."
     )

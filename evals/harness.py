@@ -127,7 +127,18 @@ def llm_counters(answer: Any) -> dict[str, Any] | None:
         "fallback": d.fallback,
         "tokens_in": d.tokens_in,
         "tokens_out": d.tokens_out,
+        "supported_claims": supported_claims(answer),
+        "notes": list(d.notes),
     }
+
+
+def supported_claims(answer: Any) -> int:
+    """The model's claims with at least one citation not flagged low support (0 when a fallback answered)."""
+    d = answer.diagnostics
+    if d.fallback is not None or answer.abstained:
+        return 0
+    strong = {(c.article_id, c.sentence_id) for c in answer.citations if not c.low_support}
+    return len({text for ref, text in d.claims if ref in strong})
 
 
 def make_system(config: EvalConfig, data_dir: Path) -> System:

@@ -10,7 +10,9 @@ plus ``"confidence"`` and ``"mode"`` ("answer", "evidence" or "abstain") when th
 system gives them (the project's answerers do, the baseline does not), and,
 for a config whose answerer asked a chat model, ``"llm"``: that answer's
 counters (``invented_citations``, ``model_citations``, ``answer_sentences``,
-``unsupported_sentences``, ``fallback``, ``tokens_in``, ``tokens_out``).
+``unsupported_sentences``, ``fallback``, ``tokens_in``, ``tokens_out``,
+``supported_claims``: its claims with a citation not flagged low support, and
+``notes``: the answer's notes, such as structured citations answered inline).
 
 ``start``/``end`` are offsets into the record's ``text``, so
 ``text[start:end] == citation text`` for every citation. A library-wide question

@@ -39,6 +39,8 @@ class Reply:
     #: "cut": characters sent before the connection drops.
     after: int = 0
     usage: tuple[int, int] = (20, 5)
+    #: The stream's finish_reason ("length": the reply hit max_tokens).
+    finish: str = "stop"
 
 
 class ScriptedServer:
@@ -102,7 +104,8 @@ def _play(h: BaseHTTPRequestHandler, reply: Reply, body: dict[str, Any], stoppin
         stopping.wait(reply.seconds)
         reply = Reply(text=reply.text or "Too late [s1].")
     if reply.kind == "status":
-        payload = json.dumps({"error": {"message": f"scripted {reply.status}", "type": "scripted"}}).encode()
+        message = reply.text or f"scripted {reply.status}"
+        payload = json.dumps({"error": {"message": message, "type": "scripted"}}).encode()
         h.send_response(reply.status)
         for k, v in {"content-type": "application/json", **reply.headers}.items():
             h.send_header(k, v)
@@ -123,6 +126,7 @@ def _play(h: BaseHTTPRequestHandler, reply: Reply, body: dict[str, Any], stoppin
         h.wfile.write(b"0\r\n\r\n")
         return
     text = reply.text if reply.kind != "cut" else reply.text[: reply.after]
+    _chunk(h, _event({"delta": {"role": "assistant", "content": ""}, "finish_reason": None}))  # as servers do
     for i in range(0, len(text), 4):
         _chunk(h, _event({"delta": {"content": text[i : i + 4]}, "finish_reason": None}))
     if reply.kind == "cut":
@@ -130,7 +134,7 @@ def _play(h: BaseHTTPRequestHandler, reply: Reply, body: dict[str, Any], stoppin
         h.close_connection = True
         h.connection.shutdown(2)  # the chunked body never ends: the client sees a broken stream
         return
-    _chunk(h, _event({"delta": {}, "finish_reason": "stop"}))
+    _chunk(h, _event({"delta": {}, "finish_reason": reply.finish}))
     if (body.get("stream_options") or {}).get("include_usage"):
         usage = {"prompt_tokens": reply.usage[0], "completion_tokens": reply.usage[1],
                  "total_tokens": sum(reply.usage)}

@@ -103,6 +103,10 @@ def classify(error: BaseException, where: str) -> LLMError:
         return LLMRequestError(f"The model server {where} refused the request (HTTP {status}): {hint}. "
                                f"{detail}")
     names = " ".join(c.__name__ for c in type(error).__mro__)
+    if "LengthFinishReasonError" in names:  # a structured reply cut at max_tokens: the same again on retry
+        cut = LLMOutputError(f"The model's reply from {where} was cut at the token limit (llm.max_tokens).")
+        cut.retryable = False
+        return cut
     if "Timeout" in names:
         return LLMTimeoutError(f"The model server {where} timed out: {detail}")
     if "Connect" in names:

@@ -30,17 +30,27 @@ import logging
 import time
 from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Protocol
+from typing import Any, Protocol
 
 from langchain_core.language_models import BaseChatModel
+from langchain_core.runnables import Runnable
 
 from assistant.answer.base import Answerer, AnswerRequest, Draft
 from assistant.answer.calls import Stalled, Usage, chunk_text, classify, timed_stream
-from assistant.answer.markers import MarkerFilter, cut_at_sentence, is_abstention, read_answer
+from assistant.answer.markers import MarkerFilter, Reading, cut_at_sentence, is_abstention, read_answer
 from assistant.answer.prompts import Context, Message, answer_messages, build_context, rewrite_messages
+from assistant.answer.structured import (
+    JsonSink,
+    StructuredReply,
+    StructuredReplyError,
+    is_cut,
+    is_refusal,
+    read_reply,
+)
+from assistant.answer.structured import response_format as structured_format
 from assistant.errors import LLMError, LLMOutputError, LLMStreamError, LLMTimeoutError
 from assistant.settings import LLMSettings
-from assistant.types import Diagnostics, Turn
+from assistant.types import Diagnostics, SentenceRef, Turn
 
 log = logging.getLogger(__name__)
 
@@ -131,7 +141,15 @@ class LLMAnswerer:
         context = build_context(request, s.context_budget_tokens, s.neighbours)
         messages = answer_messages(request, context, s.history_turns)
         call = _Call(self.clock() + s.deadline_s, s.retries)
+        notes: tuple[str, ...] = ()
         try:
+            if s.citations == "structured" and context.labels:
+                reply, notes = self._structured(request, context, call)
+                if reply is not None:
+                    if live and reply.text:
+                        yield reply.text
+                    yield self._verdict(request, reply.text, reply, reply.valid, reply.invented, call, notes)
+                    return
             sink = yield from self._run(messages, lambda: MarkerFilter(context), call, live)
         except LLMStreamError:
             raise
@@ -140,10 +158,41 @@ class LLMAnswerer:
             log.info("chat model failed after %d attempt(s): %s", call.attempts, e)
             if self.fallback is None:
                 raise
-            yield self._instead(request, f"The model failed: {e}", self._diagnostics(request, call))
+            why = replace(self._diagnostics(request, call), notes=notes)
+            yield self._instead(request, f"The model failed: {e}", why)
             return
         assert isinstance(sink, MarkerFilter)
-        yield self._judge(request, context, sink, call)
+        yield self._judge(request, context, sink, call, notes)
+
+    def _structured(
+        self, request: AnswerRequest, context: Context, call: _Call
+    ) -> tuple[StructuredReply | None, tuple[str, ...]]:
+        """The JSON reply read, or None with the note saying why inline markers are asked for instead."""
+        s = self.settings
+        messages = answer_messages(request, context, s.history_turns, structured=True)
+        model = self.chat_model.bind(response_format=structured_format(context))
+        runner = self._run(messages, JsonSink, call, live=False, model=model)
+        try:
+            while True:
+                next(runner)
+        except StopIteration as done:
+            raw = str(done.value.text)
+        except LLMError as e:
+            if is_cut(e):
+                return None, ("The model's structured reply was cut at llm.max_tokens before its JSON "
+                              "ended, so the model cited inline instead.",)
+            if not is_refusal(e):
+                raise
+            log.info("the model server refused response_format: %s", e)
+            return None, (f"The model server {self.where} refused structured citations "
+                          f"(response_format), so the model cited inline instead: {e}",)
+        try:
+            return read_reply(raw, context), ()
+        except StructuredReplyError as e:
+            log.info("unreadable structured reply: %s", e)
+            call.truncated = False
+            return None, (f"The model's structured reply could not be read ({e}), "
+                          "so the model cited inline instead.",)
 
     def propose_rewrite(self, question: str, history: Sequence[Turn]) -> str:
         """The model's standalone form of a follow-up (checked by :class:`assistant.chat.ModelRewriter`)."""
@@ -157,7 +206,8 @@ class LLMAnswerer:
                 return str(done.value.text)
 
     def _run(
-        self, messages: list[Message], make_sink: Callable[[], _Sink], call: _Call, live: bool
+        self, messages: list[Message], make_sink: Callable[[], _Sink], call: _Call, live: bool,
+        model: Runnable[list[Message], Any] | None = None,
     ) -> Generator[str, None, _Sink]:
         """Stream one reply into a fresh sink per attempt, retrying what can be retried; returns the sink."""
         while True:
@@ -165,7 +215,7 @@ class LLMAnswerer:
             sink = make_sink()
             shown = False
             try:
-                for piece in self._attempt(messages, sink, call):
+                for piece in self._attempt(messages, sink, call, model or self.chat_model):
                     if live and piece:
                         shown = True
                         yield piece
@@ -183,14 +233,16 @@ class LLMAnswerer:
                 log.info("retrying the chat model in %.2f s: %s", pause, error)
                 self.sleep(pause)
 
-    def _attempt(self, messages: list[Message], sink: _Sink, call: _Call) -> Iterator[str]:
+    def _attempt(
+        self, messages: list[Message], sink: _Sink, call: _Call, model: Runnable[list[Message], Any]
+    ) -> Iterator[str]:
         """One request: pieces of the reply as they pass the sink; stops at the length cap."""
         cap = self.settings.max_answer_chars
 
         def wait() -> float:
             return min(self.settings.timeout_s, call.deadline - self.clock())
 
-        for chunk in timed_stream(lambda: self.chat_model.stream(messages), wait):
+        for chunk in timed_stream(lambda: model.stream(messages), wait):
             call.usage.add(chunk)
             yield sink.feed(chunk_text(chunk))
             if sink.length > cap:
@@ -236,18 +288,27 @@ class LLMAnswerer:
             tokens_out=call.usage.tokens_out,
         )
 
-    def _judge(self, request: AnswerRequest, context: Context, sink: MarkerFilter, call: _Call) -> Draft:
-        """The validated draft of a finished reply, or the fallback's when nothing valid remains."""
+    def _judge(
+        self, request: AnswerRequest, context: Context, sink: MarkerFilter, call: _Call,
+        notes: tuple[str, ...],
+    ) -> Draft:
+        """The validated draft of a finished inline reply, or the fallback's when nothing valid remains."""
         text = cut_at_sentence(sink.text) if call.truncated else sink.text
-        reading = read_answer(text, context)
-        cited = tuple(dict.fromkeys(ref for ref, _ in reading.claims))
-        notes: tuple[str, ...] = ()
         if call.truncated:
-            notes = (f"The model's answer was cut at {self.settings.max_answer_chars:,} characters.",)
+            notes = (*notes, f"The model's answer was cut at {self.settings.max_answer_chars:,} characters.")
+        reading = read_answer(text, context)
+        return self._verdict(request, text, reading, sink.valid, sink.invented, call, notes)
+
+    def _verdict(
+        self, request: AnswerRequest, text: str, reading: Reading | StructuredReply,
+        valid: Sequence[SentenceRef], invented: int, call: _Call, notes: tuple[str, ...],
+    ) -> Draft:
+        """The draft of a read reply (inline or structured): the same checks for both."""
+        cited = tuple(dict.fromkeys(ref for ref, _ in reading.claims))
         why = replace(
             self._diagnostics(request, call),
-            invented_citations=sink.invented,
-            model_citations=len(sink.valid),
+            invented_citations=invented,
+            model_citations=len(valid),
             answer_sentences=reading.sentences,
             unsupported=reading.unsupported,
             claims=reading.claims,
@@ -258,8 +319,8 @@ class LLMAnswerer:
             return Draft.abstention(why)
         if not cited:
             reason = (
-                f"The model cited {sink.invented} sentence ID(s) it was not shown and none it was"
-                if sink.invented
+                f"The model cited {invented} sentence ID(s) it was not shown and none it was"
+                if invented
                 else "The model's answer cited no sentence of the article"
             )
             return self._instead(request, reason, why)

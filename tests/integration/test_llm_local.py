@@ -82,3 +82,52 @@ def test_a_follow_up_keeps_the_users_words(generative):  # type: ignore[no-untyp
     answer = assistant.ask("What else did he say?", article=article.id, history=[(KIRBY_QUESTION, first)])
     assert set(terms("What else did he say?")) <= set(terms(answer.diagnostics.query))
     _holds_the_rules(answer, article)
+
+
+#: Questions for the two citation modes side by side (the seed article answers each).
+MODE_QUESTIONS = (
+    *QUESTIONS,
+    "What are cluster munitions?",
+    "Which countries will send the weapons to Ukraine?",
+    "Why are cluster munitions controversial?",
+)
+
+
+def _ask_in_mode(llm_url, settings, embedder, article, citations):  # type: ignore[no-untyped-def]
+    assistant = Assistant(settings.with_(**{"llm.citations": citations}), embedder=embedder)
+    return [assistant.ask(q, article=article.id) for q in MODE_QUESTIONS]
+
+
+def _model_cited(answer: Answer) -> bool:
+    """The model's own answer (not the fallback) with at least one valid citation."""
+    return answer.diagnostics.fallback is None and not answer.abstained and bool(answer.citations)
+
+
+def test_structured_citations_hold_the_enum_and_cite_far_more_often_than_inline(  # type: ignore[no-untyped-def]
+    generative, llm_url, embedder
+):
+    assistant, article = generative
+    structured = _ask_in_mode(llm_url, assistant.settings, embedder, article, "structured")
+    inline = _ask_in_mode(llm_url, assistant.settings, embedder, article, "inline")
+    for answer in structured:
+        _holds_the_rules(answer, article)
+        d = answer.diagnostics
+        if not any("inline" in n for n in d.notes):  # the schema held: no ID outside the enum
+            assert d.invented_citations == 0
+    for answer in inline:
+        _holds_the_rules(answer, article)
+    cited = sum(map(_model_cited, structured))
+    assert cited >= len(MODE_QUESTIONS) - 1, [(a.text, a.diagnostics.notes) for a in structured]
+    assert cited >= sum(map(_model_cited, inline)) + 3
+    assert sum(a.diagnostics.model_citations or 0 for a in structured) >= cited
+
+
+def test_structured_answers_stream_as_one_piece_then_the_answer(generative, embedder):  # type: ignore[no-untyped-def]
+    assistant, article = generative
+    structured = Assistant(assistant.settings.with_(**{"llm.citations": "structured"}), embedder=embedder)
+    pieces = list(structured.ask_stream(KIRBY_QUESTION, article=article.id))
+    final = pieces[-1]
+    assert isinstance(final, Answer)
+    _holds_the_rules(final, article)
+    texts = [p for p in pieces[:-1] if isinstance(p, str)]
+    assert "{" not in "".join(texts)  # the raw JSON is never shown
