@@ -327,7 +327,8 @@ class LLMAnswerer:
         supported = reading.sentences - len(reading.unsupported)
         confidence = supported / reading.sentences if reading.sentences else 0.0
         # The answer's text is clean prose: the claims' spans carry its citations.
-        return Draft(reading.text, cited, abstained=False, confidence=confidence, diagnostics=why)
+        prose = reading.prose if isinstance(reading, StructuredReply) else reading.text
+        return Draft(prose, cited, abstained=False, confidence=confidence, diagnostics=why)
 
     def instead(self, request: AnswerRequest, reason: str, why: Diagnostics) -> Draft:
         """The fallback's answer (or an abstention) in place of a generated one, labelled with ``reason``

@@ -94,6 +94,10 @@ class StructuredReply:
     #: Valid citations given and IDs given that name no shown sentence.
     valid: tuple[SentenceRef, ...]
     invented: int
+    #: The answer as clean prose (the claims' texts joined by a space), as the reader sees it.
+    prose: str = ""
+    #: Each claim: its span in :attr:`prose` and the refs it cites (as :class:`markers.Reading`).
+    spans: tuple[tuple[int, int, tuple[SentenceRef, ...]], ...] = ()
 
     @property
     def abstained(self) -> bool:
@@ -110,6 +114,8 @@ def read_reply(raw: str, context: Context) -> StructuredReply:
     if not isinstance(items, list):
         raise StructuredReplyError('the reply has no "answer" list')
     parts: list[str] = []
+    prose: list[str] = []
+    spans: list[tuple[int, int, tuple[SentenceRef, ...]]] = []
     claims: list[tuple[SentenceRef, str]] = []
     unsupported: list[str] = []
     valid: list[SentenceRef] = []
@@ -134,8 +140,11 @@ def read_reply(raw: str, context: Context) -> StructuredReply:
             continue
         markers = "".join(f"[{label}]" for label in labels)
         parts.append(f"{content} {markers}" if markers else content)
+        start = sum(len(p) + 1 for p in prose)
+        prose.append(content)
         if is_abstention(content):
             continue
+        spans.append((start, start + len(content), tuple(refs)))
         sentences += 1
         valid += refs
         if refs:
@@ -143,7 +152,8 @@ def read_reply(raw: str, context: Context) -> StructuredReply:
         else:
             unsupported.append(content)
     text = " ".join(parts)
-    return StructuredReply(text, tuple(claims), tuple(unsupported), sentences, tuple(valid), invented)
+    found = (tuple(claims), tuple(unsupported), sentences, tuple(valid), invented)
+    return StructuredReply(text, *found, prose=" ".join(prose), spans=tuple(spans))
 
 
 @dataclass(slots=True)

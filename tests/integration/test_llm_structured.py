@@ -71,7 +71,10 @@ def test_the_request_carries_a_json_schema_whose_enum_is_exactly_the_ids_shown(a
     assert body["stream"] is True
     assert answer.diagnostics.notes == (), (answer.text, answer.diagnostics)
     assert [c.sentence_id for c in answer.citations] == ["s5"]
-    assert answer.text == "John Kirby said they are effective. [s5]"
+    assert answer.text == "John Kirby said they are effective."  # clean prose: the claim carries [s5]
+    assert [(c.text, c.start, c.end, c.citations) for c in answer.claims] == [
+        ("John Kirby said they are effective.", 0, 35, (0,))
+    ]
     d = answer.diagnostics
     assert (d.fallback, d.invented_citations, d.model_citations, d.notes) == (None, 0, 1, ())
     assert d.claims and d.claims[0][1] == "John Kirby said they are effective."
@@ -79,7 +82,9 @@ def test_the_request_carries_a_json_schema_whose_enum_is_exactly_the_ids_shown(a
 
 
 def test_ids_outside_the_enum_are_dropped_and_counted(ask, server):  # type: ignore[no-untyped-def]
-    server.script(Reply(text=_json(("Kirby said so.", ["s5", "s999", "x1"]))))
+    # A claim the support check accepts for s5 (an unsupported one would fall back).
+    claim = "John Kirby, the National Security Council’s coordinator for strategic communications, said so"
+    server.script(Reply(text=_json((claim, ["s5", "s999", "x1"]))))
     answer = ask()
     assert [c.sentence_id for c in answer.citations] == ["s5"]
     assert (answer.diagnostics.invented_citations, answer.diagnostics.model_citations) == (2, 1)
