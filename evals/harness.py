@@ -5,7 +5,8 @@ order they first appear, each once, and timed; then every question is asked
 in file order, scoped to its article and with its dataset ``history``, and
 timed. Nothing is random, but Python's hash seed orders some sets that feed
 float sums: two runs give the same predictions (latencies aside) under one
-``PYTHONHASHSEED``; otherwise ``confidence`` may differ in its last bits. The predicted answer is the Assistant's answer text as a reader sees
+``PYTHONHASHSEED``; otherwise ``confidence`` may differ in its last bits. The
+predicted answer is the Assistant's answer text as a reader sees
 it: the short answer (a speaker, date, number…) on its first line when one was
 extracted, then the supporting sentence. Citations are mapped
 to offsets into the record's ``text`` and checked to slice it exactly.
