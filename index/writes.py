@@ -54,6 +54,10 @@ class StoreCheck:
         return not self.orphans and not self.incomplete
 
 
+#: The generation an embedded client is said to have seen once it is not trusted: never a real one.
+STALE_CLIENT = "stale client"
+
+
 class Writes:
     """Write methods of :class:`~index.store.ChromaStore`."""
 
@@ -62,6 +66,7 @@ class Writes:
         place: str
         _server: bool
         _recovery_failed: bool
+        _seen: str | None
         @property
         def _client(self) -> Any: ...
         @property
@@ -83,10 +88,24 @@ class Writes:
         except ArticleAssistantError:
             raise
         except Exception as e:
+            self._distrust_client(e)
             fault = store_fault(e, self.place, self._server, outcome)
             if fault is None:
                 raise
             raise fault from e
+
+    def _distrust_client(self, error: BaseException) -> bool:
+        """After the disk refused an embedded write, have the next use of the store reopen it.
+
+        A client whose write met a full disk was seen to hang on its next write once space was
+        freed (in SQLite's busy wait, inside Chroma's Rust core); a fresh client does not, and
+        :meth:`generation`, which every add and remove asks first, reopens when the token it saw
+        is not the store's. True when the client is no longer trusted.
+        """
+        if not self._server and disk_problem(error) is not None:
+            self._seen = STALE_CLIENT
+            return True
+        return False
 
     # -- recovery ---------------------------------------------------------------
 
@@ -189,7 +208,13 @@ class Writes:
                 )
             self._bump_generation()
         except Exception as e:
-            stored = self._undo_add(ids, token) if token is not None else set()
+            distrusted = self._distrust_client(e)
+            if token is None:
+                stored: set[str] | None = set()
+            elif distrusted:
+                stored = self._leave_add(ids, token)
+            else:
+                stored = self._undo_add(ids, token)
             outcome = _add_outcome(stored, len(ids), rows_written)
             fault = store_fault(e, self.place, self._server, outcome)
             raise (fault or StoreError(f"Could not store {len(ids)} articles: {e}. {outcome[0].upper()}"
@@ -211,6 +236,20 @@ class Writes:
                     {"article_id": p.article_id, "sentence_ids": " ".join(p.sentence_ids)} for p, _ in part
                 ],
             )
+
+    def _leave_add(self, ids: Sequence[str], token: str) -> set[str] | None:
+        """After the disk refused an embedded add: which articles were stored, and no cleanup now.
+
+        A delete through the client whose write met the full disk was seen to hang for good
+        (inside Chroma's Rust core); the entry, dead once forgotten, has the next write (through
+        a reopened client) or the next open finish the cleanup, and readers never see the rest.
+        """
+        self._journal.forget(token)
+        try:
+            return self.stored_ids(ids)
+        except Exception as e:
+            log.warning("could not read what the failed add stored (%s: %s)", type(e).__name__, e)
+            return None
 
     def _undo_add(self, ids: Sequence[str], token: str) -> set[str] | None:
         """Delete the failed add's passages of articles without a row; which were stored (None: unknown).
