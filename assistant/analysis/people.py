@@ -31,6 +31,7 @@ TITLE_WORDS = frozenset(
 )
 _HONORIFIC = re.compile(r"^(?:Mr|Mrs|Ms|Miss|Dr|Sir|Dame|Sens?|Reps?|Gov|Gen|Prof|Rev)\.?$")
 #: Not a name's word: a contraction ("It's", "I've") or a word that ends a sentence ("Figures.").
+_CONTRACTION = re.compile(r"^(?:it|that|there|here|what|he|she|i|we|they|you)[’'](?:s|ve|re|m|ll|d)$", re.I)
 _NOT_NAME = re.compile(r"^(?:\w+[’'](?:s|ve|re|ll|d|m)|\w{3,}\.)$")
 _PARTY_TAG = re.compile(r"\s*\([A-Z]-[A-Z]{2}\)")
 _NAME_WORD = re.compile(r"^[A-Z][\w’'.-]*$")
@@ -68,13 +69,17 @@ def split_mention(mention: str) -> tuple[str | None, str | None]:
         start, run = start + 1, run[1:]
     if run and run[0].lower() in {"the", "a", "an"}:
         run = run[1:]
+    before = " ".join(words[:start]).strip()
+    if before.lower() in {"the", "a", "an"}:
+        before = ""
+    if run and _CONTRACTION.match(run[0]):
+        return None, None  # "It's worth noting …": no speaker
+    if not run or any(w.endswith(("’s", "'s")) for w in run):
+        return None, mention.strip()
     while run and _NOT_NAME.match(run[0]) and not _HONORIFIC.match(run[0]):
         start, run = start + 1, run[1:]  # "Figures. Trump": the name starts after the sentence's end
     if not [w for w in run if not _HONORIFIC.match(w)] or any(_NOT_NAME.match(w) for w in run):
         return None, None
-    before = " ".join(words[:start]).strip()
-    if not run or any(w.endswith(("’s", "'s")) for w in run):
-        return None, mention.strip()
     description = ", ".join(d for d in (before, role.strip()) if d) or None
     return " ".join(run), description
 

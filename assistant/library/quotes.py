@@ -7,10 +7,12 @@ person ID), by article and by topic (the quote's words) return :class:`Attribute
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from assistant.analysis.library_people import Person, merge_people
 from assistant.analysis.people import name_words, same_name
@@ -80,11 +82,24 @@ class QuoteIndex:
         lowered = name.strip().lower()
         if not lowered:
             return []
-        named = [
-            p for p in self.people
-            if (p.named and name_words(name) and same_name(p.name, name)) or lowered in p.name.lower()
-        ]
+        named = [p for p in self.people if p.named and name_words(name) and same_name(p.name, name)]
+        if len(name_words(name)) > 1:
+            # "John Smith": a "Smith" the merging kept apart from him is not him (unless none is).
+            full = [p for p in named if len(name_words(p.name)) > 1]
+            named = full or named
+        named += [p for p in self.people if lowered in p.name.lower() and p not in named]
         return named or [p for p in self.people if p.id == lowered]
+
+    def report(self, found: Sequence[AttributedQuote]) -> dict[str, Any]:
+        """``found`` as JSON data: the people concerned (with how they were merged), then the quotes,
+        each with the (article ID, sentence ID) pairs to cite; what ``quotes --json`` and ``/quotes`` give."""
+        people = {p.id: p for p in self.people}
+        concerned = [people[i] for i in dict.fromkeys(q.person_id for q in found)]
+        return {
+            "people": [dataclasses.asdict(p) | {"articles": list(p.articles)} for p in concerned],
+            "quotes": [dataclasses.asdict(q) | {"cited": [list(c) for c in q.cited]} for q in found],
+            "unindexed_articles": list(self.unindexed),
+        }
 
     def in_article(self, article: str) -> list[Person]:
         """The people quoted in ``article``, most quoted first."""

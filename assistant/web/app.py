@@ -128,6 +128,7 @@ def build_app(
         gr.api(endpoints.ask, api_name="ask")
         gr.api(endpoints.articles, api_name="articles")
         gr.api(endpoints.add_url, api_name="add_url")
+        gr.api(endpoints.quotes, api_name="quotes")
         private: dict[str, Any] = {"api_visibility": "private"}
         view = [library, chat, article, state, remove]
         app.load(h.load, inputs=[state], outputs=view, **private)
