@@ -86,7 +86,9 @@ class Assistant:
         self._library = LibraryState(self._components, caches)
         self._indexes = Indexes(self._components, caches, self._library)
         self._quotes = QuoteIndexes()
-        self._pipeline = Pipeline(self._components, self._library, self._indexes, self._query_vectors)
+        self._pipeline = Pipeline(
+            self._components, self._library, self._indexes, self._query_vectors, self.quote_index
+        )
 
     # -- backends ----------------------------------------------------------
 

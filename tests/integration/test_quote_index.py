@@ -75,3 +75,22 @@ def test_the_quotes_command_prints_json(tmp_path, embedder, monkeypatch) -> None
         "Adam Smith, the chief executive of Acme Corp", "Smith"]
     text = runner.invoke(cli, ["quotes", "--person", "Smith"])
     assert "a local teacher" in text.output and "John Smith" in text.output
+
+
+def test_what_has_x_said_is_answered_from_the_index_across_the_library(assistant) -> None:  # type: ignore[no-untyped-def]
+    from index.ingest import read_text
+
+    kirby = assistant.add_text(KIRBY).article
+    assistant.add_many(read_text(t, source=k) for k, t in SMITHS.items())
+    answer = assistant.ask("What has Kirby said about the dud rate?")
+    assert answer.mode == "answer" and answer.short_answer == "John Kirby"
+    assert answer.text.startswith("Kirby said the shells had a lower dud rate")
+    assert [(c.article_id, c.sentence_id) for c in answer.citations][0] == (kirby.id, "s5")
+    said = assistant.ask("What did Adam Smith say?")
+    assert {c.text for c in said.citations} == {
+        "“Our earnings beat every forecast this quarter,” said Adam Smith, the chief executive of Acme Corp.",
+        "“Sales doubled in Europe,” Smith, the Acme chief executive, said on Tuesday."}
+    first = assistant.ask("What did John Kirby say?")
+    assert [c.sentence_id for c in first.citations] == ["s3", "s4", "s6", "s7", "s5"]
+    more = assistant.ask("What else did he say?", history=[("What did John Kirby say?", first)])
+    assert [c.sentence_id for c in more.citations] == ["s8"]  # "The spokesman added that …"

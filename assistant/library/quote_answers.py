@@ -1,0 +1,83 @@
+"""Questions the quote index answers itself: "What has X said (about Y)?" and "What else did X say?".
+
+Asked across the library (or of one article), such a question is answered from the index
+(:mod:`assistant.library.quotes`) rather than from retrieval: X's statements, about Y when
+asked (best match first), citing each quote's sentences and the sentence that attributes it.
+"What else did he say?" (rewritten to name him) gives X's statements that earlier turns did not
+cite. Only a question that names a person the index knows is taken; anything else (and a
+person the index does not know) goes to the answerer as before, so other questions, "Who
+said …?" among them, are answered exactly as without the index.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from assistant.answer.base import AnswerRequest, Draft
+from assistant.library.quotes import AttributedQuote, QuoteIndex
+from assistant.types import Diagnostics
+
+#: Quotes one answer shows at most (a statement may run over several sentences).
+MAX_QUOTES = 3
+_NAME = r"[A-Z][\w’'.-]*(?:\s+(?:de|van|von|al|bin|da|del)?\s*[A-Z][\w’'.-]*)*"
+_SAID = r"(?:say|said|tell|told|write|wrote|claim|claimed|argue|argued|state|stated)"
+_WHAT_SAID = re.compile(
+    rf"^\W*(?i:and\s+|so\s+)?(?i:what)\s+(?i:has|have|did|does|do|had)\s+(?P<x>{_NAME})\s+{_SAID}"
+    rf"(?:\s+(?i:about|on|of|regarding|concerning)\s+(?P<y>[^?]+?))?\s*\??\s*$"
+)
+_WHAT_ELSE = re.compile(
+    rf"^\W*(?i:and\s+|so\s+)?(?i:what)\s+(?i:else|more|other\s+\w+)\s+(?i:has|have|did|does|do|had)\s+"
+    rf"(?P<x>{_NAME})\s+{_SAID}(?:\s+(?i:about|on|of|regarding)\s+(?P<y>[^?]+?))?\s*\??\s*$"
+)
+
+
+def asked(query: str) -> tuple[str, str | None, bool] | None:
+    """(person, topic or None, whether "else" was asked) of a what-did-X-say question, else None."""
+    for pattern, more in ((_WHAT_ELSE, True), (_WHAT_SAID, False)):
+        match = pattern.match(query.strip())
+        if match:
+            return match.group("x"), match.group("y"), more
+    return None
+
+
+def quote_answer(request: AnswerRequest, index: QuoteIndex, article: str | None) -> Draft | None:
+    """The answer from the index to a what-did-X-say question about a person it knows, else None."""
+    found = None
+    for text in dict.fromkeys((request.query, request.question)):
+        found = asked(text)
+        if found:
+            break
+    if found is None:
+        return None
+    person, topic, more = found
+    if not index.matching(person):
+        return None
+    quotes = [q for q in index.find(person=person, article=article, topic=topic)
+              if q.article_id in request.articles]
+    if not quotes:
+        return None
+    shown = {(c.article_id, c.sentence_id) for turn in request.history for c in turn.citations}
+    if more:
+        quotes = [q for q in quotes if not set(q.cited) & shown]
+    why = Diagnostics(query=request.query, ranked=tuple(h.ref for h in request.hits))
+    if not quotes:
+        reason = f"everything {person} is quoted as saying was shown already"
+        return Draft.abstention(Diagnostics(query=request.query, ranked=why.ranked, abstain_reason=reason))
+    chosen = quotes[:MAX_QUOTES] if topic else _chosen(quotes)  # a topic's best match first
+    return Draft(
+        text=" ".join(q.text for q in chosen),
+        cited=tuple(ref for q in chosen for ref in q.cited),
+        abstained=False,
+        confidence=1.0,  # what is cited is the person's, by the index's attribution
+        short_answer=chosen[0].speaker,
+        diagnostics=Diagnostics(query=request.query, ranked=why.ranked,
+                                features=(("quotes.index", float(len(chosen))),)),
+        mode="answer",
+    )
+
+
+def _chosen(quotes: Sequence[AttributedQuote]) -> list[AttributedQuote]:
+    """The first quotes, their own words (direct) before reported speech, in the order given."""
+    direct = [q for q in quotes if q.kind == "direct"]
+    return (direct + [q for q in quotes if q.kind != "direct"])[:MAX_QUOTES]
