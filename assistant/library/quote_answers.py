@@ -11,6 +11,7 @@ said …?" among them, are answered exactly as without the index.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Sequence
 
@@ -58,23 +59,42 @@ def quote_answer(request: AnswerRequest, index: QuoteIndex, article: str | None)
     if not quotes:
         return None
     shown = {(c.article_id, c.sentence_id) for turn in request.history for c in turn.citations}
+    # Turns given as text only: what their answers quoted was shown too.
+    said = [t.answer for t in request.history if not t.citations]
     if more:
-        quotes = [q for q in quotes if not set(q.cited) & shown]
+        quotes = [rest for q in quotes if (rest := _unshown(q, request, shown, said)) is not None]
     why = Diagnostics(query=request.query, ranked=tuple(h.ref for h in request.hits))
     if not quotes:
         reason = f"everything {person} is quoted as saying was shown already"
         return Draft.abstention(Diagnostics(query=request.query, ranked=why.ranked, abstain_reason=reason))
     chosen = quotes[:MAX_QUOTES] if topic else _chosen(quotes)  # a topic's best match first
+    cited = tuple(dict.fromkeys(ref for q in chosen for ref in q.cited if ref not in shown))
     return Draft(
         text=" ".join(q.text for q in chosen),
-        cited=tuple(ref for q in chosen for ref in q.cited),
+        cited=cited,
         abstained=False,
         confidence=1.0,  # what is cited is the person's, by the index's attribution
-        short_answer=chosen[0].speaker,
+        # No short answer: the question names the person; the conversation's focus stays as asked.
         diagnostics=Diagnostics(query=request.query, ranked=why.ranked,
                                 features=(("quotes.index", float(len(chosen))),)),
         mode="answer",
     )
+
+
+def _unshown(
+    quote: AttributedQuote, request: AnswerRequest, shown: set[tuple[str, str]], answers: Sequence[str]
+) -> AttributedQuote | None:
+    """The quote without the sentences earlier turns cited (or, for turns given as text only, whose
+    answers hold them); None when none is left."""
+    article = request.articles[quote.article_id]
+    texts = {s: article.sentence(s).text for s in quote.sentence_ids}
+    left = tuple(
+        s for s in quote.sentence_ids
+        if (quote.article_id, s) not in shown and not any(texts[s].strip() in a for a in answers)
+    )
+    if not left:
+        return None
+    return dataclasses.replace(quote, sentence_ids=left, text=" ".join(texts[s] for s in left))
 
 
 def _chosen(quotes: Sequence[AttributedQuote]) -> list[AttributedQuote]:

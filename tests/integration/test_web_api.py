@@ -56,6 +56,10 @@ def test_gradio_client_asks_with_a_named_endpoint(served):
     assert follow_up["citations"]
     articles = client.predict(api_name="/articles")
     assert [a["id"] for a in articles] == [article_id]
+    said = client.predict("Kirby", "", "", api_name="/quotes")
+    assert [p["name"] for p in said["people"]] == ["John Kirby"]
+    assert said["quotes"] and all(q["article_id"] == article_id for q in said["quotes"])
+    assert all(text[c["start"] : c["end"]] for c in answer["citations"])
 
 
 def test_gradio_client_gets_a_clear_error(served):
