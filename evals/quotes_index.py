@@ -77,8 +77,9 @@ def gold_attributions(ann: Path, article: Article) -> list[Gold]:
 
 
 def _key_word(text: str) -> str | None:
-    """The last capitalised non-pronoun word of a source ("Trump lawyer Marc Kasowitz" → kasowitz)."""
-    words = [re.sub(r"[’']s$", "", w.strip(".,:;“”\"–—()")) for w in text.split()]
+    """The last capitalised non-pronoun word of a source's head ("Trump lawyer Marc Kasowitz" → kasowitz;
+    "Dean, a former DNC chairman" → dean)."""
+    words = [re.sub(r"[’']s$", "", w.strip(".,:;“”\"–—()")) for w in text.split(",")[0].split()]
     names = [w for w in words if w[:1].isupper() and w.lower() not in _PRONOUNS | {"the", "a"}]
     return names[-1].lower() if names else None
 

@@ -33,6 +33,8 @@ _HONORIFIC = re.compile(r"^(?:Mr|Mrs|Ms|Miss|Dr|Sir|Dame|Sens?|Reps?|Gov|Gen|Pro
 #: Not a name's word: a contraction ("It's", "I've") or a word that ends a sentence ("Figures.").
 _CONTRACTION = re.compile(r"^(?:it|that|there|here|what|he|she|i|we|they|you)[’'](?:s|ve|re|m|ll|d)$", re.I)
 _NOT_NAME = re.compile(r"^(?:\w+[’'](?:s|ve|re|ll|d|m)|\w{3,}\.)$")
+#: The rest of a listing of names: "Sen. Roger Wicker, … and Rep. Mike Rogers".
+_LISTED = re.compile(r"(?:and\s+)?(?:[A-Z][\w.’'-]*\s*){2,4}(?:,|$|\s+and\b)")
 _PARTY_TAG = re.compile(r"\s*\([A-Z]-[A-Z]{2}\)")
 _NAME_WORD = re.compile(r"^[A-Z][\w’'.-]*$")
 _LINKS = frozenset({"de", "da", "van", "von", "bin", "al", "la", "del"})
@@ -54,7 +56,11 @@ def split_mention(mention: str) -> tuple[str | None, str | None]:
     """A mention as (name, description): "John Kirby, the NSC's coordinator" → ("John Kirby", "the
     NSC's coordinator"); "Ukrainian military commander Oleksandr Syrskyi" → ("Oleksandr Syrskyi",
     "Ukrainian military commander"); "Obama's former campaign strategist" → (None, itself)."""
+    mention = re.sub(r"^(?i:by)\s+", "", mention.replace("\xa0", " ").strip())
     head, _, role = _PARTY_TAG.sub("", mention).partition(", ")
+    if role and re.search(r"\band\b", role) and _LISTED.match(role):
+        # "Sen. Jim Risch (R-ID), Sen. Roger Wicker (R-MS), … and Rep. Mike Rogers": a group, unnamed as one.
+        return None, _PARTY_TAG.sub("", mention)
     words = head.split()
     start = len(words)
     while start > 0 and (_NAME_WORD.match(words[start - 1]) or words[start - 1] in _LINKS):

@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass
 
 from assistant.analysis.attribution import _outside_quotes, attribution_sentences, speaker_in
-from assistant.analysis.lexicon import SPEECH_VERBS
+from assistant.analysis.lexicon import SPEAKER_NAME, SPEECH_VERBS
 from assistant.analysis.people import ArticlePeople
 from index.models import Article, Sentence
 from index.quotes import Quote
@@ -39,6 +39,16 @@ _PRONOUN = re.compile(
     rf"|\b(?:{SPEECH_VERBS})\s+(?P<m2>he|she)\b",
     re.I,
 )
+# "He claimed vast wealth and said …", "He then defended the remark, saying, “…": a pronoun subject
+# whose speech verb comes later in the sentence.
+_PRONOUN_LATER = re.compile(
+    rf"^(?P<m>He|She)\b[^“”\"]*?(?:\band\s+(?:{SPEECH_VERBS})\b|,\s+(?:saying|adding|writing|tweeting)\b)"
+)
+# "The Trump campaign has said …", "Donald Trump has long said that …": a speech verb after an auxiliary.
+_HAS_SAID = re.compile(
+    rf"^(?:[^,“”\"]{{0,60}},\s+)?(?P<m>(?:the\s+)?{SPEAKER_NAME})\s+(?:has|have|had|would|will)\s+"
+    rf"(?:\w+ly\s+|long\s+|also\s+)?(?:{SPEECH_VERBS})\b"
+)
 _DESCRIBED = r"(?:the|a|an)\s+(?:[a-z][\w’'-]*\s+){0,4}?[a-z][\w’'-]*"
 # "the spokesman said", "…,” a senior official told reporters" / "said the company's lawyer".
 _NOMINAL = re.compile(
@@ -46,6 +56,8 @@ _NOMINAL = re.compile(
     rf"|\b(?:{SPEECH_VERBS})\s+(?P<m2>{_DESCRIBED})(?=\s*[,.;]|\s*$)",
     re.I,
 )
+#: Mention shapes tried after :func:`speaker_in`'s names, in order.
+_PATTERNS = ((_HAS_SAID, "name"), (_PRONOUN, "pronoun"), (_PRONOUN_LATER, "pronoun"), (_NOMINAL, "nominal"))
 # Verbs after which a sentence reports speech itself, outside quotation marks.
 _REPORTING = re.compile(rf"\b(?:{SPEECH_VERBS})\b|\baccording to\b", re.I)
 
@@ -92,7 +104,7 @@ def is_direct(article: Article, position: int) -> bool:
     sentence = article.sentences[position]
     if sentence.quote_close or (position and article.sentences[position - 1].quote_close):
         return True
-    text = sentence.text.strip()
+    text = _quotes_marked(sentence.text).strip()
     if not text:
         return False
     outside = _outside_quotes(text)
@@ -109,19 +121,28 @@ def _cue(article: Article, sentence: Sentence, direct: bool) -> tuple[str, str, 
     """
     candidates = attribution_sentences(article, sentence) if direct else [sentence]
     for candidate in candidates:
-        outside = _outside_quotes(candidate.text)
+        text = _quotes_marked(candidate.text)
+        outside = _outside_quotes(text)
         if candidate is not sentence and not _REPORTING.search(outside):
             continue
         if not direct and not _REPORTING.search(outside):
             return None
-        name = speaker_in(candidate.text)
+        name = speaker_in(text)
+        if name and name.lower().startswith("by") and name in text:
+            # "As reported by The Dallas Express, Biden said …": the outlet reports; Biden speaks.
+            name = speaker_in(text[text.index(name) + len(name) :].lstrip(" ,")) or name
         if name:
             return name, "name", candidate
-        for pattern, kind in ((_PRONOUN, "pronoun"), (_NOMINAL, "nominal")):
+        for pattern, kind in _PATTERNS:
             match = pattern.search(outside)
             if match:
-                return (match.group("m") or match.group("m2")).strip(), kind, candidate
+                return (match.group("m") or match.groupdict().get("m2") or "").strip(), kind, candidate
     return None
+
+
+def _quotes_marked(text: str) -> str:
+    """``text`` with two apostrophes as quotation marks read as one ('' in some newspapers' text)."""
+    return text.replace("''", '"')
 
 
 def _resolve(
