@@ -27,6 +27,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from assistant.analysis.lexicon import SPEECH_VERBS
 from evals.probe import default_paths, in_half
@@ -171,6 +172,56 @@ def cost(dev: Path) -> dict[str, float]:
     }
 
 
+def who_said(dev: Path, half: str | None, predictions: Path | None) -> dict[str, dict[str, float]]:
+    """The dev split's who-said questions (PolNeAR, in ``half``) answered through the index: the
+    indexed quote sharing most words with the quoted statement (half of them at least), its person
+    (with the article's description) as the answer, its sentences and attribution as the citations;
+    scored as the harness scores answers. With ``predictions`` (a harness ``predictions.jsonl``),
+    today's answerer on the same questions too."""
+    from assistant.analysis.quotes import extract_quotes
+    from assistant.analysis.text import terms
+    from evals import metrics
+    from index.build import prepare
+
+    records = [json.loads(line) for line in dev.read_text(encoding="utf-8").splitlines()]
+    records = [r for r in records
+               if r["question_type"] == "attribution_who_said" and in_half(r["article_id"], half)]
+    theirs = {}
+    if predictions is not None:
+        theirs = {p["id"]: p for p in map(json.loads, predictions.read_text(encoding="utf-8").splitlines())}
+    rows: dict[str, list[dict[str, float]]] = {"index": [], "answerer": []}
+    for r in records:
+        article = prepare(RawArticle(text=r["text"], source=r["article_id"]))[0]
+        statement = set(terms(r["question"].partition("“")[2] or r["question"]))
+        best = max(extract_quotes(article), default=None,
+                   key=lambda q: len(statement & set(terms(q.text))))
+        if best is None or len(statement & set(terms(best.text))) * 2 < len(statement):
+            answer, spans = "", []
+        else:
+            answer = best.speaker + (f", {best.description}" if best.description else "")
+            ids = dict.fromkeys((*best.sentence_ids, best.attribution_id))
+            spans = [(article.sentence(i).start, article.sentence(i).end) for i in ids]
+        rows["index"].append(_scored(metrics, answer, spans, r))
+        if r["id"] in theirs:
+            p = theirs[r["id"]]
+            cited = [(c["start"], c["end"]) for c in p.get("citations") or []]
+            rows["answerer"].append(_scored(metrics, p.get("answer") or "", cited, r))
+    return {
+        k: {m: round(statistics.mean(v[m] for v in got), 3) for m in got[0]} | {"questions": len(got)}
+        for k, got in rows.items() if got
+    }
+
+
+def _scored(metrics: Any, answer: str, cited: list[tuple[int, int]], record: dict[str, Any]
+            ) -> dict[str, float]:
+    evidence, gold = [tuple(e) for e in record["evidence"]], record["answers"]
+    return {
+        "hit_at_1": metrics.hit_at_1(cited, evidence), "exact_match": metrics.exact_match(answer, gold),
+        "f1": metrics.token_f1(answer, gold), "containment": metrics.containment(answer, gold),
+        "answered": float(bool(answer)),
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     dev_default = default_paths()[0]
@@ -179,6 +230,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dev", type=Path, default=dev_default)
     parser.add_argument("--half", choices=["a", "b", "all"], default="b")
     parser.add_argument("--show", action="store_true", help="print each article's misses (half a only)")
+    parser.add_argument("--predictions", type=Path, help="a harness predictions.jsonl of the dev split's "
+                        "who-said questions: today's answerer, to compare with the index")
     args = parser.parse_args(argv)
     from assistant.analysis.quotes import extract_quotes
 
@@ -196,6 +249,7 @@ def main(argv: list[str] | None = None) -> int:
         "half": args.half, "articles": len(items),
         "all_attributions": score(items, speech_only=False),
         "speech_cues": score(items, speech_only=True),
+        "who_said_questions": who_said(args.dev, half, args.predictions),
         "cost": cost(args.dev),
     }
     json.dump(result, sys.stdout, indent=2)

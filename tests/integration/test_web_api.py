@@ -79,16 +79,20 @@ def test_mcp_tools_list_and_ask(served):
 
     url, article_id = served
 
-    async def run() -> tuple[list[str], str]:
+    async def run() -> tuple[list[str], str, str]:
         async with streamablehttp_client(f"{url}/gradio_api/mcp/") as (read, write, _), \
                 ClientSession(read, write) as session:
             await session.initialize()
             tools = [t.name for t in (await session.list_tools()).tools]
             ask = next(t for t in tools if t.endswith("ask"))
             result = await session.call_tool(ask, {"question": KIRBY_QUESTION, "article_id": article_id})
-            return tools, "".join(getattr(part, "text", "") for part in result.content)
+            quotes = next(t for t in tools if t.endswith("quotes"))
+            said = await session.call_tool(quotes, {"person": "Kirby"})
+            return (tools, "".join(getattr(part, "text", "") for part in result.content),
+                    "".join(getattr(part, "text", "") for part in said.content))
 
-    tools, text = asyncio.run(run())
+    tools, text, said = asyncio.run(run())
+    assert "National Security Council" in said and "john-kirby" in said  # the quote tool: who said what
     assert any(t.endswith("ask") for t in tools) and any(t.endswith("articles") for t in tools)
     assert not any("remove" in t for t in tools)
     assert "John Kirby" in text
