@@ -20,8 +20,8 @@ def print_quotes(quotes: Sequence[Any], people: Sequence[Any], unindexed: Sequen
         person = shown[person_id]
         about = f" — {'; '.join(person.descriptions)}" if person.descriptions else ""
         click.echo(click.style(safe(f"{person.name}{about}"), bold=True) + f"  [{person.id}]")
-        if person.unsure:
-            click.echo(click.style("  merged by a guess: " + safe("; ".join(person.merges)), dim=True))
+        for merge in person.merges:  # how the mentions were merged (or kept apart), a guess flagged
+            click.echo(click.style(("  unsure: " if person.unsure else "  ") + safe(merge), dim=True))
         for quote in theirs:
             cited = " ".join(s for _, s in quote.cited)
             click.echo(f"  {quote.kind:8} {safe(quote.text)}")

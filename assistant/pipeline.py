@@ -132,7 +132,8 @@ class Pipeline:
 
         if asked(request.query) is None and asked(request.question) is None:
             return None  # no need to read the index
-        return quote_answer(request, self._quote_index(), article)
+        shown = self._components.settings.answer.quotes_shown
+        return quote_answer(request, self._quote_index(), article, shown)
 
     def request(self, question: str, article: str | None, history: Iterable[Any] | None) -> AnswerRequest:
         """Check, rewrite and retrieve: what the reranker and the answerer start from."""

@@ -19,8 +19,6 @@ from assistant.answer.base import AnswerRequest, Draft
 from assistant.library.quotes import AttributedQuote, QuoteIndex
 from assistant.types import Diagnostics
 
-#: Quotes one answer shows at most (a statement may run over several sentences).
-MAX_QUOTES = 3
 _NAME = r"[A-Z][\w’'.-]*(?:\s+(?:de|van|von|al|bin|da|del)?\s*[A-Z][\w’'.-]*)*"
 _SAID = r"(?:say|said|tell|told|write|wrote|claim|claimed|argue|argued|state|stated)"
 _WHAT_SAID = re.compile(
@@ -42,8 +40,11 @@ def asked(query: str) -> tuple[str, str | None, bool] | None:
     return None
 
 
-def quote_answer(request: AnswerRequest, index: QuoteIndex, article: str | None) -> Draft | None:
-    """The answer from the index to a what-did-X-say question about a person it knows, else None."""
+def quote_answer(
+    request: AnswerRequest, index: QuoteIndex, article: str | None, shown: int = 3
+) -> Draft | None:
+    """The answer from the index to a what-did-X-say question about a person it knows, else None;
+    it cites ``shown`` statements at most (``answer.quotes_shown``)."""
     found = None
     for text in dict.fromkeys((request.query, request.question)):
         found = asked(text)
@@ -58,20 +59,19 @@ def quote_answer(request: AnswerRequest, index: QuoteIndex, article: str | None)
               if q.article_id in request.articles]
     if not quotes:
         return None
-    shown = {(c.article_id, c.sentence_id) for turn in request.history for c in turn.citations}
+    cited = {(c.article_id, c.sentence_id) for turn in request.history for c in turn.citations}
     # Turns given as text only: what their answers quoted was shown too.
     said = [t.answer for t in request.history if not t.citations]
     if more:
-        quotes = [rest for q in quotes if (rest := _unshown(q, request, shown, said)) is not None]
+        quotes = [rest for q in quotes if (rest := _unshown(q, request, cited, said)) is not None]
     why = Diagnostics(query=request.query, ranked=tuple(h.ref for h in request.hits))
     if not quotes:
         reason = f"everything {person} is quoted as saying was shown already"
         return Draft.abstention(Diagnostics(query=request.query, ranked=why.ranked, abstain_reason=reason))
-    chosen = quotes[:MAX_QUOTES] if topic else _chosen(quotes)  # a topic's best match first
-    cited = tuple(dict.fromkeys(ref for q in chosen for ref in q.cited if ref not in shown))
+    chosen = quotes[:shown] if topic else _chosen(quotes, shown)  # a topic's best match first
     return Draft(
         text=" ".join(q.text for q in chosen),
-        cited=cited,
+        cited=tuple(dict.fromkeys(ref for q in chosen for ref in q.cited if ref not in cited)),
         abstained=False,
         confidence=1.0,  # what is cited is the person's, by the index's attribution
         # No short answer: the question names the person; the conversation's focus stays as asked.
@@ -97,7 +97,7 @@ def _unshown(
     return dataclasses.replace(quote, sentence_ids=left, text=" ".join(texts[s] for s in left))
 
 
-def _chosen(quotes: Sequence[AttributedQuote]) -> list[AttributedQuote]:
+def _chosen(quotes: Sequence[AttributedQuote], shown: int) -> list[AttributedQuote]:
     """The first quotes, their own words (direct) before reported speech, in the order given."""
     direct = [q for q in quotes if q.kind == "direct"]
-    return (direct + [q for q in quotes if q.kind != "direct"])[:MAX_QUOTES]
+    return (direct + [q for q in quotes if q.kind != "direct"])[:shown]
