@@ -94,3 +94,21 @@ def test_what_has_x_said_is_answered_from_the_index_across_the_library(assistant
     assert [c.sentence_id for c in first.citations] == ["s3", "s4", "s6", "s7", "s5"]
     more = assistant.ask("What else did he say?", history=[("What did John Kirby say?", first)])
     assert [c.sentence_id for c in more.citations] == ["s8"]  # "The spokesman added that …"
+
+
+def test_the_people_panel_lists_the_open_articles_people_and_their_quotes(assistant) -> None:  # type: ignore[no-untyped-def]
+    from assistant.web.app import build_app
+    from assistant.web.people import choices, quotes_html
+    from assistant.web.render import ALL
+
+    kirby = assistant.add_text(KIRBY).article
+    assistant.add_text(SMITHS["senator"])
+    build_app(assistant)  # the panel is part of the page
+    in_article = choices(assistant, {"scope": kirby.id, "chats": {}, "pending": None})
+    assert [value for _, value in in_article] == ["john-kirby", "mary-wareham", "white-house"]
+    assert in_article[0][0].startswith("John Kirby (4) — the National Security Council")
+    everyone = [value for _, value in choices(assistant, {"scope": ALL, "chats": {}, "pending": None})]
+    assert "john-smith" in everyone
+    shown = quotes_html(assistant, "john-kirby", {"scope": kirby.id, "chats": {}, "pending": None})
+    assert shown.count('<blockquote class="people-quote"') == 4
+    assert "Kirby said the shells" in shown and "via “he”" in shown and "<script" not in shown
