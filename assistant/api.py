@@ -186,15 +186,17 @@ class Assistant:
     def check(self, repair: bool = False) -> StoreCheck:
         """Every article's passages against its sentences, and passages without an article.
 
-        ``repair`` removes the orphaned passages and embeds again the missing passages of
-        an article (its text and sentences are stored); the result is what was found.
+        ``repair`` removes the orphaned passages, embeds again the missing passages of an article
+        (its text and sentences are stored) and builds the quote index of articles stored before
+        it (``unquoted``); the result is what was found.
         """
         found = self.store.check()
         if repair and found.unquoted:
             from assistant.analysis.quotes import extract_quotes
 
-            for article in self.store.get_articles(found.unquoted).values():
-                self.store.put_quotes(article.id, extract_quotes(article))
+            for first in range(0, len(found.unquoted), 64):  # a few texts in memory at a time
+                for article in self.store.get_articles(found.unquoted[first : first + 64]).values():
+                    self.store.put_quotes(article.id, extract_quotes(article))
         if repair and not found.consistent:
             from index.passages import make_passages
 
