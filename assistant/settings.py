@@ -335,6 +335,10 @@ class AnswerSettings(_Section):
     quote_margin: float = Field(
         0.5, ge=0, le=5, description="Who-said: how far below the best a quoted sentence may score and win."
     )
+    quotes_shown: int = Field(
+        3, ge=1, le=20,
+        description="'What has X said?' from the quote index: how many of X's statements one answer cites.",
+    )
     lead_threshold: float = Field(
         0.4,
         ge=0,

@@ -19,6 +19,7 @@ from index.errors import InputError
 from index.ingest import RawArticle
 from index.models import Article, Passage
 from index.passages import make_passages
+from index.quotes import QuoteExtractor
 from index.store import ChromaStore
 from index.structure import structural_ids
 
@@ -75,16 +76,26 @@ Stored = Callable[[Article, np.ndarray], None]
 
 
 def add_article(
-    raw: RawArticle, store: ChromaStore, embedder: Embedder, window: int = 1, on_stored: Stored | None = None
+    raw: RawArticle,
+    store: ChromaStore,
+    embedder: Embedder,
+    window: int = 1,
+    on_stored: Stored | None = None,
+    quotes: QuoteExtractor | None = None,
 ) -> AddResult:
-    """Store ``raw`` unless an article with the same content already is (a no-op)."""
+    """Store ``raw`` unless an article with the same content already is (a no-op).
+
+    ``quotes`` finds the article's attributed statements, stored with it (:mod:`index.quotes`);
+    without it the article is stored unindexed, and ``check --repair`` indexes it later.
+    """
     article, dropped = prepare(raw)
     with _adding([article.id]):
         if store.has_article(article.id):
             return AddResult(store.get_article(article.id), created=False, dropped=dropped)
         passages = make_passages(article, window)
         vectors = embedder.embed([p.text for p in passages])
-        (stored,) = store.put_articles([(article, passages, vectors)])
+        found = {article.id: quotes(article)} if quotes is not None else None
+        (stored,) = store.put_articles([(article, passages, vectors)], found)
     if on_stored is not None:
         on_stored(stored, vectors)
     return AddResult(stored, created=True, dropped=dropped)
@@ -97,6 +108,7 @@ def add_prepared(
     window: int = 1,
     batch: int = BULK_ARTICLES,
     on_stored: Stored | None = None,
+    quotes: QuoteExtractor | None = None,
 ) -> list[AddResult]:
     """Store many articles already through :func:`prepare`, ``batch`` at a time: one embedding call
     and a few writes per batch.
@@ -109,9 +121,9 @@ def add_prepared(
     for item in prepared:
         pending.append(item)
         if len(pending) >= batch:
-            results.extend(_add_prepared(pending, store, embedder, window, on_stored))
+            results.extend(_add_prepared(pending, store, embedder, window, on_stored, quotes))
             pending = []
-    results.extend(_add_prepared(pending, store, embedder, window, on_stored))
+    results.extend(_add_prepared(pending, store, embedder, window, on_stored, quotes))
     return results
 
 
@@ -121,6 +133,7 @@ def _add_prepared(
     embedder: Embedder,
     window: int,
     on_stored: Stored | None,
+    quotes: QuoteExtractor | None,
 ) -> list[AddResult]:
     if not prepared:
         return []
@@ -136,7 +149,8 @@ def _add_prepared(
         for article, passages in new.values():
             items.append((article, passages, vectors[start : start + len(passages)]))
             start += len(passages)
-        created = {a.id: a for a in store.put_articles(items)}
+        found = {i: quotes(article) for i, (article, _) in new.items()} if quotes is not None else None
+        created = {a.id: a for a in store.put_articles(items, found)}
         if on_stored is not None:
             for article, _, item_vectors in items:
                 on_stored(created[article.id], item_vectors)

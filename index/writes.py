@@ -29,6 +29,7 @@ from index.errors import ArticleAssistantError, ArticleNotFoundError, StoreError
 from index.faults import disk_problem, store_fault
 from index.journal import Journal, is_live
 from index.models import Article, ArticleSummary, Passage
+from index.quotes import Quote, quotes_built, quotes_metadata
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +48,9 @@ class StoreCheck:
     incomplete: Mapping[str, tuple[int, int]] = field(default_factory=dict)
     #: Adds and removes that live processes are running now (left alone, not counted above).
     unfinished: int = 0
+    #: Stored articles whose quote index is not built (stored before it existed, or by an older
+    #: extractor): ``check --repair`` builds it. Not an inconsistency: their passages are whole.
+    unquoted: tuple[str, ...] = ()
 
     @property
     def consistent(self) -> bool:
@@ -173,8 +177,15 @@ class Writes:
         """
         self.put_articles([(article, passages, vectors)])
 
-    def put_articles(self, items: Sequence[tuple[Article, Sequence[Passage], np.ndarray]]) -> list[Article]:
+    def put_articles(
+        self,
+        items: Sequence[tuple[Article, Sequence[Passage], np.ndarray]],
+        quotes: Mapping[str, Sequence[Quote]] | None = None,
+    ) -> list[Article]:
         """Store several articles with their passages and vectors in batched writes.
+
+        ``quotes`` (by article ID) are the articles' attributed statements (:mod:`index.quotes`),
+        written on the article rows: stored with the article or not at all.
 
         Returns the articles as stored (with ``added_at``). The passages go first and the
         article rows last, under a journal entry of this process: an interrupted batch
@@ -196,7 +207,8 @@ class Writes:
             token = self._journal.begin("add", ids)
             rows = [(p, v) for _, passages, vectors in items for p, v in zip(passages, vectors, strict=True)]
             self._write_passages(rows, limit)
-            metadatas = [_article_metadata(article) for article, _, _ in items]
+            found = quotes or {}
+            metadatas = [_article_metadata(article, found.get(article.id)) for article, _, _ in items]
             centroids = np.asarray([_centroid(vectors) for _, _, vectors in items], dtype=np.float32)
             rows_written = True
             for first in range(0, len(items), limit):
@@ -317,7 +329,10 @@ class Writes:
         with self._faults("nothing was changed"):
             live = [e for e in self._journal.entries() if is_live(e)]
             busy = {i for e in live for i in e.article_ids}
+            rows = self._articles.get(include=["metadatas"])
             sentences = {a.id: a.n_sentences for a in self.summaries()}
+            unquoted = tuple(sorted(i for i, m in zip(rows["ids"], rows["metadatas"], strict=True)
+                                    if i not in busy and not quotes_built(m)))
             counts: dict[str, int] = {}
             for meta in self._passages.get(include=["metadatas"])["metadatas"]:
                 article_id = str(meta["article_id"])
@@ -326,7 +341,7 @@ class Writes:
         incomplete = {
             i: (counts.get(i, 0), n) for i, n in sentences.items() if counts.get(i, 0) != n and i not in busy
         }
-        return StoreCheck(orphans, incomplete, len(live))
+        return StoreCheck(orphans, incomplete, len(live), unquoted)
 
     def orphans(self) -> dict[str, int]:
         """Article IDs that have passages but no article row, with their passage counts (a full scan)."""
@@ -358,7 +373,7 @@ def _centroid(vectors: np.ndarray) -> np.ndarray:
     return centroid / max(float(np.linalg.norm(centroid)), 1e-12)
 
 
-def _article_metadata(article: Article) -> dict[str, Any]:
+def _article_metadata(article: Article, quotes: Sequence[Quote] | None = None) -> dict[str, Any]:
     meta: dict[str, Any] = {
         "added_at": datetime.now(UTC).isoformat(timespec="microseconds"),
         "n_sentences": len(article.sentences),
@@ -375,4 +390,6 @@ def _article_metadata(article: Article) -> dict[str, Any]:
             meta[key] = value
     if not article.title:
         meta["lead"] = article.label  # so that a listing needs no text
+    if quotes is not None:
+        meta.update(quotes_metadata(quotes))
     return meta
