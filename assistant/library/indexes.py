@@ -20,7 +20,7 @@ from assistant.library.segments import BUILD_CHUNK
 from assistant.library.snapshot import Library, Scope
 from assistant.retrieval.hybrid import HybridIndex, passage_members, sentence_tokens
 from assistant.retrieval.library import LibraryIndex
-from assistant.retrieval.postings import Segment
+from assistant.retrieval.postings import LibraryBM25, Segment
 from assistant.types import Hit
 from index.models import Article
 
@@ -92,8 +92,46 @@ class Indexes:
         return found
 
     def keep_vectors(self, article: Article, vectors: np.ndarray) -> None:
-        """Save an article's passage vectors (in passage order) as a file of the read path's cache."""
+        """Save an article's passage vectors (in passage order) as a file of the read path's cache,
+        and keep them in memory: the next library-wide question extends its matrix with them."""
+        from index.passages import make_passages
+
         self._vector_files().save(article.id, vectors)
+        window = self._components.settings.index.passage_window
+        groups = [p.sentence_ids for p in make_passages(article, window)]
+        self._caches.vectors.put(article.id, (groups, vectors))
+
+    def library_vectors(self, lexical: LibraryBM25, article_ids: Sequence[str]) -> dict[str, Vectors]:
+        """The passage vectors of ``article_ids`` (articles of ``lexical``) for the library's exact
+        dense side: kept in memory, else in the vector files, else read from the store (and saved).
+
+        Never a read of the whole library from Chroma after an add: that read (by a metadata
+        filter) made the first question after each add wait 0.4-0.5 s at 300 articles.
+        """
+        window = self._components.settings.index.passage_window
+        files = self._vector_files()
+        found: dict[str, Vectors] = {}
+        missing: list[str] = []
+        for article_id in article_ids:
+            kept = self._caches.vectors.get(article_id)
+            # With one sentence per passage the order is the BM25 segment's; wider windows need the
+            # article's paragraphs, so their files are read through article_vectors on a miss only.
+            order = _sentence_passages(lexical, article_id) if kept is None and window == 1 else None
+            if order is not None and (matrix := files.load(article_id, len(order))) is not None:
+                kept = (order, matrix)
+            if kept is None:
+                missing.append(article_id)
+            else:
+                found[article_id] = kept
+        if missing:
+            stored = self._components.store.articles_vectors(missing)
+            for article_id, (groups, matrix) in stored.items():
+                order = _sentence_passages(lexical, article_id) if window == 1 else None
+                row = {g: i for i, g in enumerate(groups)}
+                if order is not None and set(row) == set(order):
+                    files.save(article_id, matrix[[row[g] for g in order]])
+            found |= stored
+        return found
 
     def drop_vectors(self, article_id: str) -> None:
         """Delete a removed article's vector file."""
@@ -111,7 +149,6 @@ class Indexes:
     def _whole_library(self, library: Library) -> HybridIndex:
         """The library-wide index: saved BM25 segments, extended by what was added since the last one."""
         from assistant.retrieval.library import library_index
-        from assistant.retrieval.postings import LibraryBM25
 
         built = self._library_index
         if built is not None and built[0] is library:
@@ -134,7 +171,8 @@ class Indexes:
             previous = None
             lexical = LibraryBM25(cache.segments(ids, self._state.fetch))
         found = library_index(
-            lexical, store, s.retrieval, store.articles_vectors, s.index.passage_window, previous
+            lexical, store, s.retrieval, lambda i: self.library_vectors(lexical, i), s.index.passage_window,
+            previous,
         )
         with self._lock:
             self._library_index = (library, found)
@@ -174,3 +212,9 @@ class Indexes:
         name = self._components.store.fingerprint.embedder
         folder = vectors_folder(s.cache_dir, self._components.store_key(), name, s.index.passage_window)
         return VectorCache(folder)
+
+
+def _sentence_passages(lexical: LibraryBM25, article_id: str) -> list[tuple[str, ...]] | None:
+    """An article's one-sentence passages in order, from the BM25 layout (None: not in it)."""
+    ids = lexical.sentence_ids(article_id)
+    return None if ids is None else [(i,) for i in ids]

@@ -337,6 +337,17 @@ class LibraryBM25:
         index = np.searchsorted(self._starts, np.asarray(positions, dtype=np.int64), side="right") - 1
         return [self._ids[i] for i in index.tolist()]
 
+    def sentence_ids(self, article_id: str) -> tuple[str, ...] | None:
+        """An article's sentence IDs in order; None when the article is not in this scope."""
+        where = self._where.get(article_id)
+        if where is None:
+            return None
+        k, i = where
+        segment = self.segments[k]
+        ids = segment.irregular.get(article_id)
+        count = int(segment.offsets[i + 1] - segment.offsets[i])
+        return ids if ids is not None else tuple(f"s{n}" for n in range(1, count + 1))
+
     def position(self, article_id: str, sentence_id: str) -> int | None:
         """Scope position of a sentence; None when the article is not in this scope."""
         where = self._where.get(article_id)
