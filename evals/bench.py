@@ -60,6 +60,7 @@ def run(
     adds: int = 5,
     work: Path | None = None,
     server: bool = True,
+    sweep: Sequence[int] = (),
 ) -> dict[str, Any]:
     """Measure every size; write the reports to ``out``; return what bench.json holds.
 
@@ -68,10 +69,13 @@ def run(
     """
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     started = time.perf_counter()
-    command = _command(sizes, out, repeats, one_at_a_time, textbook, server)
+    command = _command(sizes, out, repeats, one_at_a_time, textbook, server, sweep)
     results: dict[str, Any] = {"machine": _machine(), "command": command, "sizes": {}}
     with tempfile.TemporaryDirectory(dir=work) as tmp:
         cache = Path(tmp) / "cache"
+        if sweep:
+            results["sweep"] = _sweep(Path(tmp) / "sweep", cache, sweep, adds)
+            shutil.rmtree(Path(tmp) / "sweep", ignore_errors=True)
         for n in sorted(set(sizes)):
             results["sizes"][str(n)] = _one_size(
                 n, Path(tmp) / f"n{n}", cache, repeats, one_at_a_time, textbook, adds, server
@@ -208,6 +212,28 @@ def _serve(
     return dict(json.loads(line[len("BENCH ") :]))
 
 
+def _sweep(data: Path, cache: Path, sizes: Sequence[int], adds: int) -> dict[str, Any]:
+    """Add-then-ask at each size, one library grown through the sizes (:mod:`evals.bench_sweep`)."""
+    spec = {"data_dir": str(data), "cache_dir": str(cache), "sizes": sorted(set(sizes)), "adds": adds}
+    done = subprocess.run(
+        [sys.executable, "-m", "evals.bench_sweep", json.dumps(spec)],
+        env=_env(data, cache), capture_output=True, text=True, timeout=7200,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"the sweep process failed:\n{done.stderr[-3000:]}")
+    line = next(line for line in done.stdout.splitlines() if line.startswith("BENCH "))
+    raw = json.loads(line[len("BENCH ") :])
+    return {
+        n: {
+            "ask_after_add_p50": p(row["ask_ms"], 0.5),
+            "ask_after_add_p95": p(row["ask_ms"], 0.95),
+            "retrieve_p50": p(row["retrieve_ms"], 0.5),
+            "add_one_p50": p(row["add_ms"], 0.5),
+        } | row
+        for n, row in raw.items()
+    }
+
+
 def _cold(data: Path, cache: Path, article_id: str, repeats: int) -> dict[str, Any]:
     """Wall seconds of whole ``article-assistant`` processes, and what they imported."""
     cli = [sys.executable, "-m", "assistant"]
@@ -255,10 +281,13 @@ def _machine() -> dict[str, Any]:
     }
 
 
-def _command(sizes: Sequence[int], out: Path, repeats: int, one: int, textbook: int, server: bool) -> str:
+def _command(
+    sizes: Sequence[int], out: Path, repeats: int, one: int, textbook: int, server: bool, sweep: Sequence[int]
+) -> str:
     return (
         f"article-assistant bench --sizes {','.join(map(str, sizes))} --repeats {repeats} "
-        f"--one-at-a-time {one} --textbook {textbook}{'' if server else ' --no-server'} --out {out}"
+        f"--one-at-a-time {one} --textbook {textbook}{'' if server else ' --no-server'} "
+        f"--sweep {','.join(map(str, sweep)) or 'none'} --out {out}"
     )
 
 

@@ -19,6 +19,12 @@ def _rate(r: dict[str, Any]) -> str:
     return f"{_f(r['sentences_per_s'])}/s ({_f(r['articles_per_s'], 1)} art./s, n={r['articles']:,})"
 
 
+def _encoder(r: dict[str, Any]) -> str:
+    if r.get("encoder_ratio") is None:
+        return "–"
+    return f"{_f(r['encoder_ratio'], 2, '×')} ({_f(r['seconds'], 1)} s / {_f(r['encoder_seconds'], 1)} s)"
+
+
 def _retrieve(s: dict[str, Any], key: str, digits: int) -> str:
     return _f(s["ask_ms"]["retrieve_p50"].get(key), digits, " ms")
 
@@ -27,7 +33,15 @@ ROWS: tuple[Row, ...] = (
     ("ingest, bulk: sentences/s", lambda s: _rate(s["ingest"]["bulk"])),
     ("textbook pipeline, bulk", lambda s: _rate(s["textbook_ingest"]["bulk"])),
     ("**bulk ratio (target ≥ 3×)**", lambda s: _f(s["ratios"]["bulk"], 2, "×")),
+    (
+        "**ingest ÷ the encoder's own time, bulk (target ≤ 1.3×)**",
+        lambda s: _encoder(s["ingest"]["bulk"]),
+    ),
     ("ingest, one at a time", lambda s: _rate(s["ingest"]["one_at_a_time"])),
+    (
+        "**ingest ÷ the encoder's own time, one at a time (≤ 1.3×)**",
+        lambda s: _encoder(s["ingest"]["one_at_a_time"]),
+    ),
     ("textbook pipeline, one at a time", lambda s: _rate(s["textbook_ingest"]["one_at_a_time"])),
     ("**one-at-a-time ratio (target ≥ 3×)**", lambda s: _f(s["ratios"]["one_at_a_time"], 2, "×")),
     (
@@ -104,7 +118,26 @@ def table(results: dict[str, Any]) -> str:
     for label, cell in ROWS:
         lines.append(f"| {label} | " + " | ".join(cell(s) for s in sizes.values()) + " |")
     lines.append("")
-    return "\n".join(lines)
+    return "\n".join(lines + _sweep(results.get("sweep")))
+
+
+def _sweep(sweep: dict[str, Any] | None) -> list[str]:
+    """The add-then-ask sweep's table: one library grown through the sizes, in one process."""
+    if not sweep:
+        return []
+    lines = [
+        "## Add one article, then ask library-wide (one library grown through the sizes)",
+        "",
+        "| articles | add one, p50 | ask right after, p50 / p95 (≤ 100 ms) | … retrieval, p50 | load |",
+        "|---|---|---|---|---|",
+    ]
+    for n, r in sweep.items():
+        lines.append(
+            f"| {int(n):,} | {_f(r['add_one_p50'], 0, ' ms')} | {_f(r['ask_after_add_p50'], 1)} / "
+            f"{_f(r['ask_after_add_p95'], 1)} ms | {_f(r['retrieve_p50'], 1, ' ms')} | "
+            f"{', '.join(f'{x:.1f}' for x in r['load'])} |"
+        )
+    return [*lines, ""]
 
 
 def plot(results: dict[str, Any], path: Path) -> None:

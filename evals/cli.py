@@ -136,6 +136,10 @@ class _EvalProgress:
     "--server/--no-server", default=True, show_default=True,
     help="Also serve each library through a `chroma run` server on loopback (HNSW out of process).",
 )
+@click.option(
+    "--sweep", default="10,300,1000", show_default=True,
+    help="Library sizes of the add-then-ask sweep (one library grown through them), or 'none'.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print bench.json instead of the table.")
 def bench(
     sizes: str,
@@ -146,6 +150,7 @@ def bench(
     work_dir: Path | None,
     backend: str | None,
     server: bool,
+    sweep: str,
     as_json: bool,
 ) -> None:
     """Ingest and ask latency against library size, beside the textbook LangChain pipeline.
@@ -160,9 +165,14 @@ def bench(
         raise click.BadParameter(f"{sizes!r} is not a list of numbers", param_hint="--sizes") from None
     if not numbers or min(numbers) < 1:
         raise click.BadParameter("give library sizes of at least 1", param_hint="--sizes")
+    try:
+        swept = [] if sweep.strip() == "none" else [int(x) for x in sweep.split(",") if x.strip()]
+    except ValueError:
+        raise click.BadParameter(f"{sweep!r} is not a list of numbers or 'none'",
+                                 param_hint="--sweep") from None
     if backend:  # read by this process's and the serving and CLI processes' settings
         os.environ["ARTICLE_ASSISTANT_EMBEDDER__BACKEND"] = backend
-    results = run(numbers, out, repeats, one_at_a_time, textbook, work=work_dir, server=server)
+    results = run(numbers, out, repeats, one_at_a_time, textbook, work=work_dir, server=server, sweep=swept)
     if as_json:
         _emit(results)
     else:
