@@ -170,22 +170,28 @@ class Writes:
     # -- adds -------------------------------------------------------------------
 
     def put_article(self, article: Article, passages: Sequence[Passage], vectors: np.ndarray) -> None:
-        """Store an article with its passages and their vectors, all or nothing.
-
-        Written in batches no larger than the client accepts (a 4.9 MB one-paragraph
-        article has 30,000 passages; Chroma takes about 5,000 per call).
-        """
+        """Store an article with its passages and their vectors, all or nothing (:meth:`put_articles`)."""
         self.put_articles([(article, passages, vectors)])
 
-    def put_articles(
-        self,
-        items: Sequence[tuple[Article, Sequence[Passage], np.ndarray]],
-        quotes: Mapping[str, Sequence[Quote]] | None = None,
-    ) -> list[Article]:
+    def begin_add(self, ids: Sequence[str]) -> str:
+        """Recover, then journal an add of ``ids`` (while the caller embeds); the token for
+        :meth:`put_articles`, or for :meth:`_end` when the add does not happen."""
+        with self._faults("nothing was stored"):
+            return self._begin(ids)
+
+    def _begin(self, ids: Sequence[str]) -> str:
+        self.recover()
+        return self._journal.begin("add", ids)
+
+    def put_articles(self, items: Sequence[tuple[Article, Sequence[Passage], np.ndarray]],
+                     quotes: Mapping[str, Sequence[Quote]] | None = None,
+                     begun: str | None = None) -> list[Article]:
         """Store several articles with their passages and vectors in batched writes.
 
         ``quotes`` (by article ID) are the articles' attributed statements (:mod:`index.quotes`),
-        written on the article rows: stored with the article or not at all.
+        written on the article rows: stored with the article or not at all. ``begun``: the token
+        of :meth:`begin_add` for these articles (else the journal entry is written here). Passages
+        go in batches the client accepts (a 4.9 MB one-paragraph article has 30,000 passages).
 
         Returns the articles as stored (with ``added_at``). The passages go first and the
         article rows last, under a journal entry of this process: an interrupted batch
@@ -199,12 +205,11 @@ class Writes:
             if len(passages) != len(vectors):
                 raise ValueError("one vector per passage is needed")
         ids = [article.id for article, _, _ in items]
-        token: str | None = None
+        token: str | None = begun
         rows_written = False
         try:
-            self.recover()
+            token = token or self._begin(ids)
             limit = max(1, int(self._client.get_max_batch_size()))
-            token = self._journal.begin("add", ids)
             rows = [(p, v) for _, passages, vectors in items for p, v in zip(passages, vectors, strict=True)]
             self._write_passages(rows, limit)
             found = quotes or {}
