@@ -24,6 +24,7 @@ class ExactDenseIndex:
         # Flattened (passage, sentence position) pairs, so scoring is one numpy call per query.
         self._owner = np.array([p for p, group in enumerate(members) for _ in group], dtype=np.int64)
         self._position = np.array([i for group in members for i in group], dtype=np.int64)
+        self._direct = _one_passage_each(self._position)
 
     def search(self, query_vector: np.ndarray, n: int) -> Candidates:
         return Candidates.top(self.scores(query_vector), n)
@@ -40,11 +41,20 @@ class ExactDenseIndex:
             [self._owner, [first + p for p, group in enumerate(members) for _ in group]]
         ).astype(np.int64)
         grown._position = np.concatenate([self._position, [i for g in members for i in g]]).astype(np.int64)
+        grown._direct = _one_passage_each(grown._position)
         return grown
 
     def scores(self, query_vector: np.ndarray) -> np.ndarray:
         """Cosine per sentence: the best of the passages that hold it."""
         passage_scores = (self._vectors @ query_vector.astype(np.float32)).astype(np.float64)
         dense = np.full(self.size, -1.0, dtype=np.float64)
-        np.maximum.at(dense, self._position, passage_scores[self._owner])
+        if self._direct:  # each sentence in one passage (window 1): its score, without ufunc.at's cost
+            dense[self._position] = np.maximum(passage_scores[self._owner], -1.0)
+        else:
+            np.maximum.at(dense, self._position, passage_scores[self._owner])
         return dense
+
+
+def _one_passage_each(positions: np.ndarray) -> bool:
+    """True when no sentence position is in two passages (its score is then its one passage's)."""
+    return len(np.unique(positions)) == len(positions)
