@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from index.build import AddResult
     from index.clean import DroppedLine
     from index.fetch import FetchPolicy
+    from index.formats.contract import ReadLimits
     from index.models import ArticleSummary, RawArticle
     from index.store import ChromaStore
     from index.writes import StoreCheck
@@ -123,6 +124,14 @@ class Assistant:
             deadline_s=f.deadline_s,
         )
 
+    def read_limits(self) -> ReadLimits:
+        """What the format readers accept and may spend, from ``settings.fetch``."""
+        from index.formats.contract import ReadLimits
+
+        f = self.settings.fetch
+        return ReadLimits(kinds=f.formats, max_pages=f.max_pages, max_chars=f.max_text_chars,
+                          seconds=f.pdf_seconds, memory_mb=f.pdf_memory_mb)
+
     # -- articles ------------------------------------------------------------
 
     def add(self, source: str | Path) -> AddResult:
@@ -137,13 +146,13 @@ class Assistant:
             raise InputError(
                 "Give a link that starts with http:// or https://, e.g. https://example.com/story."
             )
-        return self._add(read_url(url.strip(), self.fetch_policy()))
+        return self._add(read_url(url.strip(), self.fetch_policy(), limits=self.read_limits()))
 
     def add_file(self, path: str | Path, source: str | None = None) -> AddResult:
         """Add an article file, recording ``source`` (e.g. an upload's own file name) instead of its path."""
         from index.ingest import read_file
 
-        raw = read_file(Path(path), max_bytes=self.settings.fetch.max_bytes)
+        raw = read_file(Path(path), max_bytes=self.settings.fetch.max_bytes, limits=self.read_limits())
         return self._add(dataclasses.replace(raw, source=source) if source else raw)
 
     def add_text(self, text: str, title: str | None = None, source: str = "pasted text") -> AddResult:
@@ -161,8 +170,9 @@ class Assistant:
         from index.build import prepare
 
         # Split now, so an article with no sentences stops the whole batch; stored as split.
-        prepared = [prepare(self._read(source)) for source in sources]
-        return self._add_prepared(prepared)
+        raws = [self._read(source) for source in sources]
+        results = self._add_prepared([prepare(raw) for raw in raws])
+        return [dataclasses.replace(r, notes=raw.notes) for r, raw in zip(results, raws, strict=True)]
 
     def add_many(self, raws: Iterable[RawArticle], batch: int | None = None) -> list[AddResult]:
         """Add many read articles (:mod:`index.ingest`) in bulk: length-sorted embedding, batched writes."""
@@ -301,7 +311,7 @@ class Assistant:
 
         if not isinstance(source, str | Path):
             raise InputError(f"The source must be a path or a URL string, not {type(source).__name__}.")
-        return read_source(source, self.fetch_policy())
+        return read_source(source, self.fetch_policy(), self.read_limits())
 
     def _add(self, raw: RawArticle) -> AddResult:
         from index.build import add_article

@@ -163,7 +163,7 @@ def llm_options(command: Any) -> Any:
 def add(
     ctx: click.Context, sources: tuple[str, ...], title: str | None, allow_private_urls: bool, as_json: bool
 ) -> None:
-    """Add articles: file paths (.txt, .md, .html), http(s) URLs, or '-' for stdin.
+    """Add articles: file paths (.txt, .md, .html, .pdf, .docx), http(s) URLs, or '-' for stdin.
 
     With several sources, all are read and checked first; if one is bad, none is added.
     """
@@ -185,6 +185,8 @@ def add(
         click.echo(f"{verb}: {r.article.id}  {len(r.article.sentences)} sentences  {safe(r.article.label)}")
         for d in r.dropped:
             click.echo(f"  dropped {d.reason}: {safe(repr(d.text))}")
+        for note in r.notes:
+            click.echo(f"  note: {safe(note)}")
 
 
 def _read_stdin(max_bytes: int) -> str:
@@ -219,7 +221,8 @@ def show(ctx: click.Context, article_id: str, as_json: bool) -> None:
     if as_json:
         data = article_summary(article)
         data["sentences"] = [
-            {"id": s.id, "start": s.start, "end": s.end, "paragraph": s.paragraph, "text": s.text}
+            {"id": s.id, "start": s.start, "end": s.end, "paragraph": s.paragraph, "page": s.page,
+             "text": s.text}
             for s in article.sentences
         ]
         _emit(data)

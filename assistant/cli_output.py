@@ -56,7 +56,8 @@ def print_answer(answer: Any, shown: str | None = None, question: str | None = N
     for n, c in enumerate(answer.citations, start=1):
         flag = " (low support)" if c.low_support else ""
         support = "" if c.support is None else f" support {c.support:.2f}"
-        click.echo(f"  [{n}] {c.article_id}/{c.sentence_id}{flag}{support}: {safe(c.text)}")
+        page = "" if c.page is None else f" (p. {c.page})"
+        click.echo(f"  [{n}] {c.article_id}/{c.sentence_id}{page}{flag}{support}: {safe(c.text)}")
     click.echo(click.style(f"  mode {answer.mode}, confidence {answer.confidence:.2f}", dim=True))
 
 
@@ -105,6 +106,7 @@ def add_summary(result: Any) -> dict[str, Any]:
         "title": result.article.label,
         "sentences": len(result.article.sentences),
         "dropped": [{"text": d.text, "reason": d.reason} for d in result.dropped],
+        "notes": list(result.notes),
     }
 
 

@@ -31,6 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from index.embed.base import DEFAULT_MODEL
 from index.errors import ConfigError
+from index.formats.contract import KINDS, Kind
 from index.limits import MAX_ARTICLE_BYTES
 from index.names import DEFAULT_DATABASE, DEFAULT_PREFIX, DEFAULT_TENANT, PREFIX_PATTERN
 
@@ -137,6 +138,13 @@ class FetchSettings(_Section):
         le=100_000_000,
         description="Largest article accepted, in bytes: files, pasted text (characters), stdin and URLs.",
     )
+    formats: tuple[Kind, ...] = Field(
+        KINDS, min_length=1, description="Article formats accepted (sniffed from the bytes); others refused.")
+    max_pages: int = Field(500, ge=1, le=100_000, description="Pages a PDF may have.")
+    max_text_chars: int = Field(
+        2_000_000, ge=1_000, le=100_000_000, description="Characters of text a PDF or .docx may extract to.")
+    pdf_seconds: float = Field(60.0, gt=0, le=3600, description="Seconds reading one PDF may take.")
+    pdf_memory_mb: int = Field(1024, ge=256, le=65_536, description="Memory (MB) reading one PDF may use.")
 
 
 class RetrievalSettings(_Section):

@@ -336,4 +336,6 @@ def _article_metadata(article: Article) -> dict[str, Any]:
             meta[key] = value
     if not article.title:
         meta["lead"] = article.label  # so that a listing needs no text
+    if article.pages:
+        meta["pages"] = json.dumps(list(article.pages), separators=(",", ":"))
     return meta

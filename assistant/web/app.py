@@ -89,7 +89,8 @@ def build_app(
                     with gr.Tab("File", elem_id="add-file-tab"):
                         upload = gr.File(
                             show_label=False, file_count="single", type="filepath", height=110,
-                            file_types=[".txt", ".md", ".markdown", ".html", ".htm"], elem_id="add-file",
+                            file_types=[".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx"],
+                            elem_id="add-file",
                         )
                     with gr.Tab("Paste", elem_id="add-text-tab"):
                         title = gr.Textbox(
