@@ -71,9 +71,12 @@ class PdfReader:
 
 
 def _clean(line: Line) -> Line:
-    """pdfium marks a hyphen it found at a line's end as U+0002; other control characters are not text."""
-    text = line.text.replace("\x02", "-")
-    return Line(CONTROL.sub("", text), line.left, line.bottom, line.right, line.top, line.size)
+    """pdfium marks a hyphen that only broke a line (U+FFFE or U+0002): inside a line it joined the
+    word's halves, so the mark goes; at a line's end it is a hyphen for the layout to join over.
+    Other control characters are not text."""
+    text = re.sub(r"[\ufffe\x02]$", "-", line.text.rstrip())
+    text = CONTROL.sub("", text.replace("\ufffe", "").replace("\x02", ""))
+    return Line(text, line.left, line.bottom, line.right, line.top, line.size, line.end_bottom)
 
 
 def _title(headings: tuple[str, ...], metadata_title: str | None) -> str | None:

@@ -37,7 +37,11 @@ _SPACES = re.compile(r"[ \t\u00a0]+")
 
 @dataclass(frozen=True, slots=True)
 class Line:
-    """One line of a page: its text, its box (PDF points, y up) and its font size."""
+    """One line of a page: its text, its box (PDF points, y up) and its font size.
+
+    ``bottom`` is where the line's first character sits, ``end_bottom`` its last: they differ when
+    pdfium joined a word hyphenated across two lines (and the rest of the lower line) into this one.
+    """
 
     text: str
     left: float
@@ -45,6 +49,7 @@ class Line:
     right: float
     top: float
     size: float
+    end_bottom: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,17 +97,20 @@ def lay_out(pages: Sequence[Sequence[Line]]) -> Layout:
         for line in kept:
             text = _SPACES.sub(" ", line.text.strip())
             heading = line.size > HEADING_SIZE * body and len(text) <= 200
+            wrapped = previous is not None and heading and _heading_goes_on(previous, line)
             if previous is None:
                 new = not paragraphs or heading or not _continues(paragraphs[-1], text)
             else:
-                new = heading or _is_heading(previous, body) or _breaks(previous, line, gap)
+                new = not wrapped and (heading or _is_heading(previous, body) or _breaks(previous, line, gap))
             if new:
                 paragraphs.append([text])
             else:
                 paragraphs[-1].append(text)
             if previous is None:
                 starts.append((len(paragraphs) - 1, len(paragraphs[-1]) - 1))
-            if heading:
+            if wrapped:
+                headings[-1] = f"{headings[-1]} {text}"
+            elif heading:
                 headings.append(text)
             previous = line
         if previous is None:
@@ -143,10 +151,15 @@ def _breaks(previous: Line, line: Line, gap: float) -> bool:
     """Whether ``line`` starts a new paragraph after ``previous`` on the same page."""
     if abs(line.size - previous.size) > 0.15 * max(line.size, previous.size):
         return True
-    drop = previous.bottom - line.bottom
+    drop = previous.end_bottom - line.bottom
     if drop <= 0:  # moved up: a new column or block; a sentence cut off there goes on
         return bool(_SENTENCE_END.search(previous.text.strip())) or not line.text.strip()[:1].islower()
     return drop > PARAGRAPH_GAP * gap
+
+
+def _heading_goes_on(previous: Line, line: Line) -> bool:
+    """A heading's next line: the same size, right below it (a long headline wraps)."""
+    return abs(previous.size - line.size) < 0.5 and 0 < previous.end_bottom - line.bottom <= 1.6 * line.size
 
 
 def _is_heading(line: Line, body: float) -> bool:
@@ -156,7 +169,8 @@ def _is_heading(line: Line, body: float) -> bool:
 def _line_gap(lines: Sequence[Line]) -> float:
     """The usual distance between consecutive baselines of a page's body lines."""
     drops = sorted(
-        round(a.bottom - b.bottom, 1) for a, b in zip(lines, lines[1:], strict=False) if a.bottom > b.bottom
+        round(a.end_bottom - b.bottom, 1) for a, b in zip(lines, lines[1:], strict=False)
+        if a.end_bottom > b.bottom
     )
     if not drops:
         return float("inf")

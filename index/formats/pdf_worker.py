@@ -25,6 +25,7 @@ def main(argv: list[str]) -> int:
     max_pages, max_chars, memory_mb = int(argv[0]), int(argv[1]), int(argv[2])
     limit = memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # pdfium aborts when memory runs out: no core file
     data = sys.stdin.buffer.read()
     try:
         result = _read(data, max_pages, max_chars)
@@ -62,7 +63,9 @@ def _read(data: bytes, max_pages: int, max_chars: int) -> dict[str, Any]:
 
 
 def _lines(textpage: Any) -> list[list[Any]]:
-    """``[text, left, bottom, right, top, size]`` of each line pdfium's text breaks into."""
+    """``[text, left, bottom, right, top, size, end_bottom]`` of each line pdfium's text breaks into:
+    ``bottom`` is the first character's, ``end_bottom`` the last's (pdfium puts a word hyphenated
+    across two lines, and the rest of the lower line, on the upper one)."""
     import pypdfium2.raw as raw
 
     text = textpage.get_text_range()
@@ -78,7 +81,7 @@ def _lines(textpage: Any) -> list[list[Any]]:
             _, bottom2, right, top2 = textpage.get_charbox(last)
             step = max(1, len(inked) // _SIZE_SAMPLES)
             sizes = sorted(raw.FPDFText_GetFontSize(textpage, i) for i in inked[::step])
-            out.append([line, left, min(bottom, bottom2), right, max(top, top2), sizes[len(sizes) // 2]])
+            out.append([line, left, bottom, right, max(top, top2), sizes[len(sizes) // 2], bottom2])
         start = end + 1
     return out
 
