@@ -133,3 +133,21 @@ def test_an_article_stored_before_markdown_was_rendered_opens_unchanged(settings
     new = Assistant(settings, embedder=embedder).add(path).article
     assert new.id != stored.id and not new.text.startswith("#")
     assert Assistant(settings, embedder=embedder).get(stored.id).text == text
+
+
+def test_a_web_upload_of_a_docx_is_read_and_its_note_shown(assistant, tmp_path):
+    from gradio.utils import get_upload_folder  # type: ignore[import-untyped,unused-ignore]
+
+    from assistant.web.handlers import ChatHandlers
+
+    folder = Path(get_upload_folder()) / f"formats-{tmp_path.name}"
+    folder.mkdir(parents=True, exist_ok=True)
+    memo = folder / "memo.docx"
+    memo.write_bytes(fs.docx_bytes([fs.PAGE_1, fs.PAGE_2B], title="Bridge memo", table=[["Year"], ["2026"]]))
+    try:
+        status, *_ = ChatHandlers(assistant).add_file(str(memo), {}, progress=lambda *a, **k: None)
+    finally:
+        memo.unlink()
+        folder.rmdir()
+    assert "Added “Bridge memo”" in status and "1 table was flattened" in status
+    assert [a.title for a in assistant.articles()] == ["Bridge memo"]
