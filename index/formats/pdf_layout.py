@@ -90,9 +90,14 @@ def lay_out(pages: Sequence[Sequence[Line]]) -> Layout:
     paragraphs: list[list[str]] = []  # each a list of pieces, joined below
     starts: list[tuple[int, int]] = []  # (paragraph, piece) where each page starts
     headings: list[str] = []
-    for p, lines in enumerate(pages):
-        kept = [line for i, line in enumerate(lines) if (p, i) not in skip and line.text.strip()]
-        gap = _line_gap(kept)
+    kept_pages = [
+        [line for i, line in enumerate(lines) if (p, i) not in skip and line.text.strip()]
+        for p, lines in enumerate(pages)
+    ]
+    # A page with a few lines tells little about line spacing: the whole document's is used then.
+    document_gap = min((_line_gap(kept) for kept in kept_pages), default=float("inf"))
+    for kept in kept_pages:
+        gap = _line_gap(kept) if len(kept) > 4 else document_gap
         previous: Line | None = None
         for line in kept:
             text = _SPACES.sub(" ", line.text.strip())
