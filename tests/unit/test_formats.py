@@ -158,6 +158,8 @@ def test_hindi_is_taken_with_a_note():
     )
     raw = read_text(text)
     assert raw.text == text and "Hindi (hi)" in raw.notes[0]
+    article, _ = prepare(raw)
+    assert [s.text[-1] for s in article.sentences] == ["।", "।", "।"]  # split at the danda
 
 
 def test_german_is_taken_with_a_note_and_english_without_one():
