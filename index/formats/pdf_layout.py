@@ -26,7 +26,7 @@ FURNITURE_LINES = 2
 #: A line (digits ignored) on at least this share of the pages, at the top or bottom, is furniture.
 FURNITURE_SHARE = 0.5
 _PAGE_NUMBER = re.compile(
-    r"^[\W_]*(?:page|p\.|seite|página|pagina)?\s*(?:\d{1,4}|[ivxlc]{1,6})(?:\s*(?:of|/|von|de)\s*\d{1,4})?[\W_]*$",
+    r"^[\W_]*(?:page|p\.|seite|página|pagina)?\s*(?:\d{1,4}|[ivx]{1,5})(?:\s*(?:of|/|von|de)\s*\d{1,4})?[\W_]*$",
     re.I,
 )
 #: A line ending in a hyphen after a letter, the word going on on the next line.
