@@ -325,8 +325,29 @@ def serve(ctx: click.Context, host: str, port: int, auth: str | None, mcp: bool,
 
 
 @cli.command()
+@click.option("--person", help="Only this person's statements (a name, a surname or a person ID).")
+@click.option("--article", "article_id", help="Only statements in this article.")
+@click.option("--topic", help="Only statements about these words (best match first).")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.pass_context
+def quotes(ctx: click.Context, person: str | None, article_id: str | None, topic: str | None,
+           as_json: bool) -> None:
+    """Who said what: the attributed statements of the library, by person, with their citations."""
+    from assistant.cli_quotes import print_quotes
+
+    assistant = _assistant(ctx)
+    found = assistant.quotes(person=person, article=article_id, topic=topic)
+    index = assistant.quote_index()
+    if as_json:
+        _emit(index.report(found))
+    else:
+        print_quotes(found, index.people, index.unindexed)
+
+
+@cli.command()
 @click.option("--repair", is_flag=True,
-              help="Remove passages left by an interrupted add; embed an article's missing passages again.")
+              help="Remove passages left by an interrupted add; embed an article's missing passages again; "
+                   "index the quotes of articles stored before the quote index.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.pass_context
 def check(ctx: click.Context, repair: bool, as_json: bool) -> None:

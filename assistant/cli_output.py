@@ -116,6 +116,7 @@ def check_report(found: Any, repair: bool) -> dict[str, Any]:
         "orphaned_passages": dict(found.orphans),
         "incomplete_articles": {i: {"passages": p, "sentences": n} for i, (p, n) in found.incomplete.items()},
         "unfinished_writes": found.unfinished,
+        "unindexed_quotes": list(found.unquoted),
         "consistent": found.consistent,
         "repaired": repair,
     }
@@ -134,6 +135,10 @@ def print_check(found: Any, repair: bool) -> None:
                        f"({passages} of {sentences} were stored)")
         else:
             click.echo(f"article {article_id} has {passages} passages for {sentences} sentences")
+    if found.unquoted:
+        verb = "indexed the quotes of" if repair else "the quote index lacks"
+        click.echo(f"{verb} {len(found.unquoted)} article(s) stored before it"
+                   + ("" if repair else ": run `article-assistant check --repair` to index them"))
     if found.unfinished:
         click.echo(f"{found.unfinished} add(s) or removal(s) are under way in other processes; not checked.")
     if not found.consistent and not repair:

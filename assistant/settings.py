@@ -31,7 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from index.embed.base import DEFAULT_MODEL
 from index.errors import ConfigError
-from index.formats.contract import KINDS, Kind
+from index.formats.contract import KINDS, Kind, ReadLimits
 from index.limits import MAX_ARTICLE_BYTES
 from index.names import DEFAULT_DATABASE, DEFAULT_PREFIX, DEFAULT_TENANT, PREFIX_PATTERN
 
@@ -145,6 +145,10 @@ class FetchSettings(_Section):
         2_000_000, ge=1_000, le=100_000_000, description="Characters of text a PDF or .docx may extract to.")
     pdf_seconds: float = Field(60.0, gt=0, le=3600, description="Seconds reading one PDF may take.")
     pdf_memory_mb: int = Field(1024, ge=256, le=65_536, description="Memory (MB) reading one PDF may use.")
+    def read_limits(self) -> ReadLimits:
+        """What the format readers (:mod:`index.formats`) accept and may spend."""
+        return ReadLimits(self.formats, self.max_pages, self.max_text_chars, self.pdf_seconds,
+                          self.pdf_memory_mb)
 
 
 class RetrievalSettings(_Section):
@@ -342,6 +346,10 @@ class AnswerSettings(_Section):
     support: SupportSettings = Field(default_factory=SupportSettings, description="Citation support.")
     quote_margin: float = Field(
         0.5, ge=0, le=5, description="Who-said: how far below the best a quoted sentence may score and win."
+    )
+    quotes_shown: int = Field(
+        3, ge=1, le=20,
+        description="'What has X said?' from the quote index: how many of X's statements one answer cites.",
     )
     lead_threshold: float = Field(
         0.4,

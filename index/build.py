@@ -20,6 +20,7 @@ from index.errors import InputError
 from index.ingest import RawArticle
 from index.models import Article, Passage, page_at
 from index.passages import make_passages
+from index.quotes import QuoteExtractor
 from index.store import ChromaStore
 from index.structure import structural_ids
 
@@ -81,16 +82,26 @@ Stored = Callable[[Article, np.ndarray], None]
 
 
 def add_article(
-    raw: RawArticle, store: ChromaStore, embedder: Embedder, window: int = 1, on_stored: Stored | None = None
+    raw: RawArticle,
+    store: ChromaStore,
+    embedder: Embedder,
+    window: int = 1,
+    on_stored: Stored | None = None,
+    quotes: QuoteExtractor | None = None,
 ) -> AddResult:
-    """Store ``raw`` unless an article with the same content already is (a no-op)."""
+    """Store ``raw`` unless an article with the same content already is (a no-op).
+
+    ``quotes`` finds the article's attributed statements, stored with it (:mod:`index.quotes`);
+    without it the article is stored unindexed, and ``check --repair`` indexes it later.
+    """
     article, dropped = prepare(raw)
     with _adding([article.id]):
         if store.has_article(article.id):
             return AddResult(store.get_article(article.id), created=False, dropped=dropped, notes=raw.notes)
         passages = make_passages(article, window)
         vectors = embedder.embed([p.text for p in passages])
-        (stored,) = store.put_articles([(article, passages, vectors)])
+        found = {article.id: quotes(article)} if quotes is not None else None
+        (stored,) = store.put_articles([(article, passages, vectors)], found)
     if on_stored is not None:
         on_stored(stored, vectors)
     return AddResult(stored, created=True, dropped=dropped, notes=raw.notes)
@@ -103,6 +114,7 @@ def add_prepared(
     window: int = 1,
     batch: int = BULK_ARTICLES,
     on_stored: Stored | None = None,
+    quotes: QuoteExtractor | None = None,
 ) -> list[AddResult]:
     """Store many articles already through :func:`prepare`, ``batch`` at a time: one embedding call
     and a few writes per batch.
@@ -115,9 +127,9 @@ def add_prepared(
     for item in prepared:
         pending.append(item)
         if len(pending) >= batch:
-            results.extend(_add_prepared(pending, store, embedder, window, on_stored))
+            results.extend(_add_prepared(pending, store, embedder, window, on_stored, quotes))
             pending = []
-    results.extend(_add_prepared(pending, store, embedder, window, on_stored))
+    results.extend(_add_prepared(pending, store, embedder, window, on_stored, quotes))
     return results
 
 
@@ -127,6 +139,7 @@ def _add_prepared(
     embedder: Embedder,
     window: int,
     on_stored: Stored | None,
+    quotes: QuoteExtractor | None,
 ) -> list[AddResult]:
     if not prepared:
         return []
@@ -142,7 +155,8 @@ def _add_prepared(
         for article, passages in new.values():
             items.append((article, passages, vectors[start : start + len(passages)]))
             start += len(passages)
-        created = {a.id: a for a in store.put_articles(items)}
+        found = {i: quotes(article) for i, (article, _) in new.items()} if quotes is not None else None
+        created = {a.id: a for a in store.put_articles(items, found)}
         if on_stored is not None:
             for article, _, item_vectors in items:
                 on_stored(created[article.id], item_vectors)
