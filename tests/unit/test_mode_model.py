@@ -131,3 +131,15 @@ def test_the_mode_model_weighs_confidence_gap_claim_and_the_evidence_check(counc
         diagnostics=Diagnostics(features=(("evidence.p", 0.9),)),
     )
     assert settle(doubtful, question, request, hits, True, settings).mode == "evidence"
+
+
+def test_another_form_of_a_name_counts_as_present() -> None:
+    from assistant.answer.extractive.abstain import same_root
+
+    assert same_root("germani", "german") and same_root("canada", "canadian") and same_root("china", "chines")
+    assert not same_root("britain", "bristol") and not same_root("iran", "iraq")
+    from assistant.answer.extractive.abstain import _missing_name
+
+    article, _ = prepare(read_text("The German team won the final in Munich on Sunday.\n"))
+    assert not _missing_name("Which team from Germany won the final?", article)
+    assert _missing_name("Which team from Austria won the final?", article)
