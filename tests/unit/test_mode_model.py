@@ -143,3 +143,23 @@ def test_another_form_of_a_name_counts_as_present() -> None:
     article, _ = prepare(read_text("The German team won the final in Munich on Sunday.\n"))
     assert not _missing_name("Which team from Germany won the final?", article)
     assert _missing_name("Which team from Austria won the final?", article)
+
+
+def test_who_is_x_without_a_description_is_never_sure(council) -> None:  # type: ignore[no-untyped-def]
+    waited = next(s for s in council.sentences if "eleven years" in s.text)
+    question = analyse("Who is Rosa Ferrante?")
+    hits = [Hit(council.id, waited.id, 1.0, 0.9, 0.9, 0.9)]
+    request = AnswerRequest(question.text, question.text, tuple(hits), {council.id: council})
+    # Sure as can be, but the sentence says nothing of who she is: the closest sentences, not an answer.
+    draft = Draft(waited.text, ((council.id, waited.id),), False, 0.99)
+    settled = settle(draft, question, request, hits, True, AnswerSettings(mode_threshold=0.0))
+    assert settled.mode == "evidence" and dict(settled.diagnostics.features)["mode.verified"] == 0.0
+
+
+def test_a_name_inside_the_subject_phrase_does_not_fill_the_gap() -> None:
+    from assistant.analysis.gap import fills_gap
+
+    question = "Who lobbied the administration?"
+    sentence = "Several members of Congress lobbied the administration for months, the senator said."
+    assert fills_gap(question, sentence, "Several members of Congress") is True
+    assert fills_gap(question, sentence, "Congress") is False

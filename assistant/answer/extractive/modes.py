@@ -165,6 +165,8 @@ def _verified(
     if question.kind == "yes_no":
         return draft, None  # a verdict read off the sentence: only confidence decides
     if not draft.short_answer:
+        if question.answer_type == "description":
+            return draft, False  # "Who is X?" and no role or description of X found: a sentence is no answer
         if question.answer_type == "quote" and _says_about(draft, request):
             return draft, GAP  # "What did X say about T?": X's own statement about T
         # No typed span answered "Who lobbied …?": the phrase filling the gap may ("fishing cooperatives").
