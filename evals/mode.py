@@ -104,8 +104,15 @@ def main(argv: list[str] | None = None) -> int:
         help="use this threshold, not the target's (recorded; e.g. the lowest p of the tests' sure answers)",
     )
     parser.add_argument("--write", action="store_true", help="write assistant/data/weights/mode.json")
+    parser.add_argument(
+        "--reliability",
+        type=Path,
+        help="fit nothing: plot the weights in use against sure-and-right on these (held-out) dumps",
+    )
     args = parser.parse_args(argv)
     groups = {p: rows(p) for p in args.dumps}
+    if args.reliability:
+        return reliability(groups, args.reliability)
     data = [r for group, _ in groups.values() for r in group]
     names = list(data[0]["x"])
     weights = fit(data, names, args.l2)
@@ -148,6 +155,29 @@ def main(argv: list[str] | None = None) -> int:
             options={"l2": args.l2, "target": args.target, "threshold": args.threshold},
         )
         print(f"wrote {path}")
+    return 0
+
+
+def reliability(groups: dict[Path, tuple[list[dict[str, Any]], int]], path: Path) -> int:
+    """Plot and print how often answers of each bin of the mode model's p (the weights in use) are
+    sure and right, per dump: only aggregates, so held-out dumps can be reported untouched."""
+    from assistant.settings import AnswerSettings
+    from evals.plots import reliability_plot
+
+    settings = AnswerSettings()
+    scored = {
+        p.stem: [(probability(r["x"], settings.mode_weights), bool(r["y"]), True) for r in g]
+        for p, (g, _) in groups.items()
+    }
+    reliability_plot(path, scored)
+    edges = (0.0, 0.5, 0.6, settings.mode_threshold, 0.8, 0.9, 1.01)
+    for name, points in scored.items():
+        print(name, "threshold", settings.mode_threshold)
+        for lo, hi in zip(edges, edges[1:], strict=False):
+            members = [y for p, y, _ in points if lo <= p < hi]
+            if members:
+                share = sum(members) / len(members)
+                print(f"  p in [{lo}, {min(hi, 1.0)}): {len(members)} answers, {share:.2f} sure and right")
     return 0
 
 
