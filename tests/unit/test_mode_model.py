@@ -101,10 +101,10 @@ def test_the_mode_model_weighs_confidence_gap_claim_and_the_evidence_check(counc
         short_answer="the spring of 2027",
         diagnostics=why,
     )
-    values = mode_features(draft, question, request, "gap", follow_up=False)
+    values = mode_features(draft, "gap", follow_up=False)
     assert values == {"confidence": pytest.approx(math.log(9)), "gap": 1.0, "claim": 0.0, "unanswerable": 0.3}
     # A follow-up's gap is the conversation's: it does not count.
-    assert mode_features(draft, question, request, "gap", follow_up=True)["gap"] == 0.0
+    assert mode_features(draft, "gap", follow_up=True)["gap"] == 0.0
     settings = AnswerSettings()
     assert settings.mode_weights == fitted("mode")["weights"]
     assert settings.mode_threshold == fitted("mode")["threshold"]

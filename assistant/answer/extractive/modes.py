@@ -15,8 +15,9 @@ answer it:
 and when the probability that the answer is right (its first citation is
 evidence and its short answer matches) reaches ``answer.mode_threshold``. That
 probability is a small logistic over the mode features (:func:`mode_features`:
-the confidence, how the short answer was verified, the kind of question, the
-evidence checks' signals), whose weights ``answer.mode_weights`` default to the
+the confidence, whether the parse shows the short answer filling the gap, whether
+no short answer is offered, the evidence model's probability that the sentences do
+not cover the question), whose weights ``answer.mode_weights`` default to the
 table ``assistant/data/weights/mode.json`` fitted by ``python -m evals.mode`` on
 the tuning halves only (the confidence alone is over-confident between 0.6 and
 0.8 on held-out articles).
@@ -79,7 +80,7 @@ def settle(
         return draft
     draft, verified = _verified(draft, question, request, typed)
     value = {None: -1.0, False: 0.0, TYPED: 1.0, GAP: 2.0}[verified]
-    values = mode_features(draft, question, request, verified, follow_up)
+    values = mode_features(draft, verified, follow_up)
     p = probability(values, settings.mode_weights)
     shown = (("mode.verified", value), *((f"mode.{k}", v) for k, v in values.items()), ("mode.p", p))
     draft = replace(
@@ -90,9 +91,7 @@ def settle(
     return evidence(draft, request, hits)
 
 
-def mode_features(
-    draft: Draft, question: Question, request: AnswerRequest, verified: str | bool | None, follow_up: bool
-) -> dict[str, float]:
+def mode_features(draft: Draft, verified: str | bool | None, follow_up: bool) -> dict[str, float]:
     """What the mode model weighs: the confidence (as log-odds), whether the parse shows the short
     answer filling the question's gap (not counted for a follow-up, whose gap is the conversation's),
     whether no short answer is offered (the sentence is the claim), and the calibrated probability
