@@ -362,30 +362,26 @@ class AnswerSettings(_Section):
             "sentence). Measured: evals/results/weights/confidence.md."
         ),
     )
+    mode_weights: dict[str, float] = Field(
+        default_factory=lambda: fitted("mode")["weights"],
+        description=(
+            "Extractive: feature → weight of the logistic probability that an answer is right (its first "
+            "citation is evidence and its short answer matches), which chooses 'answer' mode over "
+            "'evidence' ('bias' is the intercept; features in assistant.answer.extractive.modes). "
+            "Default: assistant/data/weights/mode.json, fitted by `python -m evals.mode` on the tuning "
+            "halves only (dev half a and trust_tune)."
+        ),
+    )
     mode_threshold: float = Field(
-        0.85,
+        default_factory=lambda: fitted("mode")["threshold"],
         ge=0,
         le=1,
         description=(
             "Extractive: the answer is given in 'answer' mode (sure: the short answer or the claim with "
-            "its sentence) only at this confidence or above, and when a short answer asked for fills the "
-            "question's gap in its sentence; below it, 'evidence' mode shows the closest sentences. "
-            "Chosen with mode_gap_threshold on the tuning halves only (dev half a and trust_tune, "
-            "evals.probe): 'sure and wrong' (answer mode with a wrong first citation or short answer) "
-            "2.9% of questions at 0.85 (40% answered sure), 3.3% at 0.8 (47%), 2.0% at 0.9 (31%); "
-            "0.9 would also put the seed pins' typed answers (0.89) into evidence mode."
-        ),
-    )
-    mode_gap_threshold: float = Field(
-        0.5,
-        ge=0,
-        le=1,
-        description=(
-            "Extractive: the 'answer' mode threshold when the parse shows the short answer filling the "
-            "question's gap (the subject or object of its verb, the speaker the sentence attributes the "
-            "statement to, the phrase under its predicate) and the question is no follow-up. On the "
-            "tuning halves 0.5 and 0.6 gave the same sure-and-wrong share (one answer more at 0.5); "
-            "0.5 keeps the phrase-lead pin (0.58) and the seed's who-said pin (0.66) sure."
+            "its sentence) only when that probability reaches this, and when a short answer asked for "
+            "fills the question's gap in its sentence or is the only span of its type there; below it, "
+            "'evidence' mode shows the closest sentences (0: always sure, 1: never). Default: chosen "
+            "with the weights (assistant/data/weights/mode.json)."
         ),
     )
     second_article_ratio: float = Field(

@@ -142,8 +142,8 @@ def test_the_extractive_answerer_summarises_from_the_requests_centrality() -> No
 def test_an_unsure_answer_shows_the_closest_sentences_best_first_without_a_short_answer() -> None:
     article = _article()
     hits = _hits(article, order=[5, 2, 3, 4])
-    sure = AnswerSettings(mode_threshold=0.0, mode_gap_threshold=0.0)
-    unsure = AnswerSettings(mode_threshold=1.0, mode_gap_threshold=1.0)
+    sure = AnswerSettings(mode_threshold=0.0)
+    unsure = AnswerSettings(mode_threshold=1.0)
     question = "How many students missed school?"
     answered = ExtractiveAnswerer(sure).answer(_request(question, {"d1": article}, hits=hits))
     assert answered.mode == "answer" and answered.short_answer == "About 14,000"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pytest
@@ -93,8 +94,11 @@ def test_what_else_cites_the_speakers_uncited_statements_in_article_order(swim) 
     texts = [s.text for s in swim.sentences]
     coach = _turn(swim, "Who is Maria Santos's coach?", "Luis Ortega", 5)
     request = AnswerRequest(
-        "What else did he say?", "What else did Luis Ortega say?",
-        (Hit(swim.id, "s8", 1.0, 1.0, 0.5, 0.5),), {swim.id: swim}, (coach,),
+        "What else did he say?",
+        "What else did Luis Ortega say?",
+        (Hit(swim.id, "s8", 1.0, 1.0, 0.5, 0.5),),
+        {swim.id: swim},
+        (coach,),
     )
     draft = more_statements(request, ())
     assert draft is not None and not draft.abstained
@@ -128,8 +132,11 @@ def test_what_did_he_say_puts_his_statements_not_shown_yet_first(swim) -> None: 
     ranked = ("s13", "s5", "s6", "s9")
     hits = tuple(Hit(swim.id, s, 1.0 - i / 10, 0.5, 0.5, 0.5) for i, s in enumerate(ranked))
     request = AnswerRequest(
-        "What did he say about her?", "What did Luis Ortega say about Maria Santos?", hits,
-        {swim.id: swim}, (coach,),
+        "What did he say about her?",
+        "What did Luis Ortega say about Maria Santos?",
+        hits,
+        {swim.id: swim},
+        (coach,),
     )
     order = [h.sentence_id for h in speaker_first(request, hits, "Luis Ortega")]
     # s5 named him in the answer the reader saw; s6 is his quotation; s9 and s13 are not his.
@@ -153,6 +160,7 @@ def test_what_else_is_answered_in_answer_mode_with_only_the_speakers_statements(
 def test_what_did_x_say_about_t_is_sure_when_the_sentence_is_xs_statement_about_t(swim) -> None:  # type: ignore[no-untyped-def]
     from assistant.analysis.questions import analyse
     from assistant.answer.base import Draft
+    from assistant.answer.extractive.confidence import probability
     from assistant.answer.extractive.modes import settle
     from assistant.settings import AnswerSettings
 
@@ -160,8 +168,14 @@ def test_what_did_x_say_about_t_is_sure_when_the_sentence_is_xs_statement_about_
     question = "What did Luis Ortega say about Maria Santos?"
     hits = [Hit(swim.id, s, 1.0 - i / 10, 0.5, 0.5, 0.5) for i, s in enumerate(("s6", "s9", "s13", "s3"))]
     request = AnswerRequest(question, question, tuple(hits), {swim.id: swim})
-    sure = settings.mode_gap_threshold + 0.05
-    assert sure < settings.mode_threshold
+    sure = 0.8
+
+    # At this confidence the mode model is sure of a verified statement, not of a bare claim.
+    def p(gap: float, claim: float) -> float:
+        values = {"confidence": math.log(sure / (1 - sure)), "gap": gap, "claim": claim, "unanswerable": 0.0}
+        return probability(values, settings.mode_weights)
+
+    assert p(1.0, 0.0) >= settings.mode_threshold > p(0.0, 1.0)
 
     def settled(sentence: str) -> Draft:
         text = swim.sentence(sentence).text

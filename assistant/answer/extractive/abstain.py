@@ -20,6 +20,7 @@ turns, so only the type check applies to them.
 from __future__ import annotations
 
 import difflib
+import os
 import re
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
@@ -84,11 +85,21 @@ def _missing_name(question: str, article: Article) -> bool:
             continue
         if len(stem[0]) >= 2 and any(v.startswith(stem[0]) for v in known):
             continue  # a short form of a name the article writes in full ("Ed" for "Edward")
+        if any(same_root(stem[0], v) for v in known):
+            continue  # another form of the name: "Germany" for "German", "Canada" for "Canadian"
         # Misspelt names ("Gadhalfi") still count as present; compare like-sized words only.
         near = [v for v in known if v[:1] == stem[0][:1] and abs(len(v) - len(stem[0])) <= 2]
         if not difflib.get_close_matches(stem[0], near, n=1, cutoff=0.8):
             return True
     return False
+
+
+def same_root(a: str, b: str) -> bool:
+    """Two stems of one name's forms: a common prefix of all but at most one letter of the shorter,
+    and of four letters at least ("germani"/"german", "canada"/"canadian", "china"/"chines")."""
+    shorter = min(len(a), len(b))
+    common = len(os.path.commonprefix([a, b]))
+    return common >= max(4, shorter - 1)
 
 
 def _without_names(query: str) -> str:
