@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant.answer.base import Answerer
+from assistant.answer.stop import StopSignal
 from assistant.boundary import guarded
 from assistant.chat import QueryRewriter
 from assistant.components import Components
@@ -27,6 +28,7 @@ from assistant.library.caches import Caches, QueryVectors
 from assistant.library.indexes import Indexes
 from assistant.library.snapshot import LibraryState
 from assistant.pipeline import Pipeline, Untraced, checked_question
+from assistant.registry import AnswererChoice
 from assistant.rerank.base import Reranker
 from assistant.settings import Settings
 from assistant.types import Answer, Hit
@@ -227,6 +229,9 @@ class Assistant:
         article: str | None = None,
         history: Iterable[Any] | None = None,
         config: RunnableConfig | None = None,
+        *,
+        answerer: str | None = None,
+        stop: StopSignal | None = None,
     ) -> Answer:
         """Answer ``question`` from one article (or all), citing stored sentences.
 
@@ -234,10 +239,13 @@ class Assistant:
         pairs or ``{"question", "answer"}`` dicts. ``config`` is a LangChain
         ``RunnableConfig`` (callbacks, tags, metadata, run_name): the ask is then
         reported as a chain run holding a retriever run and an ``answer`` run.
-        Without it, no LangChain is imported.
+        Without it, no LangChain is imported. ``answerer`` is the key of one of
+        :meth:`answerer_choices` (None: the default); ``stop``, when set by another
+        thread, ends the answer with :class:`~assistant.errors.AnswerStopped` (a chat
+        model's stream is closed at once).
         """
         # Nobody watches the text come, so a streaming answerer answers whole (a broken stream is retried).
-        *_, answer = self._asking(question, article, history, config, live=False)
+        *_, answer = self._asking(question, article, history, config, live=False, choice=answerer, stop=stop)
         assert isinstance(answer, Answer)
         return answer
 
@@ -247,12 +255,20 @@ class Assistant:
         article: str | None = None,
         history: Iterable[Any] | None = None,
         config: RunnableConfig | None = None,
+        *,
+        answerer: str | None = None,
+        stop: StopSignal | None = None,
     ) -> Iterator[str | Answer]:
         """Like :meth:`ask`, but yields the answer's text as it is produced, then the :class:`Answer`.
 
         An answerer that cannot stream yields its whole text at once.
         """
-        return self._asking(question, article, history, config, live=True)
+        return self._asking(question, article, history, config, live=True, choice=answerer, stop=stop)
+
+    def answerer_choices(self) -> tuple[AnswererChoice, ...]:
+        """The answerers a reader may pick (the offline one and each configured chat model), the
+        default first; pass a choice's ``key`` as ``ask(..., answerer=key)``."""
+        return self._components.choices()
 
     # -- LangChain -----------------------------------------------------------
 
@@ -288,13 +304,15 @@ class Assistant:
         history: Iterable[Any] | None,
         config: RunnableConfig | None,
         live: bool,
+        choice: str | None = None,
+        stop: StopSignal | None = None,
     ) -> Iterator[str | Answer]:
+        def run(tracer: Any) -> Iterator[str | Answer]:
+            return self._pipeline.run(question, article, history, tracer, live, choice, stop)
+
         if config is None:
-            return self._pipeline.run(question, article, history, Untraced(), live)
-        inputs = {"question": question, "article": article}
-        return _langchain().traced_ask(
-            config, inputs, lambda tracer: self._pipeline.run(question, article, history, tracer, live)
-        )
+            return run(Untraced())
+        return _langchain().traced_ask(config, {"question": question, "article": article}, run)
 
     def _read(self, source: str | Path) -> RawArticle:
         from index.ingest import read_source

@@ -399,6 +399,13 @@ class LLMSettings(_Section):
         description="OpenAI-compatible API URL, e.g. http://127.0.0.1:8080/v1; unset = api.openai.com.",
     )
     model: str | None = Field(None, description="Model name the server knows (required for 'llm').")
+    choices: list[str] = Field(
+        default_factory=list,
+        description=(
+            "More chat models the web page offers, besides llm.model and the offline answerer: each "
+            "'MODEL' (on llm.base_url) or 'MODEL@URL'. Set by `serve`'s repeated --llm-model."
+        ),
+    )
     api_key_env: str | None = Field(
         None,
         pattern=r"^[A-Za-z_][A-Za-z0-9_]*$",
