@@ -141,6 +141,24 @@ def _host(url: str | None) -> str:
     return (urlparse(url).netloc or url) if url else "api.openai.com"
 
 
+def server_models(llm: LLMSettings, environ: Mapping[str, str] | None = None) -> list[str]:
+    """The model IDs the OpenAI-compatible server at ``llm.base_url`` lists (``GET /v1/models``).
+
+    A server that is down or refuses is one :class:`~assistant.errors.LLMError` saying what to do.
+    """
+    from openai import OpenAI
+
+    from assistant.answer.calls import classify
+
+    where = f"at {llm.base_url}" if llm.base_url else "(OpenAI)"
+    key = api_key(llm, os.environ if environ is None else environ)
+    try:
+        client = OpenAI(base_url=llm.base_url, api_key=key, max_retries=0, timeout=llm.timeout_s)
+        return sorted(m.id for m in client.models.list())
+    except Exception as e:  # the client's errors, classified for the reader
+        raise classify(e, where) from None
+
+
 def make_chosen(settings: Settings, choice: AnswererChoice) -> Answerer:
     """The answerer of one picker choice: the offline one, or the 'llm' one on that model."""
     if choice.model is None:

@@ -53,6 +53,8 @@ class ScriptedServer:
         self.respond: Callable[[dict[str, Any]], Reply] | None = None
         #: "slow" replies: characters sent when the client hung up, and how many played to the end.
         self.hangups: list[int] = []
+        #: What ``GET /v1/models`` lists.
+        self.models: list[str] = ["scripted"]
         self.finished = 0
         self._stopping = threading.Event()
         self._lock = threading.Lock()
@@ -63,6 +65,20 @@ class ScriptedServer:
 
             def log_message(self, *args: Any) -> None:
                 pass
+
+            def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+                """``/v1/models``: the models in ``server.models``."""
+                if not self.path.rstrip("/").endswith("/models"):
+                    self.send_error(404)
+                    return
+                listed = [{"id": m, "object": "model", "created": 0, "owned_by": "scripted"}
+                          for m in server.models]
+                payload = json.dumps({"object": "list", "data": listed}).encode()
+                self.send_response(200)
+                self.send_header("content-type", "application/json")
+                self.send_header("content-length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
 
             def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers.get("content-length") or 0)) or b"{}")
