@@ -93,3 +93,22 @@ def test_generating_names_the_model_and_escapes_it() -> None:
     assert generating({"model": None}) == "" and generating({"model": "m", "interrupted": True}) == ""
     html = render_chat([], "the article", {}, pending={"question": "Who?", "text": None, "model": "qwen"})
     assert "Generating with <code>qwen</code>" in html
+
+
+def test_an_unknown_answerer_key_is_refused_by_the_assistant(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import pytest
+
+    from assistant.components import Components
+    from index.errors import InputError
+
+    settings = Settings(data_dir=tmp_path).with_(**{
+        "answer.answerer": "llm", "llm.base_url": "http://127.0.0.1:9/v1", "llm.model": "a",
+        "llm.choices": ["b"]})
+    components = Components(settings)
+    assert components.answering(None) == components.answering("llm:a")  # the default
+    chosen, _ = components.answering("llm:b")
+    assert getattr(chosen, "model_name", None) == "b"
+    assert components.answering("llm:b")[0] is chosen  # built once
+    assert components.answering("extractive")[0].name == "extractive"
+    with pytest.raises(InputError, match="There is no answerer 'llm:c' here; choose one of: a, b, Offline"):
+        components.answering("llm:c")
