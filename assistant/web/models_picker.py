@@ -42,11 +42,15 @@ class ModelPicker:
         )
 
     def wire(self, app: gr.Blocks, dropdown: gr.Dropdown, secret: str | None) -> None:
-        """Keep the choice in the browser and put it back in the picker when the page loads."""
-        kept = gr.BrowserState(self.default.key, storage_key="article-assistant-model", secret=secret)
+        """Keep the reader's choice in the browser and put it back in the picker when the page loads.
+
+        Only a choice the reader made is kept (``input``, not ``change``): a page that never
+        picked follows the operator's default, also after a restart with another default.
+        """
+        kept = gr.BrowserState(None, storage_key="article-assistant-model", secret=secret)
         private: dict[str, Any] = {"api_visibility": "private", "show_progress": "hidden"}
         app.load(lambda key: self.choice(key).key, inputs=[kept], outputs=[dropdown], **private)
-        dropdown.change(lambda key: self.choice(key).key, inputs=[dropdown], outputs=[kept], **private)
+        dropdown.input(lambda key: self.choice(key).key, inputs=[dropdown], outputs=[kept], **private)
 
 
 def stop_button() -> gr.Button:
