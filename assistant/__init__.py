@@ -9,7 +9,9 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from assistant.analysis.library_people import Person
     from assistant.api import Assistant
+    from assistant.library.quotes import AttributedQuote
     from assistant.settings import Settings
     from assistant.types import Answer, Citation, Turn
     from index.errors import ArticleAssistantError
@@ -20,6 +22,8 @@ _HOMES = {
     "Article": "index.models",
     "ArticleAssistantError": "index.errors",
     "Assistant": "assistant.api",
+    "AttributedQuote": "assistant.library.quotes",
+    "Person": "assistant.analysis.library_people",
     "Citation": "assistant.types",
     "Passage": "index.models",
     "Sentence": "index.models",
@@ -32,8 +36,10 @@ __all__ = [
     "Article",
     "ArticleAssistantError",
     "Assistant",
+    "AttributedQuote",
     "Citation",
     "Passage",
+    "Person",
     "Sentence",
     "Settings",
     "Turn",

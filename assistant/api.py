@@ -26,6 +26,7 @@ from assistant.chat import QueryRewriter
 from assistant.components import Components
 from assistant.library.caches import Caches, QueryVectors
 from assistant.library.indexes import Indexes
+from assistant.library.quotes import AttributedQuote, QuoteIndex, QuoteIndexes
 from assistant.library.snapshot import LibraryState
 from assistant.pipeline import Pipeline, Untraced, checked_question
 from assistant.registry import AnswererChoice
@@ -39,10 +40,12 @@ from index.models import Article
 if TYPE_CHECKING:
     from langchain_core.runnables import RunnableConfig
 
+    from assistant.analysis.library_people import Person
     from index.build import AddResult
     from index.clean import DroppedLine
     from index.fetch import FetchPolicy
     from index.models import ArticleSummary, RawArticle
+    from index.quotes import QuoteExtractor
     from index.store import ChromaStore
     from index.writes import StoreCheck
 
@@ -84,7 +87,10 @@ class Assistant:
         self._query_vectors = QueryVectors(lambda: self._components.embedder, caches.queries)
         self._library = LibraryState(self._components, caches)
         self._indexes = Indexes(self._components, caches, self._library)
-        self._pipeline = Pipeline(self._components, self._library, self._indexes, self._query_vectors)
+        self._quotes = QuoteIndexes()
+        self._pipeline = Pipeline(
+            self._components, self._library, self._indexes, self._query_vectors, self.quote_index
+        )
 
     # -- backends ----------------------------------------------------------
 
@@ -118,12 +124,8 @@ class Assistant:
         from index.fetch import FetchPolicy
 
         f = self.settings.fetch
-        return FetchPolicy(
-            allow_private=f.allow_private,
-            max_bytes=f.max_bytes,
-            max_redirects=f.max_redirects,
-            deadline_s=f.deadline_s,
-        )
+        return FetchPolicy(allow_private=f.allow_private, max_bytes=f.max_bytes,
+                           max_redirects=f.max_redirects, deadline_s=f.deadline_s)
 
     # -- articles ------------------------------------------------------------
 
@@ -139,13 +141,14 @@ class Assistant:
             raise InputError(
                 "Give a link that starts with http:// or https://, e.g. https://example.com/story."
             )
-        return self._add(read_url(url.strip(), self.fetch_policy()))
+        return self._add(read_url(url.strip(), self.fetch_policy(), limits=self.settings.fetch.read_limits()))
 
     def add_file(self, path: str | Path, source: str | None = None) -> AddResult:
         """Add an article file, recording ``source`` (e.g. an upload's own file name) instead of its path."""
         from index.ingest import read_file
 
-        raw = read_file(Path(path), max_bytes=self.settings.fetch.max_bytes)
+        f = self.settings.fetch
+        raw = read_file(Path(path), max_bytes=f.max_bytes, limits=f.read_limits())
         return self._add(dataclasses.replace(raw, source=source) if source else raw)
 
     def add_text(self, text: str, title: str | None = None, source: str = "pasted text") -> AddResult:
@@ -163,8 +166,9 @@ class Assistant:
         from index.build import prepare
 
         # Split now, so an article with no sentences stops the whole batch; stored as split.
-        prepared = [prepare(self._read(source)) for source in sources]
-        return self._add_prepared(prepared)
+        raws = [self._read(source) for source in sources]
+        results = self._add_prepared([prepare(raw) for raw in raws])
+        return [dataclasses.replace(r, notes=raw.notes) for r, raw in zip(results, raws, strict=True)]
 
     def add_many(self, raws: Iterable[RawArticle], batch: int | None = None) -> list[AddResult]:
         """Add many read articles (:mod:`index.ingest`) in bulk: length-sorted embedding, batched writes."""
@@ -182,10 +186,17 @@ class Assistant:
     def check(self, repair: bool = False) -> StoreCheck:
         """Every article's passages against its sentences, and passages without an article.
 
-        ``repair`` removes the orphaned passages and embeds again the missing passages of
-        an article (its text and sentences are stored); the result is what was found.
+        ``repair`` removes the orphaned passages, embeds again the missing passages of an article
+        (its text and sentences are stored) and builds the quote index of articles stored before
+        it (``unquoted``); the result is what was found.
         """
         found = self.store.check()
+        if repair and found.unquoted:
+            from assistant.analysis.quotes import extract_quotes
+
+            for first in range(0, len(found.unquoted), 64):  # a few texts in memory at a time
+                for article in self.store.get_articles(found.unquoted[first : first + 64]).values():
+                    self.store.put_quotes(article.id, extract_quotes(article))
         if repair and not found.consistent:
             from index.passages import make_passages
 
@@ -198,6 +209,32 @@ class Assistant:
                 self.store.restore_passages(article, passages, vectors)
             self._library.forget()
         return found
+
+    def quotes(
+        self, person: str | None = None, article: str | None = None, topic: str | None = None
+    ) -> list[AttributedQuote]:
+        """Attributed statements from the quote index, in library order (``topic``: best match first).
+
+        ``person`` is a name (in full or a surname: everyone the library keeps apart under it) or a
+        person ID from :meth:`people`; ``article`` an article ID; ``topic`` words the quote is about.
+        Articles stored before the index existed are left out until ``check --repair``.
+        """
+        if article is not None:
+            self.get(article)
+        return self.quote_index().find(person, article, topic)
+
+    def people(self, article: str | None = None) -> list[Person]:
+        """The people quoted in the library (or in ``article``), most quoted first, each with the
+        descriptions the articles give, and how (and how surely) their mentions were merged."""
+        index = self.quote_index()
+        if article is None:
+            return list(index.people)
+        self.get(article)
+        return index.in_article(article)
+
+    def quote_index(self) -> QuoteIndex:
+        """The whole quote index as of now (rebuilt when the library changed)."""
+        return self._quotes.current(self.store, [a.id for a in self.summaries()])
 
     def articles(self) -> list[Article]:
         """Every stored article with its text and sentences, oldest first (reads every text)."""
@@ -229,9 +266,7 @@ class Assistant:
         article: str | None = None,
         history: Iterable[Any] | None = None,
         config: RunnableConfig | None = None,
-        *,
-        answerer: str | None = None,
-        stop: StopSignal | None = None,
+        *, answerer: str | None = None, stop: StopSignal | None = None,
     ) -> Answer:
         """Answer ``question`` from one article (or all), citing stored sentences.
 
@@ -239,10 +274,9 @@ class Assistant:
         pairs or ``{"question", "answer"}`` dicts. ``config`` is a LangChain
         ``RunnableConfig`` (callbacks, tags, metadata, run_name): the ask is then
         reported as a chain run holding a retriever run and an ``answer`` run.
-        Without it, no LangChain is imported. ``answerer`` is the key of one of
-        :meth:`answerer_choices` (None: the default); ``stop``, when set by another
-        thread, ends the answer with :class:`~assistant.errors.AnswerStopped` (a chat
-        model's stream is closed at once).
+        Without it, no LangChain is imported. ``answerer``: a key of :meth:`answerer_choices`
+        (None: the default). ``stop``, set by another thread, ends the answer with
+        :class:`~assistant.errors.AnswerStopped` (a chat model's stream is closed at once).
         """
         # Nobody watches the text come, so a streaming answerer answers whole (a broken stream is retried).
         *_, answer = self._asking(question, article, history, config, live=False, choice=answerer, stop=stop)
@@ -255,9 +289,7 @@ class Assistant:
         article: str | None = None,
         history: Iterable[Any] | None = None,
         config: RunnableConfig | None = None,
-        *,
-        answerer: str | None = None,
-        stop: StopSignal | None = None,
+        *, answerer: str | None = None, stop: StopSignal | None = None,
     ) -> Iterator[str | Answer]:
         """Like :meth:`ask`, but yields the answer's text as it is produced, then the :class:`Answer`.
 
@@ -266,8 +298,7 @@ class Assistant:
         return self._asking(question, article, history, config, live=True, choice=answerer, stop=stop)
 
     def answerer_choices(self) -> tuple[AnswererChoice, ...]:
-        """The answerers a reader may pick (the offline one and each configured chat model), the
-        default first; pass a choice's ``key`` as ``ask(..., answerer=key)``."""
+        """The answerers a reader may pick (offline, each configured chat model), the default first."""
         return self._components.choices()
 
     # -- LangChain -----------------------------------------------------------
@@ -304,8 +335,7 @@ class Assistant:
         history: Iterable[Any] | None,
         config: RunnableConfig | None,
         live: bool,
-        choice: str | None = None,
-        stop: StopSignal | None = None,
+        choice: str | None = None, stop: StopSignal | None = None,
     ) -> Iterator[str | Answer]:
         def run(tracer: Any) -> Iterator[str | Answer]:
             return self._pipeline.run(question, article, history, tracer, live, choice, stop)
@@ -319,14 +349,14 @@ class Assistant:
 
         if not isinstance(source, str | Path):
             raise InputError(f"The source must be a path or a URL string, not {type(source).__name__}.")
-        return read_source(source, self.fetch_policy())
+        return read_source(source, self.fetch_policy(), self.settings.fetch.read_limits())
 
     def _add(self, raw: RawArticle) -> AddResult:
         from index.build import add_article
 
         before = self.store.generation()
         window = self.settings.index.passage_window
-        result = add_article(raw, self.store, self.embedder, window, self._indexes.keep_vectors)
+        result = add_article(raw, self.store, self.embedder, window, self._indexes.keep_vectors, _extractor())
         if result.created:
             self._added([result.article], before)
         return result
@@ -339,7 +369,8 @@ class Assistant:
         window = self.settings.index.passage_window
         before = self.store.generation()
         results = add_prepared(
-            prepared, self.store, self.embedder, window, batch or BULK_ARTICLES, self._indexes.keep_vectors
+            prepared, self.store, self.embedder, window, batch or BULK_ARTICLES, self._indexes.keep_vectors,
+            _extractor(),
         )
         self._added([r.article for r in results if r.created], before)
         return results
@@ -348,6 +379,13 @@ class Assistant:
         if articles:
             self._indexes.save_postings(articles)
             self._library.added(articles, before)
+
+
+def _extractor() -> QuoteExtractor:
+    """The quote extraction the write path runs on every new article (imported when adding)."""
+    from assistant.analysis.quotes import extract_quotes
+
+    return extract_quotes
 
 
 def _langchain() -> Any:

@@ -164,7 +164,7 @@ def llm_options(command: Any) -> Any:
 def add(
     ctx: click.Context, sources: tuple[str, ...], title: str | None, allow_private_urls: bool, as_json: bool
 ) -> None:
-    """Add articles: file paths (.txt, .md, .html), http(s) URLs, or '-' for stdin.
+    """Add articles: file paths (.txt, .md, .html, .pdf, .docx), http(s) URLs, or '-' for stdin.
 
     With several sources, all are read and checked first; if one is bad, none is added.
     """
@@ -186,6 +186,8 @@ def add(
         click.echo(f"{verb}: {r.article.id}  {len(r.article.sentences)} sentences  {safe(r.article.label)}")
         for d in r.dropped:
             click.echo(f"  dropped {d.reason}: {safe(repr(d.text))}")
+        for note in r.notes:
+            click.echo(f"  note: {safe(note)}")
 
 
 def _read_stdin(max_bytes: int) -> str:
@@ -220,7 +222,8 @@ def show(ctx: click.Context, article_id: str, as_json: bool) -> None:
     if as_json:
         data = article_summary(article)
         data["sentences"] = [
-            {"id": s.id, "start": s.start, "end": s.end, "paragraph": s.paragraph, "text": s.text}
+            {"id": s.id, "start": s.start, "end": s.end, "paragraph": s.paragraph, "page": s.page,
+             "text": s.text}
             for s in article.sentences
         ]
         _emit(data)
@@ -334,8 +337,29 @@ def serve(ctx: click.Context, host: str, port: int, auth: str | None, mcp: bool,
 
 
 @cli.command()
+@click.option("--person", help="Only this person's statements (a name, a surname or a person ID).")
+@click.option("--article", "article_id", help="Only statements in this article.")
+@click.option("--topic", help="Only statements about these words (best match first).")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.pass_context
+def quotes(ctx: click.Context, person: str | None, article_id: str | None, topic: str | None,
+           as_json: bool) -> None:
+    """Who said what: the attributed statements of the library, by person, with their citations."""
+    from assistant.cli_quotes import print_quotes
+
+    assistant = _assistant(ctx)
+    found = assistant.quotes(person=person, article=article_id, topic=topic)
+    index = assistant.quote_index()
+    if as_json:
+        _emit(index.report(found))
+    else:
+        print_quotes(found, index.people, index.unindexed)
+
+
+@cli.command()
 @click.option("--repair", is_flag=True,
-              help="Remove passages left by an interrupted add; embed an article's missing passages again.")
+              help="Remove passages left by an interrupted add; embed an article's missing passages again; "
+                   "index the quotes of articles stored before the quote index.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.pass_context
 def check(ctx: click.Context, repair: bool, as_json: bool) -> None:

@@ -59,7 +59,8 @@ def print_answer(answer: Any, shown: str | None = None, question: str | None = N
     for n, c in enumerate(answer.citations, start=1):
         flag = " (low support)" if c.low_support else ""
         support = "" if c.support is None else f" support {c.support:.2f}"
-        click.echo(f"  [{n}] {c.article_id}/{c.sentence_id}{flag}{support}: {safe(c.text)}")
+        page = "" if c.page is None else f" (p. {c.page})"
+        click.echo(f"  [{n}] {c.article_id}/{c.sentence_id}{page}{flag}{support}: {safe(c.text)}")
     click.echo(click.style(f"  mode {answer.mode}, confidence {answer.confidence:.2f}", dim=True))
 
 
@@ -115,6 +116,7 @@ def add_summary(result: Any) -> dict[str, Any]:
         "title": result.article.label,
         "sentences": len(result.article.sentences),
         "dropped": [{"text": d.text, "reason": d.reason} for d in result.dropped],
+        "notes": list(result.notes),
     }
 
 
@@ -124,6 +126,7 @@ def check_report(found: Any, repair: bool) -> dict[str, Any]:
         "orphaned_passages": dict(found.orphans),
         "incomplete_articles": {i: {"passages": p, "sentences": n} for i, (p, n) in found.incomplete.items()},
         "unfinished_writes": found.unfinished,
+        "unindexed_quotes": list(found.unquoted),
         "consistent": found.consistent,
         "repaired": repair,
     }
@@ -142,6 +145,10 @@ def print_check(found: Any, repair: bool) -> None:
                        f"({passages} of {sentences} were stored)")
         else:
             click.echo(f"article {article_id} has {passages} passages for {sentences} sentences")
+    if found.unquoted:
+        verb = "indexed the quotes of" if repair else "the quote index lacks"
+        click.echo(f"{verb} {len(found.unquoted)} article(s) stored before it"
+                   + ("" if repair else ": run `article-assistant check --repair` to index them"))
     if found.unfinished:
         click.echo(f"{found.unfinished} add(s) or removal(s) are under way in other processes; not checked.")
     if not found.consistent and not repair:

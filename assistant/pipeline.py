@@ -32,6 +32,7 @@ from assistant.errors import AnswerStopped
 from assistant.library.caches import QueryVectors
 from assistant.library.centrality import sentence_centrality
 from assistant.library.indexes import Indexes
+from assistant.library.quotes import QuoteIndex
 from assistant.library.snapshot import LibraryState, Scope
 from assistant.types import Answer, Hit, Turn, claims_of
 from index.errors import InputError
@@ -76,8 +77,11 @@ class Pipeline:
         state: LibraryState,
         indexes: Indexes,
         query_vectors: QueryVectors,
+        quote_index: Callable[[], QuoteIndex] | None = None,
     ) -> None:
         self._components = components
+        #: The library's quote index: "What has X said?" is answered from it (:mod:`.quote_answers`).
+        self._quote_index = quote_index
         self._state = state
         self._indexes = indexes
         self._query_vectors = query_vectors
@@ -110,10 +114,11 @@ class Pipeline:
         reranked = time.perf_counter()
         if stop is not None and stop.stopped:
             raise AnswerStopped()
-        draft: Draft | None = None
-        streams = live and isinstance(answerer, StreamingAnswerer)
+        draft = self._from_quotes(request, article)
+        streams = live and isinstance(answerer, StreamingAnswerer) and draft is None
         produce = functools.partial(_pieces if streams else _whole, answerer)
-        for piece in tracer.answer(request, produce):
+        pieces = () if draft is not None else tracer.answer(request, produce)
+        for piece in pieces:
             if isinstance(piece, Draft):
                 draft = piece
             else:
@@ -131,6 +136,17 @@ class Pipeline:
             yield answer.text
         answer.timings["total"] = (time.perf_counter() - started) * 1000
         yield answer
+
+    def _from_quotes(self, request: AnswerRequest, article: str | None) -> Draft | None:
+        """The quote index's answer to "What has X said (about Y)?" or "What else did X say?", if any."""
+        if self._quote_index is None:
+            return None
+        from assistant.library.quote_answers import asked, quote_answer
+
+        if asked(request.query) is None and asked(request.question) is None:
+            return None  # no need to read the index
+        shown = self._components.settings.answer.quotes_shown
+        return quote_answer(request, self._quote_index(), article, shown)
 
     def request(
         self, question: str, article: str | None, history: Iterable[Any] | None, choice: str | None = None

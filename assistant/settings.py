@@ -31,6 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from index.embed.base import DEFAULT_MODEL
 from index.errors import ConfigError
+from index.formats.contract import KINDS, Kind, ReadLimits
 from index.limits import MAX_ARTICLE_BYTES
 from index.names import DEFAULT_DATABASE, DEFAULT_PREFIX, DEFAULT_TENANT, PREFIX_PATTERN
 
@@ -137,6 +138,17 @@ class FetchSettings(_Section):
         le=100_000_000,
         description="Largest article accepted, in bytes: files, pasted text (characters), stdin and URLs.",
     )
+    formats: tuple[Kind, ...] = Field(
+        KINDS, min_length=1, description="Article formats accepted (sniffed from the bytes); others refused.")
+    max_pages: int = Field(500, ge=1, le=100_000, description="Pages a PDF may have.")
+    max_text_chars: int = Field(
+        2_000_000, ge=1_000, le=100_000_000, description="Characters of text a PDF or .docx may extract to.")
+    pdf_seconds: float = Field(60.0, gt=0, le=3600, description="Seconds reading one PDF may take.")
+    pdf_memory_mb: int = Field(1024, ge=256, le=65_536, description="Memory (MB) reading one PDF may use.")
+    def read_limits(self) -> ReadLimits:
+        """What the format readers (:mod:`index.formats`) accept and may spend."""
+        return ReadLimits(self.formats, self.max_pages, self.max_text_chars, self.pdf_seconds,
+                          self.pdf_memory_mb)
 
 
 class RetrievalSettings(_Section):
@@ -335,6 +347,10 @@ class AnswerSettings(_Section):
     quote_margin: float = Field(
         0.5, ge=0, le=5, description="Who-said: how far below the best a quoted sentence may score and win."
     )
+    quotes_shown: int = Field(
+        3, ge=1, le=20,
+        description="'What has X said?' from the quote index: how many of X's statements one answer cites.",
+    )
     lead_threshold: float = Field(
         0.4,
         ge=0,
@@ -399,13 +415,8 @@ class LLMSettings(_Section):
         description="OpenAI-compatible API URL, e.g. http://127.0.0.1:8080/v1; unset = api.openai.com.",
     )
     model: str | None = Field(None, description="Model name the server knows (required for 'llm').")
-    choices: list[str] = Field(
-        default_factory=list,
-        description=(
-            "More chat models the web page offers, besides llm.model and the offline answerer: each "
-            "'MODEL' (on llm.base_url) or 'MODEL@URL'. Set by `serve`'s repeated --llm-model."
-        ),
-    )
+    choices: list[str] = Field(default_factory=list, description="More models the web page offers, besides "
+                               "llm.model and the offline one: 'MODEL' (on llm.base_url) or 'MODEL@URL'.")
     api_key_env: str | None = Field(
         None,
         pattern=r"^[A-Za-z_][A-Za-z0-9_]*$",
@@ -418,11 +429,9 @@ class LLMSettings(_Section):
     max_tokens: int = Field(400, ge=1, le=32_000, description="Most tokens the model may write per answer.")
     citations: Literal["inline", "structured"] = Field(
         "inline",
-        description=(
-            "How the model cites: 'inline' [s12] markers in its text, or 'structured' JSON through the "
-            "server's response_format json_schema, citations limited to the IDs shown (llama.cpp, vLLM, "
-            "OpenAI); a server that refuses it, or a reply that is not that JSON, gets inline (noted)."
-        ),
+        description="How the model cites: 'inline' [s12] markers in its text, or 'structured' JSON through "
+        "the server's response_format json_schema, citations limited to the IDs shown (llama.cpp, vLLM, "
+        "OpenAI); a server that refuses it, or a reply that is not that JSON, gets inline (noted).",
     )
     max_answer_chars: int = Field(
         2000, ge=100, le=100_000, description="Longer answers are cut here, at a sentence end, and noted."

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import re
 import threading
@@ -17,8 +18,9 @@ from index.clean import DroppedLine, find_boilerplate
 from index.embed.base import Embedder
 from index.errors import InputError
 from index.ingest import RawArticle
-from index.models import Article, Passage
+from index.models import Article, Passage, page_at
 from index.passages import make_passages
+from index.quotes import QuoteExtractor
 from index.store import ChromaStore
 from index.structure import structural_ids
 
@@ -30,6 +32,8 @@ class AddResult:
     article: Article
     created: bool
     dropped: tuple[DroppedLine, ...] = ()
+    #: What the reader left out or changed, and what the user should know (a language, a table).
+    notes: tuple[str, ...] = ()
 
 
 def article_id(text: str) -> str:
@@ -44,6 +48,8 @@ def prepare(raw: RawArticle) -> tuple[Article, tuple[DroppedLine, ...]]:
 
     dropped = find_boilerplate(raw.text)
     sentences = split_sentences(raw.text, dropped)
+    if raw.pages:
+        sentences = tuple(dataclasses.replace(s, page=page_at(raw.pages, s.start)) for s in sentences)
     if not sentences:
         what = "only boilerplate" if dropped else "no sentences"
         raise InputError(
@@ -60,6 +66,7 @@ def prepare(raw: RawArticle) -> tuple[Article, tuple[DroppedLine, ...]]:
         source=raw.source,
         dropped=tuple((d.start, d.end) for d in dropped),
         structural=structural_ids(raw.text, sentences, raw.title, raw.headings),
+        pages=raw.pages,
     )
     return article, dropped
 
@@ -75,19 +82,29 @@ Stored = Callable[[Article, np.ndarray], None]
 
 
 def add_article(
-    raw: RawArticle, store: ChromaStore, embedder: Embedder, window: int = 1, on_stored: Stored | None = None
+    raw: RawArticle,
+    store: ChromaStore,
+    embedder: Embedder,
+    window: int = 1,
+    on_stored: Stored | None = None,
+    quotes: QuoteExtractor | None = None,
 ) -> AddResult:
-    """Store ``raw`` unless an article with the same content already is (a no-op)."""
+    """Store ``raw`` unless an article with the same content already is (a no-op).
+
+    ``quotes`` finds the article's attributed statements, stored with it (:mod:`index.quotes`);
+    without it the article is stored unindexed, and ``check --repair`` indexes it later.
+    """
     article, dropped = prepare(raw)
     with _adding([article.id]):
         if store.has_article(article.id):
-            return AddResult(store.get_article(article.id), created=False, dropped=dropped)
+            return AddResult(store.get_article(article.id), created=False, dropped=dropped, notes=raw.notes)
         passages = make_passages(article, window)
         vectors = embedder.embed([p.text for p in passages])
-        (stored,) = store.put_articles([(article, passages, vectors)])
+        found = {article.id: quotes(article)} if quotes is not None else None
+        (stored,) = store.put_articles([(article, passages, vectors)], found)
     if on_stored is not None:
         on_stored(stored, vectors)
-    return AddResult(stored, created=True, dropped=dropped)
+    return AddResult(stored, created=True, dropped=dropped, notes=raw.notes)
 
 
 def add_prepared(
@@ -97,6 +114,7 @@ def add_prepared(
     window: int = 1,
     batch: int = BULK_ARTICLES,
     on_stored: Stored | None = None,
+    quotes: QuoteExtractor | None = None,
 ) -> list[AddResult]:
     """Store many articles already through :func:`prepare`, ``batch`` at a time: one embedding call
     and a few writes per batch.
@@ -109,9 +127,9 @@ def add_prepared(
     for item in prepared:
         pending.append(item)
         if len(pending) >= batch:
-            results.extend(_add_prepared(pending, store, embedder, window, on_stored))
+            results.extend(_add_prepared(pending, store, embedder, window, on_stored, quotes))
             pending = []
-    results.extend(_add_prepared(pending, store, embedder, window, on_stored))
+    results.extend(_add_prepared(pending, store, embedder, window, on_stored, quotes))
     return results
 
 
@@ -121,6 +139,7 @@ def _add_prepared(
     embedder: Embedder,
     window: int,
     on_stored: Stored | None,
+    quotes: QuoteExtractor | None,
 ) -> list[AddResult]:
     if not prepared:
         return []
@@ -136,7 +155,8 @@ def _add_prepared(
         for article, passages in new.values():
             items.append((article, passages, vectors[start : start + len(passages)]))
             start += len(passages)
-        created = {a.id: a for a in store.put_articles(items)}
+        found = {i: quotes(article) for i, (article, _) in new.items()} if quotes is not None else None
+        created = {a.id: a for a in store.put_articles(items, found)}
         if on_stored is not None:
             for article, _, item_vectors in items:
                 on_stored(created[article.id], item_vectors)

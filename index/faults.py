@@ -24,8 +24,6 @@ from pathlib import Path
 
 from index.errors import ArticleAssistantError, DiskFullError, StoreError, StoreUnavailableError
 
-#: Texts of "no space" in messages that lost their errno (SQLite, Chroma's Rust core).
-_FULL_TEXTS = ("no space left", "database or disk is full", "disk quota exceeded", "os error 28")
 #: HTTP answers of a proxy or a server that is starting or overloaded: worth another try.
 _BUSY = (502, 503, 504)
 
@@ -41,14 +39,15 @@ def translate(
     chain = list(_causes(error))
     # A full disk is the most useful thing to say, wherever in the chain it shows: Chroma and
     # SQLite report it as their own error, and a store cleanup that failed on it hides the first.
-    for link in chain:
-        if _is_disk_full(link):
-            if isinstance(error, DiskFullError):
-                return error
-            return DiskFullError(
-                f"The disk holding {_where(link, folder)} is full ({_one_line(link)}). "
-                "Free some space (or raise the quota), then retry."
-            )
+    refusal = _disk_refusal(error)
+    if refusal is not None and refusal[0] == "full":
+        if isinstance(error, DiskFullError):
+            return error
+        link = refusal[1]
+        return DiskFullError(
+            f"The disk holding {_where(link, folder)} is full ({_one_line(link)}). "
+            "Free some space (or raise the quota), then retry."
+        )
     # A store error raised on a transport failure says so already; the class says it may be retried.
     upgradable = isinstance(error, StoreError) and not isinstance(error, StoreUnavailableError)
     if upgradable and any(_is_transport(link) for link in chain):
@@ -122,20 +121,6 @@ def _is_transport(error: BaseException) -> bool:
     return httpx is not None and isinstance(error, httpx.TransportError)
 
 
-def _is_disk_full(error: BaseException) -> bool:
-    if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
-        return True
-    if isinstance(error, sqlite3.OperationalError) or _is_chroma(error):
-        text = str(error).lower()
-        return any(t in text for t in _FULL_TEXTS)
-    return False
-
-
-def _is_chroma(error: BaseException) -> bool:
-    chroma = sys.modules.get("chromadb.errors")
-    return chroma is not None and isinstance(error, chroma.ChromaError)
-
-
 def _causes(error: BaseException) -> Iterator[BaseException]:
     """The error, then what it was raised from or while handling, outermost first."""
     seen: set[int] = set()
@@ -158,25 +143,37 @@ def _one_line(error: BaseException) -> str:
     return text if len(text) <= 200 else text[:197] + "…"
 
 
-# -- inside the store's own writes (index.writes, index.clients) ---------------------------
+# -- the disk's refusals, and faults inside the store's own writes (index.writes, index.clients) --
 
 _DISK_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS}
+#: Texts of a refusal in messages that lost their errno: SQLite (result codes 8 and 13),
+#: Chroma's Rust core ("os error 28") and torch's C++ writer.
 _READ_ONLY_TEXT = ("read-only file system", "readonly database", "(code: 8)")
-_FULL_TEXT = ("database or disk is full", "no space left on device", "disk quota exceeded", "(code: 13)")
+_FULL_TEXT = ("database or disk is full", "no space left", "disk quota exceeded", "(code: 13)",
+              "os error 28")
 _GONE_TEXT = ("could not connect to a chroma server", "connection refused", "server disconnected",
               "connection reset")
 
 
 def disk_problem(error: BaseException) -> str | None:
-    """"full" or "read-only" when ``error`` (or what caused it) says the disk refused a write."""
+    """"full" or "read-only" when ``error`` (or what caused it) says the disk refused a write.
+
+    The one classifier of the package: the store, the caches and the ONNX export all ask it.
+    """
+    found = _disk_refusal(error)
+    return None if found is None else found[0]
+
+
+def _disk_refusal(error: BaseException) -> tuple[str, BaseException] | None:
+    """The refusal and the link of the cause chain that says so."""
     for e in _causes(error):
         if isinstance(e, OSError) and e.errno in _DISK_ERRNOS:
-            return "read-only" if e.errno == errno.EROFS else "full"
+            return ("read-only" if e.errno == errno.EROFS else "full"), e
         text = str(e).lower()
         if any(t in text for t in _READ_ONLY_TEXT):
-            return "read-only"
+            return "read-only", e
         if any(t in text for t in _FULL_TEXT):
-            return "full"
+            return "full", e
     return None
 
 

@@ -5,10 +5,9 @@ dir) and a Chroma server (``HttpClient``). Two collections:
 
 * ``aa_passages``: one row per passage, its vector, ``article_id`` and the
   passage's sentence IDs joined by spaces (Chroma metadata is flat scalars);
-* ``aa_articles``: one row per article, its text as the document and its
-  metadata and sentence table (JSON) as metadata. This row is the single
-  source of truth for an article, and it is written last, so an article is
-  either fully stored or absent.
+* ``aa_articles``: one row per article, its text as the document, its metadata, sentence table
+  and quotes (JSON) as metadata. This row is the single source of truth for an article, and
+  it is written last, so an article is either fully stored or absent.
 
 Both collections record the embedder's name and dimension and the passage
 window; opening the store with different ones raises
@@ -23,7 +22,7 @@ a third collection) while it runs; opening the store only reads, and the
 leftovers of a writer that died are cleaned up by the next writer, or on
 open when the disk has room (see :meth:`ChromaStore.recover`). Chroma's and
 the OS's failures reach callers as :class:`~index.errors.StoreError`
-subclasses (:mod:`index.faults`). The write side lives in :mod:`index.writes`.
+subclasses (:mod:`index.faults`). Writes: :mod:`index.writes`; quotes: :mod:`index.quotes`.
 """
 
 from __future__ import annotations
@@ -49,8 +48,9 @@ from index.clients import (  # re-exported: they were defined here
 )
 from index.errors import ArticleNotFoundError, StoreMismatchError
 from index.journal import Journal
-from index.models import Article, ArticleSummary, Sentence
+from index.models import Article, ArticleSummary, Sentence, page_at
 from index.names import check_prefix, collection_names
+from index.quotes import QuoteRows
 from index.writes import Writes
 
 log = logging.getLogger(__name__)
@@ -100,7 +100,7 @@ class _Handle:
     journal: Journal
 
 
-class ChromaStore(Writes):
+class ChromaStore(Writes, QuoteRows):
     """Articles and their passage vectors in two Chroma collections (and the write journal)."""
 
     def __init__(
@@ -380,21 +380,17 @@ def _similarity(cosine_distance: float) -> float:
 
 
 def _article_from_row(article_id: str, text: str, meta: dict[str, Any]) -> Article:
+    # Articles of unpaged formats (and every article stored before pages were kept) have no pages.
+    pages = tuple(json.loads(meta.get("pages") or "[]"))
     sentences = tuple(
-        Sentence(id=sid, start=start, end=end, text=text[start:end], paragraph=para, quote_close=qc)
+        Sentence(sid, start, end, text[start:end], para, qc, page_at(pages, start))
         for sid, start, end, para, qc in json.loads(meta["sentences"])
     )
     return Article(
-        id=article_id,
-        text=text,
-        sentences=sentences,
-        title=meta.get("title"),
-        byline=meta.get("byline"),
-        date=meta.get("date"),
-        url=meta.get("url"),
-        source=meta.get("source"),
-        added_at=meta.get("added_at"),
+        id=article_id, text=text, sentences=sentences, added_at=meta.get("added_at"),
+        **{key: meta.get(key) for key in ("title", "byline", "date", "url", "source")},
         dropped=tuple(tuple(span) for span in json.loads(meta.get("dropped", "[]"))),
         # Articles stored before structure was marked have none marked: their IDs never change.
         structural=frozenset(json.loads(meta.get("structural") or "[]")),
+        pages=pages,
     )

@@ -158,3 +158,32 @@ def _unwrapped(line: str) -> str:
 def plain(text: str) -> str:
     """``text`` compared as a heading: no markdown marks or emphasis, whitespace collapsed, lower case."""
     return " ".join(re.sub(r"^#+\s*", "", text.strip()).strip("*_ ").split()).lower()
+
+
+def _markdown_title(text: str) -> str | None:
+    first = text.lstrip().split("\n", 1)[0]
+    return first[2:].strip() or None if first.startswith("# ") else None
+
+
+#: A first line this short, not ending like a sentence, and followed by more text, is a headline.
+_HEADLINE_MAX_CHARS = 120
+_HEADLINE_MAX_WORDS = 20
+
+
+def headline(text: str) -> str | None:
+    """The title of plain text: a ``# Markdown`` heading, else a headline-like first line.
+
+    Only metadata: the text, its sentences and their IDs are the same either way.
+    """
+    markdown = _markdown_title(text)
+    if markdown:
+        return markdown
+    first, sep, rest = text.lstrip().partition("\n")
+    first = first.strip()
+    if not sep or not rest.strip() or not first:
+        return None
+    if len(first) > _HEADLINE_MAX_CHARS or len(first.split()) > _HEADLINE_MAX_WORDS:
+        return None
+    if first[-1] in ".,;:!…" or first[0] in "\"“‘'(-–—*•" or not first[0].isalnum():
+        return None
+    return first

@@ -29,6 +29,7 @@ from index.errors import ArticleAssistantError, ArticleNotFoundError, StoreError
 from index.faults import disk_problem, store_fault
 from index.journal import Journal, is_live
 from index.models import Article, ArticleSummary, Passage
+from index.quotes import Quote, quotes_built, quotes_metadata
 
 log = logging.getLogger(__name__)
 
@@ -47,11 +48,18 @@ class StoreCheck:
     incomplete: Mapping[str, tuple[int, int]] = field(default_factory=dict)
     #: Adds and removes that live processes are running now (left alone, not counted above).
     unfinished: int = 0
+    #: Stored articles whose quote index is not built (stored before it existed, or by an older
+    #: extractor): ``check --repair`` builds it. Not an inconsistency: their passages are whole.
+    unquoted: tuple[str, ...] = ()
 
     @property
     def consistent(self) -> bool:
         """True when no article has missing or orphaned passages."""
         return not self.orphans and not self.incomplete
+
+
+#: The generation an embedded client is said to have seen once it is not trusted: never a real one.
+STALE_CLIENT = "stale client"
 
 
 class Writes:
@@ -62,6 +70,7 @@ class Writes:
         place: str
         _server: bool
         _recovery_failed: bool
+        _seen: str | None
         @property
         def _client(self) -> Any: ...
         @property
@@ -83,10 +92,24 @@ class Writes:
         except ArticleAssistantError:
             raise
         except Exception as e:
+            self._distrust_client(e)
             fault = store_fault(e, self.place, self._server, outcome)
             if fault is None:
                 raise
             raise fault from e
+
+    def _distrust_client(self, error: BaseException) -> bool:
+        """After the disk refused an embedded write, have the next use of the store reopen it.
+
+        A client whose write met a full disk was seen to hang on its next write once space was
+        freed (in SQLite's busy wait, inside Chroma's Rust core); a fresh client does not, and
+        :meth:`generation`, which every add and remove asks first, reopens when the token it saw
+        is not the store's. True when the client is no longer trusted.
+        """
+        if not self._server and disk_problem(error) is not None:
+            self._seen = STALE_CLIENT
+            return True
+        return False
 
     # -- recovery ---------------------------------------------------------------
 
@@ -154,8 +177,15 @@ class Writes:
         """
         self.put_articles([(article, passages, vectors)])
 
-    def put_articles(self, items: Sequence[tuple[Article, Sequence[Passage], np.ndarray]]) -> list[Article]:
+    def put_articles(
+        self,
+        items: Sequence[tuple[Article, Sequence[Passage], np.ndarray]],
+        quotes: Mapping[str, Sequence[Quote]] | None = None,
+    ) -> list[Article]:
         """Store several articles with their passages and vectors in batched writes.
+
+        ``quotes`` (by article ID) are the articles' attributed statements (:mod:`index.quotes`),
+        written on the article rows: stored with the article or not at all.
 
         Returns the articles as stored (with ``added_at``). The passages go first and the
         article rows last, under a journal entry of this process: an interrupted batch
@@ -177,7 +207,8 @@ class Writes:
             token = self._journal.begin("add", ids)
             rows = [(p, v) for _, passages, vectors in items for p, v in zip(passages, vectors, strict=True)]
             self._write_passages(rows, limit)
-            metadatas = [_article_metadata(article) for article, _, _ in items]
+            found = quotes or {}
+            metadatas = [_article_metadata(article, found.get(article.id)) for article, _, _ in items]
             centroids = np.asarray([_centroid(vectors) for _, _, vectors in items], dtype=np.float32)
             rows_written = True
             for first in range(0, len(items), limit):
@@ -189,7 +220,13 @@ class Writes:
                 )
             self._bump_generation()
         except Exception as e:
-            stored = self._undo_add(ids, token) if token is not None else set()
+            distrusted = self._distrust_client(e)
+            if token is None:
+                stored: set[str] | None = set()
+            elif distrusted:
+                stored = self._leave_add(ids, token)
+            else:
+                stored = self._undo_add(ids, token)
             outcome = _add_outcome(stored, len(ids), rows_written)
             fault = store_fault(e, self.place, self._server, outcome)
             raise (fault or StoreError(f"Could not store {len(ids)} articles: {e}. {outcome[0].upper()}"
@@ -211,6 +248,20 @@ class Writes:
                     {"article_id": p.article_id, "sentence_ids": " ".join(p.sentence_ids)} for p, _ in part
                 ],
             )
+
+    def _leave_add(self, ids: Sequence[str], token: str) -> set[str] | None:
+        """After the disk refused an embedded add: which articles were stored, and no cleanup now.
+
+        A delete through the client whose write met the full disk was seen to hang for good
+        (inside Chroma's Rust core); the entry, dead once forgotten, has the next write (through
+        a reopened client) or the next open finish the cleanup, and readers never see the rest.
+        """
+        self._journal.forget(token)
+        try:
+            return self.stored_ids(ids)
+        except Exception as e:
+            log.warning("could not read what the failed add stored (%s: %s)", type(e).__name__, e)
+            return None
 
     def _undo_add(self, ids: Sequence[str], token: str) -> set[str] | None:
         """Delete the failed add's passages of articles without a row; which were stored (None: unknown).
@@ -278,7 +329,10 @@ class Writes:
         with self._faults("nothing was changed"):
             live = [e for e in self._journal.entries() if is_live(e)]
             busy = {i for e in live for i in e.article_ids}
+            rows = self._articles.get(include=["metadatas"])
             sentences = {a.id: a.n_sentences for a in self.summaries()}
+            unquoted = tuple(sorted(i for i, m in zip(rows["ids"], rows["metadatas"], strict=True)
+                                    if i not in busy and not quotes_built(m)))
             counts: dict[str, int] = {}
             for meta in self._passages.get(include=["metadatas"])["metadatas"]:
                 article_id = str(meta["article_id"])
@@ -287,7 +341,7 @@ class Writes:
         incomplete = {
             i: (counts.get(i, 0), n) for i, n in sentences.items() if counts.get(i, 0) != n and i not in busy
         }
-        return StoreCheck(orphans, incomplete, len(live))
+        return StoreCheck(orphans, incomplete, len(live), unquoted)
 
     def orphans(self) -> dict[str, int]:
         """Article IDs that have passages but no article row, with their passage counts (a full scan)."""
@@ -319,7 +373,7 @@ def _centroid(vectors: np.ndarray) -> np.ndarray:
     return centroid / max(float(np.linalg.norm(centroid)), 1e-12)
 
 
-def _article_metadata(article: Article) -> dict[str, Any]:
+def _article_metadata(article: Article, quotes: Sequence[Quote] | None = None) -> dict[str, Any]:
     meta: dict[str, Any] = {
         "added_at": datetime.now(UTC).isoformat(timespec="microseconds"),
         "n_sentences": len(article.sentences),
@@ -336,4 +390,8 @@ def _article_metadata(article: Article) -> dict[str, Any]:
             meta[key] = value
     if not article.title:
         meta["lead"] = article.label  # so that a listing needs no text
+    if article.pages:
+        meta["pages"] = json.dumps(list(article.pages), separators=(",", ":"))
+    if quotes is not None:
+        meta.update(quotes_metadata(quotes))
     return meta

@@ -1,6 +1,6 @@
 """The web app's named API: plain functions over the Assistant, for scripts and AI assistants.
 
-``/ask``, ``/articles`` and ``/add_url`` are the only endpoints a client can
+``/ask``, ``/articles``, ``/add_url`` and ``/quotes`` are the only endpoints a client can
 call (``gradio_client.Client(url).predict(..., api_name="/ask")``); the UI's
 own events are private. With ``serve --mcp`` the same functions are MCP tools.
 Removal is not offered here: it needs the confirmation the page shows.
@@ -63,6 +63,30 @@ class WebAPI:
             return {**_public(article_summary(result.article)), "created": result.created}
 
         return self._call(add)
+
+    def quotes(
+        self, person: str | None = None, article_id: str | None = None, topic: str | None = None
+    ) -> dict:
+        """Who said what: the attributed statements in the stored articles, and who said them.
+
+        Args:
+            person: Only this person's statements: a name ("John Kirby"), a surname ("Kirby": everyone
+                of that name the library keeps apart) or a person ID; empty for everyone.
+            article_id: Only statements in this article (see /articles); empty for all articles.
+            topic: Only statements about these words, best match first; empty for all.
+
+        Returns:
+            people: the people concerned (id, name, descriptions, articles, quotes, unsure, merges: how
+            their mentions were merged); quotes: each statement's text, kind (direct or reported),
+            person_id, speaker, mention, description, article_id, sentence_ids, attribution_id and cited
+            (the [article_id, sentence_id] pairs to cite).
+        """
+        def find() -> dict[str, Any]:
+            found = self.assistant.quotes(person=person or None, article=article_id or None,
+                                          topic=topic or None)
+            return self.assistant.quote_index().report(found)
+
+        return self._call(find)
 
     @staticmethod
     def _call(run: Any) -> Any:

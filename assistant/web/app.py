@@ -29,6 +29,7 @@ from assistant.web.api import WebAPI
 from assistant.web.guard import allowed_hosts, middleware
 from assistant.web.handlers import ASK_LABEL, WARMING_LABEL, ChatHandlers
 from assistant.web.models_picker import stop_button
+from assistant.web.people import people_panel
 from assistant.web.removal import Removal
 from assistant.web.render import ALL
 from index.errors import ArticleAssistantError, ConfigError
@@ -90,7 +91,8 @@ def build_app(
                     with gr.Tab("File", elem_id="add-file-tab"):
                         upload = gr.File(
                             show_label=False, file_count="single", type="filepath", height=110,
-                            file_types=[".txt", ".md", ".markdown", ".html", ".htm"], elem_id="add-file",
+                            file_types=[".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx"],
+                            elem_id="add-file",
                         )
                     with gr.Tab("Paste", elem_id="add-text-tab"):
                         title = gr.Textbox(
@@ -102,6 +104,7 @@ def build_app(
                         )
                         add_text = gr.Button("Add text", variant="primary", size="sm", elem_id="add-text-btn")
                 status = gr.HTML(elem_id="add-status")
+                people_panel(assistant, state, {"api_visibility": "private"})
             with gr.Column(scale=5, min_width=360, elem_id="chat-panel"):
                 with gr.Row(elem_id="chat-head"):
                     gr.HTML('<div class="panel-label">Conversation</div>')
@@ -131,6 +134,7 @@ def build_app(
         gr.api(endpoints.ask, api_name="ask")
         gr.api(endpoints.articles, api_name="articles")
         gr.api(endpoints.add_url, api_name="add_url")
+        gr.api(endpoints.quotes, api_name="quotes")
         private: dict[str, Any] = {"api_visibility": "private"}
         view = [library, chat, article, state, remove]
         app.load(h.load, inputs=[state], outputs=view, **private)

@@ -260,9 +260,9 @@ class ChatHandlers:
         return self._add(lambda: self.assistant.add_url(url), state, extra=1)
 
     def add_file(self, path: str | None, state: Any, progress: Any = _PROGRESS) -> tuple[Any, ...]:
-        """Add an uploaded .txt, .md or .html file. Outputs: status, the view, the cleared upload."""
+        """Add an uploaded article file. Outputs: status, the view, the cleared upload."""
         if not path:
-            return self._add_failed("Choose a file first (.txt, .md or .html).", 1)
+            return self._add_failed("Choose a file first (.txt, .md, .html, .pdf or .docx).", 1)
         if not _is_upload(path):
             log.warning("refused an upload path outside the upload folder: %r", path)
             return self._add_failed("That file was not uploaded through this page. Choose it again.", 1)
@@ -366,4 +366,6 @@ def _added_message(result: AddResult) -> str:
         reasons = sorted({d.reason for d in result.dropped})
         noun = "line" if len(result.dropped) == 1 else "lines"
         message += f" Left out {len(result.dropped)} boilerplate {noun} ({', '.join(reasons)})."
+    for note in result.notes:
+        message += f" {note}"
     return message

@@ -98,9 +98,7 @@ def _library_card(scope: str, title: str, meta: str, selected: bool) -> str:
 
 def add_status(message: str, ok: bool) -> str:
     """The line under the "Add an article" panel: what was added, or what went wrong."""
-    kind = "ok" if ok else "error"
-    role = "status" if ok else "alert"
-    serial = next(_STATUS_SERIAL)
+    kind, role, serial = ("ok" if ok else "error"), ("status" if ok else "alert"), next(_STATUS_SERIAL)
     return f'<div class="add-status {kind}" role="{role}" data-serial="{serial}">{esc(message)}</div>'
 
 
@@ -262,7 +260,8 @@ def answer_markdown(turn: Mapping[str, Any], titles: Mapping[str, str], sources:
         text = display_text(numbered(answer["text"], answer.get("claims") or []))
     lines = [f"**{_md_line(turn['question'])}**", "", text.strip()]
     for n, c in enumerate(citations, start=1):
-        lines += ["", f"> [{n}] {_md_line(c['text'])} ({c['sentence_id']})"]
+        page = f", p. {c['page']}" if c.get("page") else ""
+        lines += ["", f"> [{n}] {_md_line(c['text'])} ({c['sentence_id']}{page})"]
     articles = list(dict.fromkeys(c["article_id"] for c in citations))
     if articles:
         lines.append("")
@@ -354,6 +353,7 @@ def _citation_list(citations: Sequence[Mapping[str, Any]], titles: Mapping[str, 
             else ""
         )
         where = f'<code class="sid">{esc(c["sentence_id"])}</code>'
+        where += f' · <span class="citation-page">p. {int(c["page"])}</span>' if c.get("page") else ""
         if show_title and c["article_id"] in titles:
             where = f'<span class="citation-article">{esc(_short(titles[c["article_id"]]))}</span> · {where}'
         items.append(

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from index.errors import ArticleAssistantError, ConfigError, DiskFullError
+from index.faults import disk_problem
 
 
 def sha256_file(path: Path) -> str:
@@ -155,27 +156,33 @@ def _full(folder: Path) -> DiskFullError:
 
 
 #: errno values that mean the disk cannot take the file (full, or the user's quota is).
-_FULL = {errno.ENOSPC, errno.EDQUOT}
-_READ_ONLY = {errno.EROFS, errno.EACCES, errno.EPERM}
+_DENIED = {errno.EACCES, errno.EPERM}
 
 
 def write_error(e: BaseException, folder: Path) -> ArticleAssistantError | None:
     """The package error for a failed write of the export in ``folder``; None if not a disk's refusal.
 
-    torch and onnx may wrap the OSError, so the whole cause chain is searched, and torch's
-    C++ writer reports a full disk only in its message.
+    torch and onnx may wrap the OSError, and torch's C++ writer reports a full disk only in
+    its message: :func:`index.faults.disk_problem` reads the whole cause chain. A folder that
+    is not ours to write (permissions) is a configuration problem, said the same way.
     """
-    cause: BaseException | None = e
+    problem = disk_problem(e)
+    if problem == "full":
+        return _full(folder)
+    denied = next((c for c in _chain(e) if isinstance(c, OSError) and c.errno in _DENIED), None)
+    if problem == "read-only" or denied is not None:
+        reason = os.strerror(denied.errno) if denied is not None and denied.errno else "read-only"
+        return ConfigError(
+            f"Cannot write the embedding model's ONNX files to {folder} ({reason}). "
+            "Make it writable, or set ARTICLE_ASSISTANT_CACHE_DIR to a writable folder."
+        )
+    return None
+
+
+def _chain(e: BaseException) -> Iterator[BaseException]:
     seen: set[int] = set()
+    cause: BaseException | None = e
     while cause is not None and id(cause) not in seen:
         seen.add(id(cause))
-        code = cause.errno if isinstance(cause, OSError) else None
-        if code in _FULL or "No space left on device" in str(cause):
-            return _full(folder)
-        if code in _READ_ONLY:
-            return ConfigError(
-                f"Cannot write the embedding model's ONNX files to {folder} ({os.strerror(code or 0)}). "
-                "Make it writable, or set ARTICLE_ASSISTANT_CACHE_DIR to a writable folder."
-            )
+        yield cause
         cause = cause.__cause__ or cause.__context__
-    return None

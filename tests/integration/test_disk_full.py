@@ -91,13 +91,20 @@ def test_a_full_disk_refuses_the_add_clearly_and_the_store_stays_readable(small_
     assert added.returncode != 0 and "error: The disk holding" in added.stderr, added.stderr
     assert "Traceback" not in added.stderr
 
-    filler.unlink()  # space again: the next add works
-    # In a new process, as the user's next command: an embedded Chroma client inside the process
-    # that met the full disk was seen to hang on its next write (in SQLite's busy wait, inside
-    # Chroma's Rust core), which is an open problem for a long-running `serve` (see the notes).
+    filler.unlink()  # space again: the next add works, in this process (a long-running `serve`)
+    # and in the user's next command. The client that met the full disk was seen to hang on its
+    # next write (in SQLite's busy wait, inside Chroma's Rust core): the store reopens it now.
+    again = tmp_path / "grain2.txt"
+    again.write_text(_article(2), encoding="utf-8")
+    assert assistant.add(again).created
     added = subprocess.run([sys.executable, "-m", "assistant", "add", str(big)], env=env,
                            capture_output=True, text=True, timeout=300, check=False)
     assert added.returncode == 0 and "added:" in added.stdout, added.stderr
     listed = subprocess.run([sys.executable, "-m", "assistant", "list", "--json"], env=env,
                             capture_output=True, text=True, timeout=300, check=False)
-    assert listed.returncode == 0 and len(json.loads(listed.stdout)) == 2, listed.stderr
+    assert listed.returncode == 0 and len(json.loads(listed.stdout)) == 3, listed.stderr
+    # The failed adds' leftovers were cleaned up by the later writes: the store is consistent.
+    checked = subprocess.run([sys.executable, "-m", "assistant", "check", "--json"], env=env,
+                             capture_output=True, text=True, timeout=300, check=False)
+    assert checked.returncode == 0, checked.stderr
+    assert json.loads(checked.stdout)["consistent"] is True, checked.stdout

@@ -56,6 +56,10 @@ def test_gradio_client_asks_with_a_named_endpoint(served):
     assert follow_up["citations"]
     articles = client.predict(api_name="/articles")
     assert [a["id"] for a in articles] == [article_id]
+    said = client.predict("Kirby", "", "", api_name="/quotes")
+    assert [p["name"] for p in said["people"]] == ["John Kirby"]
+    assert said["quotes"] and all(q["article_id"] == article_id for q in said["quotes"])
+    assert all(text[c["start"] : c["end"]] for c in answer["citations"])
 
 
 def test_gradio_client_gets_a_clear_error(served):
@@ -75,16 +79,20 @@ def test_mcp_tools_list_and_ask(served):
 
     url, article_id = served
 
-    async def run() -> tuple[list[str], str]:
+    async def run() -> tuple[list[str], str, str]:
         async with streamablehttp_client(f"{url}/gradio_api/mcp/") as (read, write, _), \
                 ClientSession(read, write) as session:
             await session.initialize()
             tools = [t.name for t in (await session.list_tools()).tools]
             ask = next(t for t in tools if t.endswith("ask"))
             result = await session.call_tool(ask, {"question": KIRBY_QUESTION, "article_id": article_id})
-            return tools, "".join(getattr(part, "text", "") for part in result.content)
+            quotes = next(t for t in tools if t.endswith("quotes"))
+            said = await session.call_tool(quotes, {"person": "Kirby"})
+            return (tools, "".join(getattr(part, "text", "") for part in result.content),
+                    "".join(getattr(part, "text", "") for part in said.content))
 
-    tools, text = asyncio.run(run())
+    tools, text, said = asyncio.run(run())
+    assert "National Security Council" in said and "john-kirby" in said  # the quote tool: who said what
     assert any(t.endswith("ask") for t in tools) and any(t.endswith("articles") for t in tools)
     assert not any("remove" in t for t in tools)
     assert "John Kirby" in text

@@ -237,7 +237,7 @@ def test_after_signing_in_everything_answers(auth_server):
         client.post(f"{url}/login", data={"username": "reader", "password": "s3cret"}).raise_for_status()
         assert client.get(f"{url}/config").status_code == 200
         assert set(client.get(f"{url}/gradio_api/info").json()["named_endpoints"]) == {
-            "/ask", "/articles", "/add_url"}
+            "/ask", "/articles", "/add_url", "/quotes"}
         assert '"auth_required": true' not in client.get(url).text.replace('":true', '": true')
         assert _articles(client, url) == []
         # The Host check still holds for a signed-in session.
