@@ -25,7 +25,7 @@ from assistant.answer.base import (
     StreamingAnswerer,
     abstain_text,
 )
-from assistant.answer.stop import StopSignal
+from assistant.answer.stop import StopSignal, stopping
 from assistant.cite import SupportScorer, resolve
 from assistant.components import Components
 from assistant.errors import AnswerStopped
@@ -104,7 +104,7 @@ class Pipeline:
         """
         answerer, _ = self._components.answering(choice)
         started = time.perf_counter()
-        request = tracer.retrieve(question, lambda: self.request(question, article, history, choice))
+        request = tracer.retrieve(question, lambda: self.request(question, article, history, choice, stop))
         retrieved = time.perf_counter()
         hits = self._components.reranker.rerank(
             request.question, request.query, request.hits, request.articles, request.history,
@@ -149,9 +149,11 @@ class Pipeline:
         return quote_answer(request, self._quote_index(), article, shown)
 
     def request(
-        self, question: str, article: str | None, history: Iterable[Any] | None, choice: str | None = None
+        self, question: str, article: str | None, history: Iterable[Any] | None, choice: str | None = None,
+        stop: StopSignal | None = None,
     ) -> AnswerRequest:
-        """Check, rewrite and retrieve: what the reranker and the answerer (of ``choice``) start from."""
+        """Check, rewrite and retrieve: what the reranker and the answerer (of ``choice``) start from.
+        A ``stop`` during a model's rewrite ends it at once (the rule-based rewrite is used)."""
         settings = self._components.settings
         question = checked_question(question, settings.answer.max_question_chars)
         turns = tuple(Turn.of(t) for t in _turns(history))
@@ -159,7 +161,8 @@ class Pipeline:
         if isinstance(answerer, PreparingAnswerer):
             answerer.prepare()  # its model loads while the store opens and the search runs
         scope = self._state.scope(article)
-        query = rewriter.rewrite(question, turns)
+        with stopping(stop):
+            query = rewriter.rewrite(question, turns)
         vector = self._query_vectors(query)
         hits = self._indexes.for_scope(scope).search(query, vector, settings.retrieval.candidates)
         hits = evidence_hits(hits, scope.articles)

@@ -41,7 +41,7 @@ from assistant.answer.base import Answerer, AnswerRequest, Draft
 from assistant.answer.calls import Stalled, Stopped, Usage, chunk_text, classify, timed_stream
 from assistant.answer.markers import MarkerFilter, Reading, cut_at_sentence, is_abstention, read_answer
 from assistant.answer.prompts import Context, Message, answer_messages, build_context, rewrite_messages
-from assistant.answer.stop import StopSignal
+from assistant.answer.stop import StopSignal, current_stop
 from assistant.answer.structured import (
     JsonSink,
     StructuredReply,
@@ -202,7 +202,7 @@ class LLMAnswerer:
     def propose_rewrite(self, question: str, history: Sequence[Turn]) -> str:
         """The model's standalone form of a follow-up (checked by :class:`assistant.chat.ModelRewriter`)."""
         messages = rewrite_messages(question, history, self.settings.history_turns)
-        call = _Call(self.clock() + self.settings.rewrite_deadline_s, retries=0)
+        call = _Call(self.clock() + self.settings.rewrite_deadline_s, retries=0, stop=current_stop())
         runner = self._run(messages, _Plain, call, live=False)
         while True:
             try:

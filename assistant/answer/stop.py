@@ -19,12 +19,30 @@ from __future__ import annotations
 import contextlib
 import socket
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from typing import Any
 
 #: The hang-up of the model call the current thread is making (set in the stream's worker thread).
 _CURRENT: ContextVar[Hangup | None] = ContextVar("article_assistant_hangup", default=None)
+#: The stop of the question being prepared (a follow-up's model rewrite runs under it).
+_STOP: ContextVar[StopSignal | None] = ContextVar("article_assistant_stop", default=None)
+
+
+@contextlib.contextmanager
+def stopping(signal: StopSignal | None) -> Iterator[None]:
+    """Run the steps before the answer (a model's rewrite of a follow-up) under ``signal``: a
+    rewriter's signature is the question and the history, so the signal travels beside them."""
+    token = _STOP.set(signal)
+    try:
+        yield
+    finally:
+        _STOP.reset(token)
+
+
+def current_stop() -> StopSignal | None:
+    """The stop the current step runs under (:func:`stopping`), if any."""
+    return _STOP.get()
 
 
 class StopSignal:

@@ -91,3 +91,32 @@ def test_an_unstopped_slow_stream_plays_to_the_end(server: ScriptedServer) -> No
     pieces = list(_answerer(server.url).stream(_asked(StopSignal())))
     assert pieces[-1].cited  # type: ignore[union-attr]
     assert server.finished == 1 and server.hangups == []
+
+
+def test_stop_during_a_follow_ups_model_rewrite_ends_it_and_asks_nothing_more(
+    server: ScriptedServer, tmp_path, embedder, seed_path  # type: ignore[no-untyped-def]
+) -> None:
+    """A follow-up is first rewritten by the model: a stop then closes that request, and the answer
+    is never asked for."""
+    from assistant.api import Assistant
+    from assistant.settings import Settings
+    from tests.support import KIRBY_QUESTION
+
+    settings = Settings(data_dir=tmp_path).with_(**{
+        "answer.answerer": "llm", "llm.base_url": server.url, "llm.model": "scripted", "llm.retries": 0,
+        "llm.rewrite": True, "llm.rewrite_deadline_s": 60, "llm.timeout_s": 60})
+    assistant = Assistant(settings, embedder=embedder)
+    article = assistant.add(str(seed_path)).article
+    server.script(Reply(kind="slow", text="What else did John Kirby say?", seconds=30))
+    signal = StopSignal()
+
+    def stop_when_asked() -> None:
+        wait_until(lambda: server.requests, timeout=60, what="the rewrite to reach the model")
+        signal.stop()
+
+    threading.Thread(target=stop_when_asked, daemon=True).start()
+    with pytest.raises(AnswerStopped):
+        assistant.ask("What else did he say?", article=article.id,
+                      history=[(KIRBY_QUESTION, "John Kirby said so.")], stop=signal)
+    wait_until(lambda: server.hangups, timeout=10, what="the server to see the rewrite hung up")
+    assert server.hangups == [0] and len(server.requests) == 1  # the answer was never asked for
