@@ -16,6 +16,7 @@ from typing import Any
 import click
 
 from assistant.cli_logging import configure as configure_logging
+from assistant.cli_models import models, serve_llm_options, with_models
 from assistant.cli_output import add_summary, check_report, print_answer, print_check, streamed
 from assistant.settings import Settings
 from assistant.terminal import safe
@@ -267,12 +268,12 @@ def ask(ctx: click.Context, question: str, article_id: str | None, as_json: bool
 @llm_options
 @click.pass_context
 def chat(ctx: click.Context, article_id: str | None) -> None:
-    """A conversation in the terminal; follow-up questions keep the thread."""
+    """A conversation in the terminal; follow-up questions keep the thread. Ctrl-C stops an answer."""
     assistant = _assistant(ctx)
     if article_id:
         assistant.get(article_id)
     history: list[Any] = []
-    click.echo("Ask about the article; an empty line or Ctrl-D quits.")
+    click.echo("Ask about the article; Ctrl-C stops an answer, an empty line or Ctrl-D quits.")
     while True:
         try:
             question = input("? ").strip()
@@ -285,12 +286,18 @@ def chat(ctx: click.Context, article_id: str | None) -> None:
         except ArticleAssistantError as e:  # a broken stream keeps what was shown above
             click.echo(f"error: {safe(str(e))}", err=True)
             continue
+        if answer is None:  # Ctrl-C: what was shown is kept, marked; the model's stream was closed
+            click.echo(click.style("[stopped]" + (" (nothing was shown yet)" if not shown else ""),
+                                   fg="yellow"))
+            if shown:
+                history.append({"question": question, "answer": shown})
+            continue
         print_answer(answer, shown, question)
         history.append((question, answer))
 
 
 @cli.command()
-@llm_options
+@serve_llm_options
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to bind; anything but loopback is reachable from other machines.")
 @click.option("--port", default=7860, show_default=True, type=click.IntRange(1, 65535), help="TCP port.")
@@ -302,10 +309,15 @@ def chat(ctx: click.Context, article_id: str | None) -> None:
                    "localhost, 127.0.0.1, [::1] and --host are answered, so DNS rebinding gets nothing.")
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int, auth: str | None, mcp: bool,
-          allowed_host: tuple[str, ...]) -> None:
-    """Run the web chat (Gradio) at http://HOST:PORT."""
+          allowed_host: tuple[str, ...], **llm: Any) -> None:
+    """Run the web chat (Gradio) at http://HOST:PORT.
+
+    Several --llm-model: the page offers each, and the offline answerer, in a model picker.
+    """
     from assistant.web.app import is_loopback, parse_auth
     from assistant.web.app import serve as serve_web
+
+    ctx.obj = with_models(ctx.obj, **llm)
 
     credentials = parse_auth(auth) if auth else None
     if not is_loopback(host) and credentials is None:
@@ -373,6 +385,9 @@ def config(ctx: click.Context, as_json: bool) -> None:
     for r in rows:
         click.echo(f"{r['name']} = {json.dumps(r['value'], ensure_ascii=False)}")
         click.echo(click.style(f"    {r['env']}: {r['description']}", dim=True))
+
+
+cli.add_command(models)
 
 
 def main() -> None:

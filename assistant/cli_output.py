@@ -38,7 +38,10 @@ def who_answered(answer: Any) -> str | None:
 def print_answer(answer: Any, shown: str | None = None, question: str | None = None) -> None:
     """The answer with numbered markers (unless ``shown``, the streamed text, already was it), how
     the question was understood when a follow-up was rewritten, who answered, its citations and notes."""
-    for note in answer.diagnostics.notes:
+    notes = answer.diagnostics.notes
+    if answer.diagnostics.fallback:
+        notes = notes[:-1]  # the fallback's reason is said once, in the "who answered" line below
+    for note in notes:
         click.echo(click.style(f"note: {safe(note)}", fg="yellow"), err=True)
     text = numbered_text(answer)
     if answer.mode == "evidence":
@@ -75,23 +78,30 @@ def streamed(
     assistant: Any, question: str, article_id: str | None, history: Sequence[Any]
 ) -> tuple[Any, str]:
     """Ask with ``ask_stream``, printing the text as it arrives (markers numbered); the Answer and the
-    text shown.
+    text shown. Ctrl-C stops the answer: no Answer (None), and the text shown so far.
 
     An answerer that does not stream is asked whole, so that nothing is printed before the
     answer's mode is known (an unsure answer's header goes before its sentences)."""
     if not isinstance(assistant.answerer, StreamingAnswerer):
-        return assistant.ask(question, article=article_id, history=history), ""
+        try:
+            return assistant.ask(question, article=article_id, history=history), ""
+        except KeyboardInterrupt:
+            return None, ""
     shown = ""
     answer = None
     numbers: dict[str, int] = {}
+    stream = assistant.ask_stream(question, article=article_id, history=history)
     try:
-        for piece in assistant.ask_stream(question, article=article_id, history=history):
+        for piece in stream:
             if isinstance(piece, str):
                 piece = renumber(piece, numbers)
                 click.echo(safe(piece), nl=False)
                 shown += piece
             else:
                 answer = piece
+    except KeyboardInterrupt:
+        stream.close()  # hangs up on the model server now (it stops generating)
+        return None, shown
     finally:
         if shown:
             click.echo()

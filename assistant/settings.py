@@ -411,6 +411,8 @@ class LLMSettings(_Section):
         description="OpenAI-compatible API URL, e.g. http://127.0.0.1:8080/v1; unset = api.openai.com.",
     )
     model: str | None = Field(None, description="Model name the server knows (required for 'llm').")
+    choices: list[str] = Field(default_factory=list, description="More models the web page offers, besides "
+                               "llm.model and the offline one: 'MODEL' (on llm.base_url) or 'MODEL@URL'.")
     api_key_env: str | None = Field(
         None,
         pattern=r"^[A-Za-z_][A-Za-z0-9_]*$",
@@ -423,11 +425,9 @@ class LLMSettings(_Section):
     max_tokens: int = Field(400, ge=1, le=32_000, description="Most tokens the model may write per answer.")
     citations: Literal["inline", "structured"] = Field(
         "inline",
-        description=(
-            "How the model cites: 'inline' [s12] markers in its text, or 'structured' JSON through the "
-            "server's response_format json_schema, citations limited to the IDs shown (llama.cpp, vLLM, "
-            "OpenAI); a server that refuses it, or a reply that is not that JSON, gets inline (noted)."
-        ),
+        description="How the model cites: 'inline' [s12] markers in its text, or 'structured' JSON through "
+        "the server's response_format json_schema, citations limited to the IDs shown (llama.cpp, vLLM, "
+        "OpenAI); a server that refuses it, or a reply that is not that JSON, gets inline (noted).",
     )
     max_answer_chars: int = Field(
         2000, ge=100, le=100_000, description="Longer answers are cut here, at a sentence end, and noted."

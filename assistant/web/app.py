@@ -28,6 +28,7 @@ from assistant.settings import Settings
 from assistant.web.api import WebAPI
 from assistant.web.guard import allowed_hosts, middleware
 from assistant.web.handlers import ASK_LABEL, WARMING_LABEL, ChatHandlers
+from assistant.web.models_picker import stop_button
 from assistant.web.people import people_panel
 from assistant.web.removal import Removal
 from assistant.web.render import ALL
@@ -107,6 +108,7 @@ def build_app(
             with gr.Column(scale=5, min_width=360, elem_id="chat-panel"):
                 with gr.Row(elem_id="chat-head"):
                     gr.HTML('<div class="panel-label">Conversation</div>')
+                    model = h.picker.dropdown()
                     clear = gr.Button(
                         "New chat", size="sm", variant="secondary", elem_id="clear-btn", scale=0
                     )
@@ -122,6 +124,7 @@ def build_app(
                         WARMING_LABEL if warming else ASK_LABEL, variant="primary", scale=1, min_width=80,
                         elem_id="ask-btn", interactive=not warming,
                     )
+                    stop = stop_button()
                 gr.HTML(f'<div class="question-limit" data-limit="{limit}"></div>', elem_id="question-limit")
             with gr.Column(scale=5, min_width=360, elem_id="article-panel"):
                 article = gr.HTML(elem_id="article-view", js_on_load=_ARTICLE_JS)
@@ -143,9 +146,13 @@ def build_app(
 
         asked = [chat, question, article, state]
         quiet: dict[str, Any] = {"show_progress": "hidden", **private}
-        question.submit(h.ask, inputs=[question, state], outputs=asked, **quiet)
-        ask.click(h.ask, inputs=[question, state], outputs=asked, **quiet)
-        chat.suggest(h.ask_suggested, inputs=[state], outputs=asked, **quiet)
+        question.submit(h.ask, inputs=[question, state, model], outputs=asked, **quiet)
+        ask.click(h.ask, inputs=[question, state, model], outputs=asked, **quiet)
+        chat.suggest(h.ask_suggested, inputs=[state, model], outputs=asked, **quiet)
+        # Stop (and a page that goes away) ends this session's answer; never queued behind answers.
+        stop.click(h.stop, concurrency_limit=None, **quiet)
+        app.unload(h.stop)
+        h.picker.wire(app, model, secret)
         clear.click(h.clear, inputs=[state], outputs=view, **private)
 
         progress: dict[str, Any] = {"show_progress": "full", "show_progress_on": [status], **private}
@@ -178,8 +185,9 @@ def launch_options() -> dict[str, Any]:
     )
     return {
         "theme": theme,
-        "css": (STATIC / "web.css").read_text(encoding="utf-8"),
-        "head": f"<script>{(STATIC / 'web.js').read_text(encoding='utf-8')}</script>",
+        "css": "\n".join((STATIC / name).read_text(encoding="utf-8") for name in ("web.css", "llm.css")),
+        "head": "".join(f"<script>{(STATIC / name).read_text(encoding='utf-8')}</script>"
+                        for name in ("web.js", "llm.js")),
     }
 
 

@@ -16,14 +16,16 @@ import logging
 import re
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import gradio as gr  # type: ignore[import-untyped,unused-ignore]
 
 from assistant.api import Assistant
+from assistant.errors import AnswerStopped
 from assistant.types import Answer
+from assistant.web.models_picker import ModelPicker
 from assistant.web.render import (
     ALL,
     add_status,
@@ -36,7 +38,9 @@ from assistant.web.render import (
     shows_placeholder,
     source_label,
 )
+from assistant.web.render_llm import stopped_answer
 from assistant.web.state import MAX_TURNS, history, normalise
+from assistant.web.stopping import Runs
 from index.build import AddResult
 from index.errors import ArticleAssistantError, ArticleNotFoundError
 from index.models import Article, ArticleSummary
@@ -84,6 +88,9 @@ class ChatHandlers:
         # No lock: the Assistant is safe to call from Gradio's worker threads at once,
         # so a slow add never holds up another reader's question.
         self.assistant = assistant
+        #: The answerers a reader may pick, and the answers being written (to stop them).
+        self.picker = ModelPicker(assistant)
+        self.runs = Runs()
         #: Set once the model is loaded (``serve`` warms it in the background); None: always ready.
         self.ready = ready
         #: Set once a page has been given its library (``serve`` then starts loading the model).
@@ -152,13 +159,21 @@ class ChatHandlers:
 
     # -- asking ------------------------------------------------------------------------
 
-    def ask_suggested(self, state: Any, event: gr.EventData) -> Iterator[tuple[Any, ...]]:
+    def ask_suggested(self, state: Any, model: str | None, event: gr.EventData,
+                      request: gr.Request) -> Iterator[tuple[Any, ...]]:
         """A click on a suggested question (``{"question": …}``): ask it."""
         question = (getattr(event, "_data", None) or {}).get("question")
-        yield from self.ask(question if isinstance(question, str) else "", state)
+        yield from self.ask(question if isinstance(question, str) else "", state, model, request)
 
-    def ask(self, question: str | None, state: Any) -> Iterator[tuple[Any, ...]]:
-        """Answer in the current scope, showing the text as the answerer produces it, then cited.
+    def stop(self, request: gr.Request) -> None:
+        """The Stop button, or the page going away: stop this session's answer (the model's stream is
+        closed; :meth:`ask` keeps what was shown, marked stopped)."""
+        self.runs.stop(request)
+
+    def ask(self, question: str | None, state: Any, model: str | None = None,
+            request: gr.Request | None = None) -> Iterator[tuple[Any, ...]]:
+        """Answer in the current scope with the picked answerer (``model``: a key of the picker),
+        showing the text as the answerer produces it, then cited.
 
         Outputs: chat HTML, question box, article view, state.
         """
@@ -177,24 +192,24 @@ class ChatHandlers:
         scope = state["scope"]
         turns = state["chats"].get(scope, [])
         by_id = self._articles()
-        pending: dict[str, Any] = {"question": question, "text": None}
+        choice = self.picker.choice(model)
+        pending: dict[str, Any] = {"question": question, "text": None, "model": choice.model}
         # Kept in the browser until the answer arrives, so a refresh shows what was lost.
         state["pending"] = {"question": question, "scope": scope}
         yield self._chat(turns, scope, by_id, pending), "", gr.skip(), state
         settled = {**state, "pending": None}
         article = None if scope == ALL else scope
-        answer: Answer | None = None
-        shown = 0.0
         try:
-            for piece in self.assistant.ask_stream(question, article=article, history=history(turns)):
-                if isinstance(piece, Answer):
-                    answer = piece
-                    continue
-                pending["text"] = (pending["text"] or "") + piece
-                pending["reveal"] = len(pending["text"])
-                if time.monotonic() - shown >= STREAM_EVERY_S:  # a repaint per token would flood the page
-                    shown = time.monotonic()
-                    yield self._chat(turns, scope, by_id, pending), gr.skip(), gr.skip(), gr.skip()
+            with self.runs.run(request) as stop:
+                asking = self.assistant.ask_stream(question, article=article, history=history(turns),
+                                                   answerer=choice.key, stop=stop)
+                answer = yield from self._streamed(asking, pending, (turns, scope, by_id))
+        except AnswerStopped:
+            # What was shown stays, marked stopped; the model's stream is closed already.
+            turns = [*turns, {"question": question, "answer": stopped_answer(pending["text"], choice.model)}]
+            settled["chats"][scope] = turns[-MAX_TURNS:]
+            yield self._chat(turns, scope, by_id), gr.skip(), gr.skip(), settled
+            return
         except ArticleAssistantError as e:
             # The reader's problem to fix, not the server's: a message, no traceback in the log.
             gr.Warning(esc(self._message(e)))
@@ -204,10 +219,32 @@ class ChatHandlers:
             log.exception("ask failed")
             yield self._chat(turns, scope, by_id), question, gr.skip(), settled
             raise gr.Error(_UNEXPECTED) from e
-        assert answer is not None
         turns = [*turns, {"question": question, "answer": answer.to_dict()}][-MAX_TURNS:]
         settled["chats"][scope] = turns
         yield self._chat(turns, scope, by_id), gr.skip(), self._article(turns, scope, by_id), settled
+
+    def _streamed(self, asking: Iterator[str | Answer], pending: dict[str, Any],
+                  view: tuple[list[dict[str, Any]], str, dict[str, ArticleSummary]],
+                  ) -> Generator[tuple[Any, ...], None, Answer]:
+        """Repaints of the chat as the text comes; returns the Answer. Closing it closes ``asking``."""
+        answer: Answer | None = None
+        shown = 0.0
+        try:
+            for piece in asking:
+                if isinstance(piece, Answer):
+                    answer = piece
+                    continue
+                pending["text"] = (pending["text"] or "") + piece
+                pending["reveal"] = len(pending["text"])
+                if time.monotonic() - shown >= STREAM_EVERY_S:  # a repaint per token would flood the page
+                    shown = time.monotonic()
+                    yield self._chat(view[0], view[1], view[2], pending), gr.skip(), gr.skip(), gr.skip()
+        finally:
+            close = getattr(asking, "close", None)
+            if close is not None:
+                close()  # a page that went away: the model's stream is closed now, not at collection
+        assert answer is not None
+        return answer
 
     # -- adding ----------------------------------------------------------------------------
 

@@ -20,14 +20,13 @@ from typing import Any
 from urllib.parse import urlparse
 
 from assistant.types import numbered
+from assistant.web.render_llm import RAW_MARKER, answered_by, generating
 from index.models import Article, ArticleSummary
 
 #: The scope value of the "All articles" choice in the library.
 ALL = "__all__"
 
 _MARKER_IN_TEXT = re.compile(r"\[(\d{1,2})\]")
-#: A chat model's raw marker while its answer streams (``[s12]``, ``[a2:s7]``): never shown.
-_RAW_MARKER = re.compile(r"\s*\[(?:a\d+:)?s\d+\]")
 #: Terminal escape sequences (CSI, OSC, two-byte) and the control characters that would show
 #: as "[31m" or boxes; tabs and newlines stay. Only what is shown changes: stored text and
 #: sentence offsets are never touched.
@@ -242,7 +241,7 @@ def _render_turn(turn: Mapping[str, Any], titles: Mapping[str, str], sources: Ma
         body = f'<p class="answer-text">{text}</p>'
         body += _citation_list(citations, titles, heading="Sources")
         kind = "bot"
-    body = _answered_by(answer) + body
+    body = answered_by(answer) + body
     copy = answer_markdown(turn, titles, sources)
     body += (
         '<div class="answer-actions"><button type="button" class="copy-answer" '
@@ -293,9 +292,9 @@ def _render_pending(pending: Mapping[str, Any]) -> str:
     if text is None:
         inner = '<p class="answer-text thinking"><span></span><span></span><span></span></p>'
     else:
-        shown = esc(_RAW_MARKER.sub("", text[: pending.get("reveal", len(text))]))
+        shown = esc(RAW_MARKER.sub("", text[: pending.get("reveal", len(text))]))
         inner = f'<p class="answer-text">{shown}<span class="caret"></span></p>'
-    bot = f'<div class="msg bot streaming"><div class="bubble">{inner}</div></div>'
+    bot = f'<div class="msg bot streaming"><div class="bubble">{generating(pending)}{inner}</div></div>'
     return _user_message(pending["question"]) + bot
 
 
@@ -338,18 +337,6 @@ def _claims_text(text: str, claims: Sequence[Mapping[str, Any]], cites: Sequence
         end = stop
     out.append(esc(text[end:]))
     return "".join(out)
-
-
-def _answered_by(answer: Mapping[str, Any]) -> str:
-    """Who answered: the chat model, or the fallback and why (nothing for the offline answerer)."""
-    fallback, model = answer.get("fallback"), answer.get("model")
-    if fallback:
-        reason = f": {answer['notes'][-1]}" if answer.get("notes") else ""
-        label = "Extractive fallback" if fallback == "extractive" else f"Fallback ({fallback})"
-        return f'<div class="answered-by fallback" role="note">{esc(label + reason)}</div>'
-    if model:
-        return f'<div class="answered-by">Answered by <code>{esc(model)}</code></div>'
-    return ""
 
 
 def _citation_list(citations: Sequence[Mapping[str, Any]], titles: Mapping[str, str], heading: str) -> str:
