@@ -114,7 +114,8 @@ class Pipeline:
         reranked = time.perf_counter()
         if stop is not None and stop.stopped:
             raise AnswerStopped()
-        draft = self._from_quotes(request, article)
+        # A reader who picked a model gets the model's answer; the index serves the offline answerer.
+        draft = None if getattr(answerer, "generative", False) else self._from_quotes(request, article)
         streams = live and isinstance(answerer, StreamingAnswerer) and draft is None
         produce = functools.partial(_pieces if streams else _whole, answerer)
         pieces = () if draft is not None else tracer.answer(request, produce)

@@ -115,6 +115,8 @@ class LLMAnswerer:
     settings: LLMSettings = field(default_factory=LLMSettings)
     fallback: Answerer | None = None
     name: str = "llm"
+    #: A model writes the answer: the pipeline asks it even where the quote index could answer.
+    generative: bool = True
     #: Waits between retries (tests pass a recorder).
     sleep: Callable[[float], None] = time.sleep
     clock: Callable[[], float] = time.monotonic
