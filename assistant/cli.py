@@ -298,11 +298,25 @@ def chat(ctx: click.Context, article_id: str | None) -> None:
               help="Also answer requests for this host name or address (repeatable); by default only "
                    "localhost, 127.0.0.1, [::1] and --host are answered, so DNS rebinding gets nothing.")
 @click.pass_context
+@click.option(
+    "--allow-private-urls", is_flag=True,
+    help="Let the page's Link box fetch URLs on this machine or its private network "
+    "[env ARTICLE_ASSISTANT_FETCH__ALLOW_PRIVATE].",
+)
 def serve(ctx: click.Context, host: str, port: int, auth: str | None, mcp: bool,
-          allowed_host: tuple[str, ...]) -> None:
+          allowed_host: tuple[str, ...], allow_private_urls: bool) -> None:
     """Run the web chat (Gradio) at http://HOST:PORT."""
     from assistant.web.app import is_loopback, parse_auth
     from assistant.web.app import serve as serve_web
+
+    if allow_private_urls:
+        ctx.obj = ctx.obj.with_(**{"fetch.allow_private": True})
+        if not is_loopback(host):
+            click.echo(
+                f"warning: --allow-private-urls on {host}: whoever reaches the page can make this "
+                "machine fetch addresses on its own network.",
+                err=True,
+            )
 
     credentials = parse_auth(auth) if auth else None
     if not is_loopback(host) and credentials is None:

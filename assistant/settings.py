@@ -451,6 +451,15 @@ class LLMSettings(_Section):
     )
 
 
+class WebSettings(_Section):
+    """The web chat's page."""
+
+    library_page: int = Field(
+        50, ge=5, le=500, description="Library cards on one web page (search and paging reach the rest)."
+    )
+    suggestions: int = Field(4, ge=0, le=8, description="Suggested questions shown in an empty chat.")
+
+
 class Settings(_Section):
     """Configuration of the whole package; see the module docstring for env names."""
 
@@ -473,6 +482,7 @@ class Settings(_Section):
     rerank: RerankSettings = Field(default_factory=RerankSettings, description="Reranking.")
     answer: AnswerSettings = Field(default_factory=AnswerSettings, description="Answering.")
     llm: LLMSettings = Field(default_factory=LLMSettings, description="The chat model ('llm' answerer).")
+    web: WebSettings = Field(default_factory=WebSettings, description="The web chat.")
 
     @field_validator("data_dir", "cache_dir", mode="after")
     @classmethod

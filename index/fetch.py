@@ -53,9 +53,10 @@ Resolver = Callable[[str, int], Sequence[str]]
 #: Raises :class:`AddressRefusedError` for an address the policy forbids.
 AddressCheck = Callable[[str, "FetchPolicy"], None]
 
+#: Both `add` and `serve` take the option (the web chat's Link box fetches as `serve` allows).
 PRIVATE_HINT = (
     "To add a page from your own network, set ARTICLE_ASSISTANT_FETCH__ALLOW_PRIVATE=true "
-    "or pass --allow-private-urls."
+    "or pass --allow-private-urls to `add` or `serve`."
 )
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 #: Decompressed bytes produced per zlib call, so that no call makes a large object.
