@@ -241,12 +241,30 @@ def serve(
             f"Cannot serve on {host}:{port}: {e}. Stop whatever uses the port, or pass --port N."
         ) from e
     shown = f"[{host}]" if ":" in host else host
+    _prime(assistant, host, port)
     if ready:
         ready(f"http://{shown}:{port}")
     try:
         app.block_thread()
     finally:
         app.close()
+
+
+def _prime(assistant: Assistant, host: str, port: int) -> None:
+    """Before the URL is printed: the library's listing is read and the page asked for once, so
+    the first visitor gets a page that can be used at once (best effort: a failure shows later)."""
+    import urllib.error
+    import urllib.request
+
+    local = {"0.0.0.0": "127.0.0.1", "::": "[::1]"}.get(host, f"[{host}]" if ":" in host else host)
+    try:
+        assistant.summaries()
+        with urllib.request.urlopen(f"http://{local}:{port}/", timeout=10) as page:  # noqa: S310
+            page.read()
+    except urllib.error.HTTPError:
+        pass  # answered (behind --auth, with the sign-in): served all the same
+    except Exception:  # the page and the store show their own errors to the first visitor
+        log.warning("priming the first page failed", exc_info=True)
 
 
 def _check_port(host: str, port: int) -> None:

@@ -105,8 +105,7 @@ def render_library(found: Found, scope: str, query: str = "") -> str:
     """
     noun = "article" if found.total == 1 else "articles"
     parts = [f'<div class="lib-count" role="status">{esc(_count(found, query))}</div>']
-    if found.total:
-        parts.append(_card(ALL, "All articles", f"Ask across {found.total:,} {noun}", scope == ALL))
+    parts.append(_card(ALL, "All articles", f"Ask across {found.total:,} {noun}", scope == ALL))
     if found.pinned is not None:
         parts.append('<div class="lib-pinned-label">Selected</div>')
         parts.append(_article_card(found.pinned, True, pinned=True))

@@ -168,8 +168,13 @@
 
   function openInArticle(id) {
     hidePopover();
-    if (narrow()) setSheet(true);
-    requestAnimationFrame(() => { if (aa()) aa().focusSentence(id); });
+    const go = () => { if (aa()) aa().focusSentence(id); };
+    if (narrow() && !body().classList.contains("aa-sheet")) {
+      setSheet(true);
+      setTimeout(go, 260); // once the sheet has slid in (0.2 s)
+    } else {
+      requestAnimationFrame(go);
+    }
   }
 
   // -- questions: kept when the server is away ------------------------------------------------

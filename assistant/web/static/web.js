@@ -383,9 +383,9 @@
     if (sentence && !window.getSelection().toString()) focusSentence(sentence.id);
   });
 
-  // Fold "Add an article" once the library has articles: more of the library shows.
+  // On a phone, fold "Add an article" once the library has articles: more of the drawer's library shows.
   function settleLayout() {
-    if (document.querySelectorAll("#library .lib-card").length > 1) {
+    if (narrow() && document.querySelectorAll("#library .lib-card").length > 1) {
       const label = document.querySelector("#add-panel > .label-wrap.open, #add-panel > button.open");
       if (label && !settleLayout.done) label.click();
       settleLayout.done = true;
