@@ -6,7 +6,7 @@ then load the page in Debian's Chromium (laptop size) and time it to usable (lib
 shown, question box enabled), with its requests and bytes (:mod:`tests.e2e.weigh`); then the
 same browser loads it again (static files cached)::
 
-    .venv/bin/python -m tests.benchmarks.first_screen DATA_DIR [DATA_DIR …] [--runs 3]
+    .venv/bin/python -m tests.benchmarks.first_screen DATA_DIR [DATA_DIR …] [--runs 3] [--code DIR]
 
 Build data dirs with ``python -m tests.e2e.biglib DIR N``. Prints one JSON line per run.
 """
@@ -30,15 +30,15 @@ from tests.e2e.weigh import weigh
 from tests.support import free_port, stop
 
 
-def _run(data: Path, browser: Any) -> dict[str, Any]:
+def _run(data: Path, browser: Any, code: Path) -> dict[str, Any]:
     port = free_port()
     env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_OFFLINE": "1",
-           "PYTHONPATH": str(ROOT), "ANONYMIZED_TELEMETRY": "False"}
+           "PYTHONPATH": str(code), "ANONYMIZED_TELEMETRY": "False"}
     t0 = time.monotonic()
     proc = subprocess.Popen(
         [sys.executable, "-c", "from assistant.cli import main; main()", "--data-dir", str(data),
          "serve", "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, text=True,
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, text=True, cwd=code,
     )
     printed: dict[str, float] = {}
 
@@ -81,6 +81,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("data", nargs="+", type=Path)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--code", type=Path, default=ROOT,
+                        help="Serve the packages in this folder (e.g. another commit's `git archive`).")
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
@@ -89,7 +91,7 @@ def main() -> None:
         try:
             for data in args.data:
                 for _ in range(args.runs):
-                    print(json.dumps(_run(data, browser)), flush=True)
+                    print(json.dumps(_run(data, browser, args.code)), flush=True)
         finally:
             browser.close()
 

@@ -266,6 +266,9 @@ def test_phone_and_desktop_layouts(browser: Any, web_url: str, shot: Any) -> Non
         assert page.locator("#library-panel").bounding_box()["width"] <= 70
         page.reload()
         expect(page.locator("#rail-toggle")).to_have_attribute("aria-expanded", "false")
+        expect(page.locator(".lib-card").first).to_be_attached()
+        page.wait_for_function("document.querySelector('#library-panel').getBoundingClientRect().width <= 70")
+        page.wait_for_timeout(300)  # the columns settle
         wide = [page.locator(p).bounding_box() for p in ("#chat-panel", "#article-panel")]
         assert wide[0]["x"] < 120 and wide[0]["width"] > boxes[1]["width"], (wide, boxes)
         shot(page, "laptop-rail")
