@@ -39,7 +39,13 @@ from assistant.web.render import (
 from assistant.web.state import MAX_TURNS, history, normalise
 from assistant.web.suggest import suggest
 from index.build import AddResult
-from index.errors import ArticleAssistantError, ArticleNotFoundError, InputError, NotTextError
+from index.errors import (
+    ArticleAssistantError,
+    ArticleNotFoundError,
+    InputError,
+    NotAnArticleError,
+    NotTextError,
+)
 from index.models import Article, ArticleSummary
 
 log = logging.getLogger(__name__)
@@ -234,7 +240,7 @@ class ChatHandlers:
         def add() -> AddResult:
             try:
                 return self.assistant.add_file(path, source=name)
-            except NotTextError:
+            except (NotTextError, NotAnArticleError):  # binary, or a document's inner syntax
                 kind = file_kind(path, name)
                 if kind is None:
                     raise

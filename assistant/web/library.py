@@ -118,7 +118,7 @@ def render_library(found: Found, scope: str, query: str = "") -> str:
         parts.append(_pager(found))
     return (
         f'<div class="library" role="listbox" aria-label="Library" data-current-page="{found.page}" '
-        f'data-pages="{found.pages}">{"".join(parts)}</div>'
+        f'data-pages="{found.pages}" data-query="{esc(query)}">{"".join(parts)}</div>'
     )
 
 

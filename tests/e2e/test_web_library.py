@@ -70,8 +70,15 @@ def _open(browser: Any, url: str, **options: Any) -> tuple[Any, Any, list[str]]:
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(url)
-    _expect()(page.locator(".lib-card").first).to_be_visible()
+    _expect()(page.locator(".lib-card").first).to_be_attached()  # on a phone, in the drawer
     return context, page, errors
+
+
+def _drawer(page: Any, size: str) -> None:
+    """On a phone, open the library's drawer (choosing an article closes it)."""
+    if size == "phone" and not page.locator("#library-panel").is_visible():
+        page.locator("#drawer-open").tap()
+    _expect()(page.locator("#library .lib-card").first).to_be_visible()
 
 
 def _type(box: Any, text: str) -> None:
@@ -128,6 +135,7 @@ def test_search_pages_and_counts_over_10000(browser: Any, big_web: Served, size:
     expect = _expect()
     context, page, errors = _open(browser, big_web.url, **(PHONE if size == "phone" else DESKTOP))
     try:
+        _drawer(page, size)
         total = _count(page)
         assert total >= N
         cards = page.locator("#library .lib-card")
@@ -143,6 +151,7 @@ def test_search_pages_and_counts_over_10000(browser: Any, big_web: Served, size:
         # Search: titles, sources and dates, every word must match.
         search = page.locator("#library-search input, #library-search textarea").first
         _type(search, "harbour herald 2021-03")
+        expect(page.locator("#library .library")).to_have_attribute("data-query", "harbour herald 2021-03")
         count = page.locator(".lib-count")
         expect(count).to_contain_text(f"of {total:,} match")
         matched = int(count.inner_text().split(" of ")[0].replace(",", ""))
@@ -155,9 +164,10 @@ def test_search_pages_and_counts_over_10000(browser: Any, big_web: Served, size:
         shot(page, f"library-search-{size}")
 
         # The selected article stays in view when the search leaves it out: pinned above.
-        titles.first.click()
         chosen = titles.first.get_attribute("data-scope")
-        expect(page.locator(".article-view .article-title")).to_be_visible()
+        titles.first.click()
+        expect(page.locator(".article-view .article-title")).to_be_attached()
+        _drawer(page, size)
         _type(search, "no such words anywhere")
         expect(count).to_have_text(f"0 of {total:,} match")
         pinned = page.locator("#library .lib-card.pinned.selected")
