@@ -233,7 +233,8 @@ def serve(
             mcp_server=mcp,
             prevent_thread_lock=True,
             # FastAPI's own /openapi.json lists every route Gradio has, private ones included.
-            app_kwargs={"openapi_url": None, "middleware": middleware(hosts, auth)},
+            # Compressed answers, innermost (after the gates): the page alone is ~105 KB as sent.
+            app_kwargs={"openapi_url": None, "middleware": [*middleware(hosts, auth), _gzip()]},
             **launch_options(),
         )
     except OSError as e:
@@ -248,6 +249,14 @@ def serve(
         app.block_thread()
     finally:
         app.close()
+
+
+def _gzip() -> Any:
+    """Starlette's gzip middleware (it leaves Gradio's event streams alone)."""
+    from starlette.middleware import Middleware
+    from starlette.middleware.gzip import GZipMiddleware
+
+    return Middleware(GZipMiddleware, minimum_size=1024)  # type: ignore[arg-type,unused-ignore]
 
 
 def _prime(assistant: Assistant, host: str, port: int) -> None:
