@@ -384,7 +384,10 @@ element.addEventListener('click', (event) => {
   card.classList.add('selected');
   trigger('pick', {scope: card.dataset.scope});
 });
-watch('value', () => window.articleAssistant && window.articleAssistant.libraryUpdated());
+watch('value', () => {
+  if (window.articleAssistant) window.articleAssistant.libraryUpdated();
+  if (window.articleLayout) window.articleLayout.libraryShown();
+});
 """
 
 # Runs in the chat's element: keep the newest message in view; suggested questions ask themselves.

@@ -44,6 +44,7 @@ def _open(browser: Any, url: str, **options: Any) -> tuple[Any, Any, list[str]]:
     context = new_context(browser, url, **options)
     page = context.new_page()
     page.set_default_timeout(SLOW_MS)
+    _expect().set_options(timeout=SLOW_MS)  # the first add may wait for the model to load
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     return context, page, errors

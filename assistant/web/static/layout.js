@@ -268,6 +268,28 @@
     showNotice("This question was not sent (the server was away).", true);
   }
 
+  // -- the library re-rendered -----------------------------------------------------------------
+
+  let shownKey = null;
+  // A new search or page starts at its top; otherwise the selected card is kept in view.
+  function libraryShown() {
+    const box = document.getElementById("library");
+    const list = box && box.querySelector(".library");
+    if (!list) return;
+    const key = `${list.dataset.query || ""}\u0000${list.dataset.currentPage || "0"}`;
+    if (key !== shownKey) {
+      shownKey = key;
+      box.scrollTop = 0;
+      return;
+    }
+    const selected = list.querySelector(".lib-card.selected");
+    if (selected) {
+      const r = selected.getBoundingClientRect();
+      const b = box.getBoundingClientRect();
+      if (r.top < b.top || r.bottom > b.bottom) selected.scrollIntoView({ block: "nearest" });
+    }
+  }
+
   // -- events ---------------------------------------------------------------------------------
 
   document.addEventListener("click", (event) => {
@@ -352,5 +374,5 @@
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
 
-  window.articleLayout = { setRail, setDrawer, setSheet, showPopover, hidePopover };
+  window.articleLayout = { setRail, setDrawer, setSheet, showPopover, hidePopover, libraryShown };
 })();
