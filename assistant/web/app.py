@@ -32,6 +32,8 @@ from assistant.web.handlers import ASK_LABEL, WARMING_LABEL, ChatHandlers
 from assistant.web.library import MAX_QUERY_CHARS
 from assistant.web.removal import Removal
 from assistant.web.render import ALL
+from assistant.web.startup import gzip as _gzip
+from assistant.web.startup import prime as _prime
 from index.errors import ArticleAssistantError, ConfigError
 
 log = logging.getLogger(__name__)
@@ -249,31 +251,6 @@ def serve(
         app.block_thread()
     finally:
         app.close()
-
-
-def _gzip() -> Any:
-    """Starlette's gzip middleware (it leaves Gradio's event streams alone)."""
-    from starlette.middleware import Middleware
-    from starlette.middleware.gzip import GZipMiddleware
-
-    return Middleware(GZipMiddleware, minimum_size=1024)  # type: ignore[arg-type,unused-ignore]
-
-
-def _prime(assistant: Assistant, host: str, port: int) -> None:
-    """Before the URL is printed: the library's listing is read and the page asked for once, so
-    the first visitor gets a page that can be used at once (best effort: a failure shows later)."""
-    import urllib.error
-    import urllib.request
-
-    local = {"0.0.0.0": "127.0.0.1", "::": "[::1]"}.get(host, f"[{host}]" if ":" in host else host)
-    try:
-        assistant.summaries()
-        with urllib.request.urlopen(f"http://{local}:{port}/", timeout=10) as page:  # noqa: S310
-            page.read()
-    except urllib.error.HTTPError:
-        pass  # answered (behind --auth, with the sign-in): served all the same
-    except Exception:  # the page and the store show their own errors to the first visitor
-        log.warning("priming the first page failed", exc_info=True)
 
 
 def _check_port(host: str, port: int) -> None:
