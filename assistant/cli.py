@@ -308,30 +308,26 @@ def chat(ctx: click.Context, article_id: str | None) -> None:
               help="Also answer requests for this host name or address (repeatable); by default only "
                    "localhost, 127.0.0.1, [::1] and --host are answered, so DNS rebinding gets nothing.")
 @click.pass_context
+@click.option(
+    "--allow-private-urls", is_flag=True,
+    help="Let the page's Link box fetch URLs on this machine or its private network "
+    "[env ARTICLE_ASSISTANT_FETCH__ALLOW_PRIVATE].",
+)
 def serve(ctx: click.Context, host: str, port: int, auth: str | None, mcp: bool,
-          allowed_host: tuple[str, ...], **llm: Any) -> None:
+          allowed_host: tuple[str, ...], allow_private_urls: bool, **llm: Any) -> None:
     """Run the web chat (Gradio) at http://HOST:PORT.
 
     Several --llm-model: the page offers each, and the offline answerer, in a model picker.
     """
-    from assistant.web.app import is_loopback, parse_auth
+    from assistant.cli_serve import warn_exposure
+    from assistant.web.app import parse_auth
     from assistant.web.app import serve as serve_web
 
     ctx.obj = with_models(ctx.obj, **llm)
-
+    if allow_private_urls:
+        ctx.obj = ctx.obj.with_(**{"fetch.allow_private": True})
     credentials = parse_auth(auth) if auth else None
-    if not is_loopback(host) and credentials is None:
-        click.echo(
-            f"warning: serving on {host} without --auth: anyone who can reach this machine can read, "
-            "add and remove articles. Pass --auth USER:PASS or bind 127.0.0.1.",
-            err=True,
-        )
-    if host in ("0.0.0.0", "::") and not allowed_host:
-        click.echo(
-            "note: only requests for localhost, 127.0.0.1 and [::1] are answered; pass "
-            "--allowed-host NAME for each name or address clients use to reach this machine.",
-            err=True,
-        )
+    warn_exposure(host, credentials is not None, bool(allowed_host), allow_private_urls)
     serve_web(ctx.obj, host=host, port=port, auth=credentials, mcp=mcp, extra_hosts=allowed_host,
               ready=lambda url: click.echo(f"Web chat at {url}  (Ctrl-C stops it)", err=True))
 

@@ -22,29 +22,20 @@ import copy
 import functools
 import json
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from assistant.settings_env import describe as describe  # re-exported: part of the settings API
+from assistant.settings_env import env_values, explain, put
 from index.embed.base import DEFAULT_MODEL
 from index.errors import ConfigError
 from index.formats.contract import KINDS, Kind, ReadLimits
 from index.limits import MAX_ARTICLE_BYTES
 from index.names import DEFAULT_DATABASE, DEFAULT_PREFIX, DEFAULT_TENANT, PREFIX_PATTERN
-
-ENV_PREFIX = "ARTICLE_ASSISTANT_"
-NESTED = "__"
-#: Flat env names of the first release, still honoured: old name → dotted path.
-LEGACY_ENV = {
-    "TOP_K": "retrieval.top_k",
-    "PASSAGE_WINDOW": "index.passage_window",
-    "EMBEDDER": "embedder.model",
-    "ANSWERER": "answer.answerer",
-}
-
 
 #: The fitted tables' files (package data), written by evals.abstention, evals.calibrate, evals.support.
 WEIGHTS_DIR = Path(str(resources.files("assistant") / "data" / "weights"))
@@ -463,6 +454,15 @@ class LLMSettings(_Section):
     )
 
 
+class WebSettings(_Section):
+    """The web chat's page."""
+
+    library_page: int = Field(
+        50, ge=5, le=500, description="Library cards on one web page (search and paging reach the rest)."
+    )
+    suggestions: int = Field(4, ge=0, le=8, description="Suggested questions shown in an empty chat.")
+
+
 class Settings(_Section):
     """Configuration of the whole package; see the module docstring for env names."""
 
@@ -485,6 +485,7 @@ class Settings(_Section):
     rerank: RerankSettings = Field(default_factory=RerankSettings, description="Reranking.")
     answer: AnswerSettings = Field(default_factory=AnswerSettings, description="Answering.")
     llm: LLMSettings = Field(default_factory=LLMSettings, description="The chat model ('llm' answerer).")
+    web: WebSettings = Field(default_factory=WebSettings, description="The web chat.")
 
     @field_validator("data_dir", "cache_dir", mode="after")
     @classmethod
@@ -500,7 +501,7 @@ class Settings(_Section):
         try:
             super().__init__(**values)
         except ValidationError as e:
-            raise ConfigError(_explain(e)) from None
+            raise ConfigError(explain(e)) from None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -510,87 +511,16 @@ class Settings(_Section):
         ``{"retrieval.top_k": 4}`` or ``{"retrieval": {"top_k": 4}}``.
         """
         values: dict[str, Any] = {}
-        for path, raw in _env_values(os.environ if environ is None else environ):
-            _put(values, path, raw)
+        for path, raw in env_values(os.environ if environ is None else environ, set(cls.model_fields)):
+            put(values, path, raw)
         for key, value in overrides.items():
             if value is not None:
-                _put(values, key, value)
+                put(values, key, value)
         return cls(**values)
 
     def with_(self, **changes: Any) -> Settings:
         """A validated copy with some fields changed (dotted names for nested ones)."""
         values = self.model_dump()
         for key, value in changes.items():
-            _put(values, key, value)
+            put(values, key, value)
         return type(self)(**values)
-
-def describe(settings: Settings) -> list[dict[str, Any]]:
-    """Every leaf setting: dotted name, env var, value and description (for ``config``)."""
-    return list(_leaves(settings, ""))
-
-
-def _leaves(model: BaseModel, prefix: str) -> Iterator[dict[str, Any]]:
-    for name, info in type(model).model_fields.items():
-        value = getattr(model, name)
-        dotted = f"{prefix}{name}"
-        if isinstance(value, BaseModel):
-            yield from _leaves(value, dotted + ".")
-            continue
-        yield {
-            "name": dotted,
-            "env": ENV_PREFIX + dotted.replace(".", NESTED).upper(),
-            "value": str(value) if isinstance(value, Path) else value,
-            "description": info.description or "",
-        }
-
-
-def _env_values(environ: Mapping[str, str]) -> Iterator[tuple[str, Any]]:
-    """(dotted path, value) for each env var that names a setting; others are not ours."""
-    top = set(Settings.model_fields)
-    for key, raw in environ.items():
-        if not key.startswith(ENV_PREFIX) or raw == "":
-            continue
-        rest = key[len(ENV_PREFIX) :]
-        path = LEGACY_ENV.get(rest) or rest.lower().replace(NESTED, ".")
-        if path.split(".")[0] not in top:
-            continue  # e.g. ARTICLE_ASSISTANT_AUTH, read by the CLI itself
-        yield path, _parse(raw)
-
-
-def _parse(raw: str) -> Any:
-    """JSON for lists and maps; every other value stays a string for validation to convert."""
-    if raw.lstrip()[:1] in "[{":
-        try:
-            return json.loads(raw)
-        except json.JSONDecodeError:
-            return raw
-    return raw
-
-
-def _put(values: dict[str, Any], key: str, value: Any) -> None:
-    *parents, leaf = key.split(".")
-    node = values
-    for part in parents:
-        child = node.get(part)
-        if not isinstance(child, dict):
-            child = {} if child is None or not isinstance(child, BaseModel) else child.model_dump()
-            node[part] = child
-        node = child
-    if isinstance(value, dict) and isinstance(node.get(leaf), dict):
-        for k, v in value.items():
-            _put(node[leaf], k, v)
-    else:
-        node[leaf] = value
-
-
-def _explain(error: ValidationError) -> str:
-    """One line per problem: the setting, its env name, the value and what is allowed."""
-    lines = []
-    for item in error.errors():
-        dotted = ".".join(str(p) for p in item["loc"])
-        env = ENV_PREFIX + dotted.replace(".", NESTED).upper()
-        if item["type"] == "extra_forbidden":
-            lines.append(f"Unknown setting {dotted!r} ({env}); run `article-assistant config` to list them.")
-            continue
-        lines.append(f"Setting {dotted} ({env}) = {item.get('input')!r} is not valid: {item['msg']}.")
-    return " ".join(lines)

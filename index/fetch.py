@@ -57,7 +57,7 @@ AddressCheck = Callable[[str, "FetchPolicy"], None]
 
 PRIVATE_HINT = (
     "To add a page from your own network, set ARTICLE_ASSISTANT_FETCH__ALLOW_PRIVATE=true "
-    "or pass --allow-private-urls."
+    "or pass --allow-private-urls to `add` or `serve`."
 )
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 #: Decompressed bytes produced per zlib call, so that no call makes a large object.

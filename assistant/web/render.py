@@ -72,30 +72,6 @@ def date_label(article: Article | ArticleSummary) -> str:
     return ""
 
 
-def render_library(articles: Sequence[ArticleSummary], scope: str) -> str:
-    """The library: an "All articles" card, then a card per article (title; source · date · sentences).
-
-    Each card carries ``data-scope``; the page script turns a click into a ``pick`` event.
-    """
-    noun = "article" if len(articles) == 1 else "articles"
-    cards = [_library_card(ALL, "All articles", f"Ask across {len(articles)} {noun}", scope == ALL)]
-    for a in articles:
-        meta = " · ".join(p for p in (source_label(a), date_label(a), f"{a.n_sentences} sentences") if p)
-        cards.append(_library_card(a.id, a.label, meta, scope == a.id))
-    if not articles:
-        cards.append('<div class="library-empty">No articles yet: add one below.</div>')
-    return f'<div class="library" role="listbox" aria-label="Library">{"".join(cards)}</div>'
-
-
-def _library_card(scope: str, title: str, meta: str, selected: bool) -> str:
-    state = " selected" if selected else ""
-    return (
-        f'<button type="button" class="lib-card{state}" data-scope="{esc(scope)}" role="option" '
-        f'aria-selected="{"true" if selected else "false"}" title="{esc(title)}">'
-        f'<span class="lib-title">{esc(title)}</span><span class="lib-meta">{esc(meta)}</span></button>'
-    )
-
-
 def add_status(message: str, ok: bool) -> str:
     """The line under the "Add an article" panel: what was added, or what went wrong."""
     kind, role, serial = ("ok" if ok else "error"), ("status" if ok else "alert"), next(_STATUS_SERIAL)
