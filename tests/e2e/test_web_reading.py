@@ -175,7 +175,7 @@ def test_a_question_asked_while_the_server_is_away_is_kept_then_sent(browser: An
         answer = page.locator(".msg.bot:not(.streaming)")
         expect(answer).to_have_count(1, timeout=SLOW_MS)
         expect(page.locator(".msg.user")).to_have_text("What did the mayor say?")
-        expect(answer.locator(".answer-text")).to_contain_text("budget")
+        expect(answer).to_contain_text("budget")  # answered, sure or with the closest sentences
         expect(notice.locator(".unsent-retry")).to_have_count(0)
     finally:
         context.close()
