@@ -273,6 +273,9 @@ class AbstainSettings(_Section):
             "(assistant/data/weights/abstention.json)."
         ),
     )
+    absent_focus_threshold: float = Field(0.695, ge=0, le=1, description=(
+        "Abstain at this lower probability when the question's focus noun ('toll') is in no cited "
+        "sentence of a typed question, or nowhere in the scope."))
 
 
 class ConfidenceSettings(_Section):

@@ -59,6 +59,17 @@ def test_a_description_answer_leaves_the_focus_on_the_person_asked_about(swim) -
     assert standalone("What else did he say?", [who]) == "What else did Luis Ortega say?"
 
 
+def test_who_is_x_answered_with_a_description_naming_a_firm_keeps_x_in_focus() -> None:
+    # A transcript turn (no citations, as the eval's history gives): the firm is no person.
+    who = Turn("Who is Janet Brooks?", "a spokeswoman for Northway Power")
+    assert standalone("What did she say about the east side?", [who]) == (
+        "What did Janet Brooks say about the east side?"
+    )
+    # An answer that is a name still wins: "Who is the mayor?" → "Elena Ruiz, the mayor".
+    mayor = Turn("Who is the mayor of Harwick?", "Elena Ruiz, who won in 2023")
+    assert standalone("What did she say?", [mayor]) == "What did Elena Ruiz say?"
+
+
 def test_a_lone_surname_the_question_asks_to_speak_is_the_focus(swim) -> None:  # type: ignore[no-untyped-def]
     quote = _turn(swim, "What did Ortega say about the record?", None, 5)
     assert standalone("What else did he say?", [quote]) == "What else did Ortega say?"

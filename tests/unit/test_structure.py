@@ -27,6 +27,11 @@ ARTICLES = Path(__file__).resolve().parent.parent / "data" / "articles"
         ("(Photo by Lee Park)", "caption"),
         ("![The Elm Street bridge](bridge.jpg)", "markup"),
         ("---", "markup"),
+        # A credit that names no person, then a date line: a live blog's byline.
+        ("Staff reports | Last updated June 2, 2025, 10:40 p.m.", "byline"),
+        ("Wire services • March 14, 2024", "byline"),
+        ("It rained all day. | March 14, 2024", None),
+        ("Staff reports | see the map below", None),
         # Prose, however it starts.
         ("By Tuesday, the council had voted.", None),
         ("By the end of the day, it was over.", None),
