@@ -12,7 +12,7 @@ export GRADIO_ANALYTICS_ENABLED := False
 export HF_HUB_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: setup run run-llm browser test lint bench clean
+.PHONY: setup run run-llm browser docs-shots test lint bench clean
 
 setup: $(STAMP)
 
@@ -46,6 +46,12 @@ run-llm: setup
 	$(BIN)/python -m assistant.local_llm wait --port $(LLM_PORT) --timeout 120 && \
 	ARTICLE_ASSISTANT_LLM__CITATIONS=structured $(BIN)/article-assistant serve --answerer llm \
 	  --llm-base-url http://127.0.0.1:$(LLM_PORT)/v1 --llm-model smollm2
+
+# The README's screenshots of chat-model answers (cited, fallback, stopped), from the browser test
+# that plays them with the scripted OpenAI-compatible server.
+docs-shots: setup browser
+	$(BIN)/python -m pytest tests/e2e/test_web_llm.py -q -p no:cacheprovider
+	cp test-artifacts/llm-answer.png test-artifacts/llm-fallback.png test-artifacts/llm-stopped.png docs/
 
 # Debian's Chromium for the browser tests (never `playwright install`).
 browser:

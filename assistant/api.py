@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant.answer.base import Answerer
+from assistant.answer.stop import StopSignal
 from assistant.boundary import guarded
 from assistant.chat import QueryRewriter
 from assistant.components import Components
@@ -28,6 +29,7 @@ from assistant.library.indexes import Indexes
 from assistant.library.quotes import AttributedQuote, QuoteIndex, QuoteIndexes
 from assistant.library.snapshot import LibraryState
 from assistant.pipeline import Pipeline, Untraced, checked_question
+from assistant.registry import AnswererChoice
 from assistant.rerank.base import Reranker
 from assistant.settings import Settings
 from assistant.types import Answer, Hit
@@ -122,12 +124,8 @@ class Assistant:
         from index.fetch import FetchPolicy
 
         f = self.settings.fetch
-        return FetchPolicy(
-            allow_private=f.allow_private,
-            max_bytes=f.max_bytes,
-            max_redirects=f.max_redirects,
-            deadline_s=f.deadline_s,
-        )
+        return FetchPolicy(allow_private=f.allow_private, max_bytes=f.max_bytes,
+                           max_redirects=f.max_redirects, deadline_s=f.deadline_s)
 
     # -- articles ------------------------------------------------------------
 
@@ -143,13 +141,14 @@ class Assistant:
             raise InputError(
                 "Give a link that starts with http:// or https://, e.g. https://example.com/story."
             )
-        return self._add(read_url(url.strip(), self.fetch_policy()))
+        return self._add(read_url(url.strip(), self.fetch_policy(), limits=self.settings.fetch.read_limits()))
 
     def add_file(self, path: str | Path, source: str | None = None) -> AddResult:
         """Add an article file, recording ``source`` (e.g. an upload's own file name) instead of its path."""
         from index.ingest import read_file
 
-        raw = read_file(Path(path), max_bytes=self.settings.fetch.max_bytes)
+        f = self.settings.fetch
+        raw = read_file(Path(path), max_bytes=f.max_bytes, limits=f.read_limits())
         return self._add(dataclasses.replace(raw, source=source) if source else raw)
 
     def add_text(self, text: str, title: str | None = None, source: str = "pasted text") -> AddResult:
@@ -167,8 +166,9 @@ class Assistant:
         from index.build import prepare
 
         # Split now, so an article with no sentences stops the whole batch; stored as split.
-        prepared = [prepare(self._read(source)) for source in sources]
-        return self._add_prepared(prepared)
+        raws = [self._read(source) for source in sources]
+        results = self._add_prepared([prepare(raw) for raw in raws])
+        return [dataclasses.replace(r, notes=raw.notes) for r, raw in zip(results, raws, strict=True)]
 
     def add_many(self, raws: Iterable[RawArticle], batch: int | None = None) -> list[AddResult]:
         """Add many read articles (:mod:`index.ingest`) in bulk: length-sorted embedding, batched writes."""
@@ -266,6 +266,7 @@ class Assistant:
         article: str | None = None,
         history: Iterable[Any] | None = None,
         config: RunnableConfig | None = None,
+        *, answerer: str | None = None, stop: StopSignal | None = None,
     ) -> Answer:
         """Answer ``question`` from one article (or all), citing stored sentences.
 
@@ -273,10 +274,12 @@ class Assistant:
         pairs or ``{"question", "answer"}`` dicts. ``config`` is a LangChain
         ``RunnableConfig`` (callbacks, tags, metadata, run_name): the ask is then
         reported as a chain run holding a retriever run and an ``answer`` run.
-        Without it, no LangChain is imported.
+        Without it, no LangChain is imported. ``answerer``: a key of :meth:`answerer_choices`
+        (None: the default). ``stop``, set by another thread, ends the answer with
+        :class:`~assistant.errors.AnswerStopped` (a chat model's stream is closed at once).
         """
         # Nobody watches the text come, so a streaming answerer answers whole (a broken stream is retried).
-        *_, answer = self._asking(question, article, history, config, live=False)
+        *_, answer = self._asking(question, article, history, config, live=False, choice=answerer, stop=stop)
         assert isinstance(answer, Answer)
         return answer
 
@@ -286,12 +289,17 @@ class Assistant:
         article: str | None = None,
         history: Iterable[Any] | None = None,
         config: RunnableConfig | None = None,
+        *, answerer: str | None = None, stop: StopSignal | None = None,
     ) -> Iterator[str | Answer]:
         """Like :meth:`ask`, but yields the answer's text as it is produced, then the :class:`Answer`.
 
         An answerer that cannot stream yields its whole text at once.
         """
-        return self._asking(question, article, history, config, live=True)
+        return self._asking(question, article, history, config, live=True, choice=answerer, stop=stop)
+
+    def answerer_choices(self) -> tuple[AnswererChoice, ...]:
+        """The answerers a reader may pick (offline, each configured chat model), the default first."""
+        return self._components.choices()
 
     # -- LangChain -----------------------------------------------------------
 
@@ -327,20 +335,21 @@ class Assistant:
         history: Iterable[Any] | None,
         config: RunnableConfig | None,
         live: bool,
+        choice: str | None = None, stop: StopSignal | None = None,
     ) -> Iterator[str | Answer]:
+        def run(tracer: Any) -> Iterator[str | Answer]:
+            return self._pipeline.run(question, article, history, tracer, live, choice, stop)
+
         if config is None:
-            return self._pipeline.run(question, article, history, Untraced(), live)
-        inputs = {"question": question, "article": article}
-        return _langchain().traced_ask(
-            config, inputs, lambda tracer: self._pipeline.run(question, article, history, tracer, live)
-        )
+            return run(Untraced())
+        return _langchain().traced_ask(config, {"question": question, "article": article}, run)
 
     def _read(self, source: str | Path) -> RawArticle:
         from index.ingest import read_source
 
         if not isinstance(source, str | Path):
             raise InputError(f"The source must be a path or a URL string, not {type(source).__name__}.")
-        return read_source(source, self.fetch_policy())
+        return read_source(source, self.fetch_policy(), self.settings.fetch.read_limits())
 
     def _add(self, raw: RawArticle) -> AddResult:
         from index.build import add_article

@@ -60,6 +60,7 @@ def resolve(
                 text=articles[article_id].text[sentence.start : sentence.end],
                 low_support=(article_id, sentence_id) in weak,
                 support=scores.get((article_id, sentence_id)),
+                page=sentence.page,
             )
         )
     return tuple(out)

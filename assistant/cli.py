@@ -16,6 +16,7 @@ from typing import Any
 import click
 
 from assistant.cli_logging import configure as configure_logging
+from assistant.cli_models import models, serve_llm_options, with_models
 from assistant.cli_output import add_summary, check_report, print_answer, print_check, streamed
 from assistant.settings import Settings
 from assistant.terminal import safe
@@ -163,7 +164,7 @@ def llm_options(command: Any) -> Any:
 def add(
     ctx: click.Context, sources: tuple[str, ...], title: str | None, allow_private_urls: bool, as_json: bool
 ) -> None:
-    """Add articles: file paths (.txt, .md, .html), http(s) URLs, or '-' for stdin.
+    """Add articles: file paths (.txt, .md, .html, .pdf, .docx), http(s) URLs, or '-' for stdin.
 
     With several sources, all are read and checked first; if one is bad, none is added.
     """
@@ -185,6 +186,8 @@ def add(
         click.echo(f"{verb}: {r.article.id}  {len(r.article.sentences)} sentences  {safe(r.article.label)}")
         for d in r.dropped:
             click.echo(f"  dropped {d.reason}: {safe(repr(d.text))}")
+        for note in r.notes:
+            click.echo(f"  note: {safe(note)}")
 
 
 def _read_stdin(max_bytes: int) -> str:
@@ -219,7 +222,8 @@ def show(ctx: click.Context, article_id: str, as_json: bool) -> None:
     if as_json:
         data = article_summary(article)
         data["sentences"] = [
-            {"id": s.id, "start": s.start, "end": s.end, "paragraph": s.paragraph, "text": s.text}
+            {"id": s.id, "start": s.start, "end": s.end, "paragraph": s.paragraph, "page": s.page,
+             "text": s.text}
             for s in article.sentences
         ]
         _emit(data)
@@ -264,12 +268,12 @@ def ask(ctx: click.Context, question: str, article_id: str | None, as_json: bool
 @llm_options
 @click.pass_context
 def chat(ctx: click.Context, article_id: str | None) -> None:
-    """A conversation in the terminal; follow-up questions keep the thread."""
+    """A conversation in the terminal; follow-up questions keep the thread. Ctrl-C stops an answer."""
     assistant = _assistant(ctx)
     if article_id:
         assistant.get(article_id)
     history: list[Any] = []
-    click.echo("Ask about the article; an empty line or Ctrl-D quits.")
+    click.echo("Ask about the article; Ctrl-C stops an answer, an empty line or Ctrl-D quits.")
     while True:
         try:
             question = input("? ").strip()
@@ -282,12 +286,18 @@ def chat(ctx: click.Context, article_id: str | None) -> None:
         except ArticleAssistantError as e:  # a broken stream keeps what was shown above
             click.echo(f"error: {safe(str(e))}", err=True)
             continue
+        if answer is None:  # Ctrl-C: what was shown is kept, marked; the model's stream was closed
+            click.echo(click.style("[stopped]" + (" (nothing was shown yet)" if not shown else ""),
+                                   fg="yellow"))
+            if shown:
+                history.append({"question": question, "answer": shown})
+            continue
         print_answer(answer, shown, question)
         history.append((question, answer))
 
 
 @cli.command()
-@llm_options
+@serve_llm_options
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to bind; anything but loopback is reachable from other machines.")
 @click.option("--port", default=7860, show_default=True, type=click.IntRange(1, 65535), help="TCP port.")
@@ -298,25 +308,26 @@ def chat(ctx: click.Context, article_id: str | None) -> None:
               help="Also answer requests for this host name or address (repeatable); by default only "
                    "localhost, 127.0.0.1, [::1] and --host are answered, so DNS rebinding gets nothing.")
 @click.pass_context
+@click.option(
+    "--allow-private-urls", is_flag=True,
+    help="Let the page's Link box fetch URLs on this machine or its private network "
+    "[env ARTICLE_ASSISTANT_FETCH__ALLOW_PRIVATE].",
+)
 def serve(ctx: click.Context, host: str, port: int, auth: str | None, mcp: bool,
-          allowed_host: tuple[str, ...]) -> None:
-    """Run the web chat (Gradio) at http://HOST:PORT."""
-    from assistant.web.app import is_loopback, parse_auth
+          allowed_host: tuple[str, ...], allow_private_urls: bool, **llm: Any) -> None:
+    """Run the web chat (Gradio) at http://HOST:PORT.
+
+    Several --llm-model: the page offers each, and the offline answerer, in a model picker.
+    """
+    from assistant.cli_serve import warn_exposure
+    from assistant.web.app import parse_auth
     from assistant.web.app import serve as serve_web
 
+    ctx.obj = with_models(ctx.obj, **llm)
+    if allow_private_urls:
+        ctx.obj = ctx.obj.with_(**{"fetch.allow_private": True})
     credentials = parse_auth(auth) if auth else None
-    if not is_loopback(host) and credentials is None:
-        click.echo(
-            f"warning: serving on {host} without --auth: anyone who can reach this machine can read, "
-            "add and remove articles. Pass --auth USER:PASS or bind 127.0.0.1.",
-            err=True,
-        )
-    if host in ("0.0.0.0", "::") and not allowed_host:
-        click.echo(
-            "note: only requests for localhost, 127.0.0.1 and [::1] are answered; pass "
-            "--allowed-host NAME for each name or address clients use to reach this machine.",
-            err=True,
-        )
+    warn_exposure(host, credentials is not None, bool(allowed_host), allow_private_urls)
     serve_web(ctx.obj, host=host, port=port, auth=credentials, mcp=mcp, extra_hosts=allowed_host,
               ready=lambda url: click.echo(f"Web chat at {url}  (Ctrl-C stops it)", err=True))
 
@@ -370,6 +381,9 @@ def config(ctx: click.Context, as_json: bool) -> None:
     for r in rows:
         click.echo(f"{r['name']} = {json.dumps(r['value'], ensure_ascii=False)}")
         click.echo(click.style(f"    {r['env']}: {r['description']}", dim=True))
+
+
+cli.add_command(models)
 
 
 def main() -> None:

@@ -38,7 +38,10 @@ def who_answered(answer: Any) -> str | None:
 def print_answer(answer: Any, shown: str | None = None, question: str | None = None) -> None:
     """The answer with numbered markers (unless ``shown``, the streamed text, already was it), how
     the question was understood when a follow-up was rewritten, who answered, its citations and notes."""
-    for note in answer.diagnostics.notes:
+    notes = answer.diagnostics.notes
+    if answer.diagnostics.fallback:
+        notes = notes[:-1]  # the fallback's reason is said once, in the "who answered" line below
+    for note in notes:
         click.echo(click.style(f"note: {safe(note)}", fg="yellow"), err=True)
     text = numbered_text(answer)
     if answer.mode == "evidence":
@@ -56,7 +59,8 @@ def print_answer(answer: Any, shown: str | None = None, question: str | None = N
     for n, c in enumerate(answer.citations, start=1):
         flag = " (low support)" if c.low_support else ""
         support = "" if c.support is None else f" support {c.support:.2f}"
-        click.echo(f"  [{n}] {c.article_id}/{c.sentence_id}{flag}{support}: {safe(c.text)}")
+        page = "" if c.page is None else f" (p. {c.page})"
+        click.echo(f"  [{n}] {c.article_id}/{c.sentence_id}{page}{flag}{support}: {safe(c.text)}")
     click.echo(click.style(f"  mode {answer.mode}, confidence {answer.confidence:.2f}", dim=True))
 
 
@@ -74,23 +78,30 @@ def streamed(
     assistant: Any, question: str, article_id: str | None, history: Sequence[Any]
 ) -> tuple[Any, str]:
     """Ask with ``ask_stream``, printing the text as it arrives (markers numbered); the Answer and the
-    text shown.
+    text shown. Ctrl-C stops the answer: no Answer (None), and the text shown so far.
 
     An answerer that does not stream is asked whole, so that nothing is printed before the
     answer's mode is known (an unsure answer's header goes before its sentences)."""
     if not isinstance(assistant.answerer, StreamingAnswerer):
-        return assistant.ask(question, article=article_id, history=history), ""
+        try:
+            return assistant.ask(question, article=article_id, history=history), ""
+        except KeyboardInterrupt:
+            return None, ""
     shown = ""
     answer = None
     numbers: dict[str, int] = {}
+    stream = assistant.ask_stream(question, article=article_id, history=history)
     try:
-        for piece in assistant.ask_stream(question, article=article_id, history=history):
+        for piece in stream:
             if isinstance(piece, str):
                 piece = renumber(piece, numbers)
                 click.echo(safe(piece), nl=False)
                 shown += piece
             else:
                 answer = piece
+    except KeyboardInterrupt:
+        stream.close()  # hangs up on the model server now (it stops generating)
+        return None, shown
     finally:
         if shown:
             click.echo()
@@ -105,6 +116,7 @@ def add_summary(result: Any) -> dict[str, Any]:
         "title": result.article.label,
         "sentences": len(result.article.sentences),
         "dropped": [{"text": d.text, "reason": d.reason} for d in result.dropped],
+        "notes": list(result.notes),
     }
 
 

@@ -18,6 +18,7 @@ from assistant.chat import QueryRewriter
 from assistant.rerank.base import Reranker
 from assistant.settings import Settings
 from index.embed.base import Embedder
+from index.errors import InputError
 
 if TYPE_CHECKING:
     from index.store import ChromaStore
@@ -45,6 +46,7 @@ class Components:
         self._reranker = reranker
         self._rewriter = rewriter
         self._lock = threading.RLock()  # guards lazy set-up only, never a search
+        self._chosen: dict[str, tuple[Answerer, QueryRewriter]] = {}
         if settings.answer.answerer != "extractive":
             _ = self.answerer
 
@@ -62,6 +64,29 @@ class Components:
     def rewriter(self) -> QueryRewriter:
         """What makes a follow-up standalone: the chat model when the answerer has one, else rules."""
         return self._once("_rewriter", lambda: registry.make_rewriter(self.settings, self.answerer))
+
+    def choices(self) -> tuple[registry.AnswererChoice, ...]:
+        """The answerers a reader may pick (:func:`registry.answerer_choices`), the default first."""
+        return registry.answerer_choices(self.settings)
+
+    def answering(self, key: str | None = None) -> tuple[Answerer, QueryRewriter]:
+        """The answerer and rewriter of the choice ``key`` (None, or the default's key: the defaults).
+
+        Any other key must be one of :meth:`choices` (an :class:`~index.errors.InputError` otherwise);
+        each is built once, on first use.
+        """
+        choices = self.choices()
+        if key is None or key == choices[0].key:
+            return self.answerer, self.rewriter
+        choice = next((c for c in choices if c.key == key), None)
+        if choice is None:
+            names = ", ".join(c.label for c in choices)
+            raise InputError(f"There is no answerer {key!r} here; choose one of: {names}.")
+        with self._lock:
+            if key not in self._chosen:
+                answerer = registry.make_chosen(self.settings, choice)
+                self._chosen[key] = (answerer, registry.make_rewriter(self.settings, answerer))
+            return self._chosen[key]
 
     @property
     def embedder(self) -> Embedder:

@@ -64,7 +64,18 @@ class LLMStreamError(LLMError):
     """A streamed answer broke off after part of it was shown; ``partial`` holds that part."""
 
 
+class AnswerStopped(ArticleAssistantError):
+    """The reader stopped the answer (a Stop button, Ctrl-C, a closed page): not a failure.
+
+    Whatever was already shown is the reader's to keep; the model's stream was closed.
+    """
+
+    def __init__(self, message: str = "The answer was stopped.") -> None:
+        super().__init__(message)
+
+
 __all__ = [
+    "AnswerStopped",
     "ArticleAssistantError",
     "ConfigError",
     "InputError",

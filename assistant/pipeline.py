@@ -10,6 +10,7 @@ nothing watches and nothing is imported for it.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, Protocol
@@ -17,14 +18,17 @@ from typing import Any, Protocol
 from assistant.analysis.questions import Question, analyse, summary_topic
 from assistant.analysis.text import terms
 from assistant.answer.base import (
+    Answerer,
     AnswerRequest,
     Draft,
     PreparingAnswerer,
     StreamingAnswerer,
     abstain_text,
 )
+from assistant.answer.stop import StopSignal, stopping
 from assistant.cite import SupportScorer, resolve
 from assistant.components import Components
+from assistant.errors import AnswerStopped
 from assistant.library.caches import QueryVectors
 from assistant.library.centrality import sentence_centrality
 from assistant.library.indexes import Indexes
@@ -90,21 +94,31 @@ class Pipeline:
         history: Iterable[Any] | None,
         tracer: Tracer,
         live: bool = True,
+        choice: str | None = None,
+        stop: StopSignal | None = None,
     ) -> Iterator[str | Answer]:
-        """The answer's text as it is produced (``live`` and a streaming answerer), then the Answer."""
-        answerer = self._components.answerer
+        """The answer's text as it is produced (``live`` and a streaming answerer), then the Answer.
+
+        ``choice``: the key of the answerer to use (:meth:`Components.choices`; None: the default).
+        ``stop``: the reader's stop; once set, :class:`~assistant.errors.AnswerStopped` is raised.
+        """
+        answerer, _ = self._components.answering(choice)
         started = time.perf_counter()
-        request = tracer.retrieve(question, lambda: self.request(question, article, history))
+        request = tracer.retrieve(question, lambda: self.request(question, article, history, choice, stop))
         retrieved = time.perf_counter()
         hits = self._components.reranker.rerank(
             request.question, request.query, request.hits, request.articles, request.history,
             analysis=request.analysis,
         )
-        request = dataclasses.replace(request, hits=tuple(hits))
+        request = dataclasses.replace(request, hits=tuple(hits), stop=stop)
         reranked = time.perf_counter()
-        draft = self._from_quotes(request, article)
+        if stop is not None and stop.stopped:
+            raise AnswerStopped()
+        # A reader who picked a model gets the model's answer; the index serves the offline answerer.
+        draft = None if getattr(answerer, "generative", False) else self._from_quotes(request, article)
         streams = live and isinstance(answerer, StreamingAnswerer) and draft is None
-        pieces = () if draft is not None else tracer.answer(request, self._pieces if streams else self._whole)
+        produce = functools.partial(_pieces if streams else _whole, answerer)
+        pieces = () if draft is not None else tracer.answer(request, produce)
         for piece in pieces:
             if isinstance(piece, Draft):
                 draft = piece
@@ -118,7 +132,7 @@ class Pipeline:
             "rerank": (reranked - retrieved) * 1000,
             "answer": (answered - reranked) * 1000,
         }
-        answer = self.finish(draft, request, timings)
+        answer = self.finish(draft, request, timings, answerer)
         if not streams:
             yield answer.text
         answer.timings["total"] = (time.perf_counter() - started) * 1000
@@ -135,16 +149,21 @@ class Pipeline:
         shown = self._components.settings.answer.quotes_shown
         return quote_answer(request, self._quote_index(), article, shown)
 
-    def request(self, question: str, article: str | None, history: Iterable[Any] | None) -> AnswerRequest:
-        """Check, rewrite and retrieve: what the reranker and the answerer start from."""
+    def request(
+        self, question: str, article: str | None, history: Iterable[Any] | None, choice: str | None = None,
+        stop: StopSignal | None = None,
+    ) -> AnswerRequest:
+        """Check, rewrite and retrieve: what the reranker and the answerer (of ``choice``) start from.
+        A ``stop`` during a model's rewrite ends it at once (the rule-based rewrite is used)."""
         settings = self._components.settings
         question = checked_question(question, settings.answer.max_question_chars)
         turns = tuple(Turn.of(t) for t in _turns(history))
-        answerer = self._components.answerer
+        answerer, rewriter = self._components.answering(choice)
         if isinstance(answerer, PreparingAnswerer):
             answerer.prepare()  # its model loads while the store opens and the search runs
         scope = self._state.scope(article)
-        query = self._components.rewriter.rewrite(question, turns)
+        with stopping(stop):
+            query = rewriter.rewrite(question, turns)
         vector = self._query_vectors(query)
         hits = self._indexes.for_scope(scope).search(query, vector, settings.retrieval.candidates)
         hits = evidence_hits(hits, scope.articles)
@@ -168,7 +187,9 @@ class Pipeline:
             for i in chosen[:SUMMARY_ARTICLES]
         }
 
-    def finish(self, draft: Draft, request: AnswerRequest, timings: dict[str, float]) -> Answer:
+    def finish(
+        self, draft: Draft, request: AnswerRequest, timings: dict[str, float], answerer: Any = None
+    ) -> Answer:
         """Resolve the draft's citations against the stored sentences; no valid citation, no answer.
 
         Each citation gets its support score; a generated answer's weakly supported ones are flagged.
@@ -195,11 +216,11 @@ class Pipeline:
         invented = len(set(draft.cited)) - len(citations)
         abstained = draft.abstained or not citations
         sentences = () if abstained else claims_of(draft.text, citations, draft.diagnostics.spans)
-        instead = getattr(self._components.answerer, "instead", None)
+        instead = getattr(answerer or self._components.answerer, "instead", None)
         if draft.diagnostics.spans and sentences and not any(c.supported for c in sentences) and instead:
             # A generated answer none of whose claims its citations support: not shown as the answer.
             reason = "No claim of the model's answer is supported by the sentences it cites"
-            return self.finish(instead(request, reason, draft.diagnostics), request, timings)
+            return self.finish(instead(request, reason, draft.diagnostics), request, timings, answerer)
         return Answer(
             text=abstain_text(len(request.articles)) if abstained else draft.text,
             citations=() if abstained else citations,
@@ -216,17 +237,18 @@ class Pipeline:
             ),
         )
 
-    def _pieces(self, request: AnswerRequest) -> Iterator[str | Draft]:
-        """The answerer's text as it comes, then its Draft (a non-streaming answerer: the Draft alone)."""
-        answerer = self._components.answerer
-        if isinstance(answerer, StreamingAnswerer):
-            yield from answerer.stream(request)
-        else:
-            yield answerer.answer(request)
 
-    def _whole(self, request: AnswerRequest) -> Iterator[str | Draft]:
-        """The answerer's Draft from a plain call (``ask``: no one watches the text come)."""
-        yield self._components.answerer.answer(request)
+def _pieces(answerer: Answerer, request: AnswerRequest) -> Iterator[str | Draft]:
+    """The answerer's text as it comes, then its Draft (a non-streaming answerer: the Draft alone)."""
+    if isinstance(answerer, StreamingAnswerer):
+        yield from answerer.stream(request)
+    else:
+        yield answerer.answer(request)
+
+
+def _whole(answerer: Answerer, request: AnswerRequest) -> Iterator[str | Draft]:
+    """The answerer's Draft from a plain call (``ask``: no one watches the text come)."""
+    yield answerer.answer(request)
 
 
 def _about(topic: set[str], hits: list[Hit], articles: Mapping[str, Article]) -> list[str]:

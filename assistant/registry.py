@@ -8,7 +8,9 @@ imports the others (or their heavy libraries). An unknown name is a
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
@@ -64,6 +66,8 @@ def chat_model(llm: LLMSettings, environ: Mapping[str, str] | None = None) -> Ba
             "The 'llm' answerer needs langchain-openai: pip install 'article-assistant[llm]' "
             "(or pip install langchain-openai)."
         ) from e
+    from assistant.answer.stop import http_client
+
     return ChatOpenAI(  # type: ignore[call-arg]
         model=llm.model,
         base_url=llm.base_url,
@@ -73,6 +77,7 @@ def chat_model(llm: LLMSettings, environ: Mapping[str, str] | None = None) -> Ba
         timeout=llm.timeout_s,
         max_retries=0,
         stream_usage=True,
+        http_client=http_client(llm.timeout_s),  # a stopped answer hangs up on the server
     )
 
 
@@ -89,6 +94,76 @@ def api_key(llm: LLMSettings, environ: Mapping[str, str]) -> str:
         raise ConfigError("No API key for OpenAI: set OPENAI_API_KEY (or ARTICLE_ASSISTANT_LLM_API_KEY), "
                           "or pass --llm-base-url for your own server.")
     return NO_KEY
+
+
+@dataclass(frozen=True, slots=True)
+class AnswererChoice:
+    """One answerer a reader may pick (the web page's model picker): the offline one or a chat model."""
+
+    #: What the page sends back; never a URL a reader could choose.
+    key: str
+    #: What the page shows.
+    label: str
+    #: The chat model's name; None for the offline answerer.
+    model: str | None = None
+    base_url: str | None = None
+
+
+#: The offline answerer's key and label in the picker.
+EXTRACTIVE = AnswererChoice("extractive", "Offline (extractive)")
+_AT_URL = re.compile(r"^(?P<model>[^@]+)@(?P<url>https?://\S+)$")
+
+
+def answerer_choices(settings: Settings) -> tuple[AnswererChoice, ...]:
+    """The answerers the operator configured, the default (``answer.answerer``) first.
+
+    The chat models are ``llm.model`` on ``llm.base_url`` and each of ``llm.choices``; the
+    offline answerer is always one. A model name found on two servers is labelled with its host.
+    """
+    llm = settings.llm
+    endpoints = [(llm.model, llm.base_url)] if llm.model else []
+    for choice in llm.choices:
+        found = _AT_URL.match(choice.strip())
+        endpoints.append((found["model"], found["url"]) if found else (choice.strip(), llm.base_url))
+    endpoints = [e for e in dict.fromkeys(endpoints) if e[0]]
+    names = [model for model, _ in endpoints]
+    models = []
+    for model, url in endpoints:
+        label = model if names.count(model) == 1 else f"{model} ({_host(url)})"
+        models.append(AnswererChoice(f"llm:{label}", label, model, url))
+    ordered = [*models, EXTRACTIVE] if settings.answer.answerer == "llm" else [EXTRACTIVE, *models]
+    return tuple(ordered)
+
+
+def _host(url: str | None) -> str:
+    from urllib.parse import urlparse
+
+    return (urlparse(url).netloc or url) if url else "api.openai.com"
+
+
+def server_models(llm: LLMSettings, environ: Mapping[str, str] | None = None) -> list[str]:
+    """The model IDs the OpenAI-compatible server at ``llm.base_url`` lists (``GET /v1/models``).
+
+    A server that is down or refuses is one :class:`~assistant.errors.LLMError` saying what to do.
+    """
+    from openai import OpenAI
+
+    from assistant.answer.calls import classify
+
+    where = f"at {llm.base_url}" if llm.base_url else "(OpenAI)"
+    key = api_key(llm, os.environ if environ is None else environ)
+    try:
+        client = OpenAI(base_url=llm.base_url, api_key=key, max_retries=0, timeout=llm.timeout_s)
+        return sorted(m.id for m in client.models.list())
+    except Exception as e:  # the client's errors, classified for the reader
+        raise classify(e, where) from None
+
+
+def make_chosen(settings: Settings, choice: AnswererChoice) -> Answerer:
+    """The answerer of one picker choice: the offline one, or the 'llm' one on that model."""
+    if choice.model is None:
+        return _extractive(settings)
+    return _llm(settings.with_(**{"llm.model": choice.model, "llm.base_url": choice.base_url}))
 
 
 def make_rewriter(settings: Settings, answerer: Answerer) -> QueryRewriter:

@@ -22,28 +22,20 @@ import copy
 import functools
 import json
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from assistant.settings_env import describe as describe  # re-exported: part of the settings API
+from assistant.settings_env import env_values, explain, put
 from index.embed.base import DEFAULT_MODEL
 from index.errors import ConfigError
+from index.formats.contract import KINDS, Kind, ReadLimits
 from index.limits import MAX_ARTICLE_BYTES
 from index.names import DEFAULT_DATABASE, DEFAULT_PREFIX, DEFAULT_TENANT, PREFIX_PATTERN
-
-ENV_PREFIX = "ARTICLE_ASSISTANT_"
-NESTED = "__"
-#: Flat env names of the first release, still honoured: old name → dotted path.
-LEGACY_ENV = {
-    "TOP_K": "retrieval.top_k",
-    "PASSAGE_WINDOW": "index.passage_window",
-    "EMBEDDER": "embedder.model",
-    "ANSWERER": "answer.answerer",
-}
-
 
 #: The fitted tables' files (package data), written by evals.abstention, evals.calibrate, evals.support.
 WEIGHTS_DIR = Path(str(resources.files("assistant") / "data" / "weights"))
@@ -137,6 +129,17 @@ class FetchSettings(_Section):
         le=100_000_000,
         description="Largest article accepted, in bytes: files, pasted text (characters), stdin and URLs.",
     )
+    formats: tuple[Kind, ...] = Field(
+        KINDS, min_length=1, description="Article formats accepted (sniffed from the bytes); others refused.")
+    max_pages: int = Field(500, ge=1, le=100_000, description="Pages a PDF may have.")
+    max_text_chars: int = Field(
+        2_000_000, ge=1_000, le=100_000_000, description="Characters of text a PDF or .docx may extract to.")
+    pdf_seconds: float = Field(60.0, gt=0, le=3600, description="Seconds reading one PDF may take.")
+    pdf_memory_mb: int = Field(1024, ge=256, le=65_536, description="Memory (MB) reading one PDF may use.")
+    def read_limits(self) -> ReadLimits:
+        """What the format readers (:mod:`index.formats`) accept and may spend."""
+        return ReadLimits(self.formats, self.max_pages, self.max_text_chars, self.pdf_seconds,
+                          self.pdf_memory_mb)
 
 
 class RetrievalSettings(_Section):
@@ -270,6 +273,9 @@ class AbstainSettings(_Section):
             "(assistant/data/weights/abstention.json)."
         ),
     )
+    absent_focus_threshold: float = Field(0.695, ge=0, le=1, description=(
+        "Abstain at this lower probability when the question's focus noun ('toll') is in no cited "
+        "sentence of a typed question, or nowhere in the scope."))
 
 
 class ConfidenceSettings(_Section):
@@ -350,30 +356,26 @@ class AnswerSettings(_Section):
             "sentence). Measured: evals/results/weights/confidence.md."
         ),
     )
+    mode_weights: dict[str, float] = Field(
+        default_factory=lambda: fitted("mode")["weights"],
+        description=(
+            "Extractive: feature → weight of the logistic probability that an answer is right (its first "
+            "citation is evidence and its short answer matches), which chooses 'answer' mode over "
+            "'evidence' ('bias' is the intercept; features in assistant.answer.extractive.modes). "
+            "Default: assistant/data/weights/mode.json, fitted by `python -m evals.mode` on the tuning "
+            "halves only (dev half a and trust_tune)."
+        ),
+    )
     mode_threshold: float = Field(
-        0.85,
+        default_factory=lambda: fitted("mode")["threshold"],
         ge=0,
         le=1,
         description=(
             "Extractive: the answer is given in 'answer' mode (sure: the short answer or the claim with "
-            "its sentence) only at this confidence or above, and when a short answer asked for fills the "
-            "question's gap in its sentence; below it, 'evidence' mode shows the closest sentences. "
-            "Chosen with mode_gap_threshold on the tuning halves only (dev half a and trust_tune, "
-            "evals.probe): 'sure and wrong' (answer mode with a wrong first citation or short answer) "
-            "2.9% of questions at 0.85 (40% answered sure), 3.3% at 0.8 (47%), 2.0% at 0.9 (31%); "
-            "0.9 would also put the seed pins' typed answers (0.89) into evidence mode."
-        ),
-    )
-    mode_gap_threshold: float = Field(
-        0.5,
-        ge=0,
-        le=1,
-        description=(
-            "Extractive: the 'answer' mode threshold when the parse shows the short answer filling the "
-            "question's gap (the subject or object of its verb, the speaker the sentence attributes the "
-            "statement to, the phrase under its predicate) and the question is no follow-up. On the "
-            "tuning halves 0.5 and 0.6 gave the same sure-and-wrong share (one answer more at 0.5); "
-            "0.5 keeps the phrase-lead pin (0.58) and the seed's who-said pin (0.66) sure."
+            "its sentence) only when that probability reaches this, and when a short answer asked for "
+            "fills the question's gap in its sentence or is the only span of its type there; below it, "
+            "'evidence' mode shows the closest sentences (0: always sure, 1: never). Default: chosen "
+            "with the weights (assistant/data/weights/mode.json)."
         ),
     )
     second_article_ratio: float = Field(
@@ -403,6 +405,8 @@ class LLMSettings(_Section):
         description="OpenAI-compatible API URL, e.g. http://127.0.0.1:8080/v1; unset = api.openai.com.",
     )
     model: str | None = Field(None, description="Model name the server knows (required for 'llm').")
+    choices: list[str] = Field(default_factory=list, description="More models the web page offers, besides "
+                               "llm.model and the offline one: 'MODEL' (on llm.base_url) or 'MODEL@URL'.")
     api_key_env: str | None = Field(
         None,
         pattern=r"^[A-Za-z_][A-Za-z0-9_]*$",
@@ -415,11 +419,9 @@ class LLMSettings(_Section):
     max_tokens: int = Field(400, ge=1, le=32_000, description="Most tokens the model may write per answer.")
     citations: Literal["inline", "structured"] = Field(
         "inline",
-        description=(
-            "How the model cites: 'inline' [s12] markers in its text, or 'structured' JSON through the "
-            "server's response_format json_schema, citations limited to the IDs shown (llama.cpp, vLLM, "
-            "OpenAI); a server that refuses it, or a reply that is not that JSON, gets inline (noted)."
-        ),
+        description="How the model cites: 'inline' [s12] markers in its text, or 'structured' JSON through "
+        "the server's response_format json_schema, citations limited to the IDs shown (llama.cpp, vLLM, "
+        "OpenAI); a server that refuses it, or a reply that is not that JSON, gets inline (noted).",
     )
     max_answer_chars: int = Field(
         2000, ge=100, le=100_000, description="Longer answers are cut here, at a sentence end, and noted."
@@ -455,6 +457,15 @@ class LLMSettings(_Section):
     )
 
 
+class WebSettings(_Section):
+    """The web chat's page."""
+
+    library_page: int = Field(
+        50, ge=5, le=500, description="Library cards on one web page (search and paging reach the rest)."
+    )
+    suggestions: int = Field(4, ge=0, le=8, description="Suggested questions shown in an empty chat.")
+
+
 class Settings(_Section):
     """Configuration of the whole package; see the module docstring for env names."""
 
@@ -477,6 +488,7 @@ class Settings(_Section):
     rerank: RerankSettings = Field(default_factory=RerankSettings, description="Reranking.")
     answer: AnswerSettings = Field(default_factory=AnswerSettings, description="Answering.")
     llm: LLMSettings = Field(default_factory=LLMSettings, description="The chat model ('llm' answerer).")
+    web: WebSettings = Field(default_factory=WebSettings, description="The web chat.")
 
     @field_validator("data_dir", "cache_dir", mode="after")
     @classmethod
@@ -492,7 +504,7 @@ class Settings(_Section):
         try:
             super().__init__(**values)
         except ValidationError as e:
-            raise ConfigError(_explain(e)) from None
+            raise ConfigError(explain(e)) from None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -502,87 +514,16 @@ class Settings(_Section):
         ``{"retrieval.top_k": 4}`` or ``{"retrieval": {"top_k": 4}}``.
         """
         values: dict[str, Any] = {}
-        for path, raw in _env_values(os.environ if environ is None else environ):
-            _put(values, path, raw)
+        for path, raw in env_values(os.environ if environ is None else environ, set(cls.model_fields)):
+            put(values, path, raw)
         for key, value in overrides.items():
             if value is not None:
-                _put(values, key, value)
+                put(values, key, value)
         return cls(**values)
 
     def with_(self, **changes: Any) -> Settings:
         """A validated copy with some fields changed (dotted names for nested ones)."""
         values = self.model_dump()
         for key, value in changes.items():
-            _put(values, key, value)
+            put(values, key, value)
         return type(self)(**values)
-
-def describe(settings: Settings) -> list[dict[str, Any]]:
-    """Every leaf setting: dotted name, env var, value and description (for ``config``)."""
-    return list(_leaves(settings, ""))
-
-
-def _leaves(model: BaseModel, prefix: str) -> Iterator[dict[str, Any]]:
-    for name, info in type(model).model_fields.items():
-        value = getattr(model, name)
-        dotted = f"{prefix}{name}"
-        if isinstance(value, BaseModel):
-            yield from _leaves(value, dotted + ".")
-            continue
-        yield {
-            "name": dotted,
-            "env": ENV_PREFIX + dotted.replace(".", NESTED).upper(),
-            "value": str(value) if isinstance(value, Path) else value,
-            "description": info.description or "",
-        }
-
-
-def _env_values(environ: Mapping[str, str]) -> Iterator[tuple[str, Any]]:
-    """(dotted path, value) for each env var that names a setting; others are not ours."""
-    top = set(Settings.model_fields)
-    for key, raw in environ.items():
-        if not key.startswith(ENV_PREFIX) or raw == "":
-            continue
-        rest = key[len(ENV_PREFIX) :]
-        path = LEGACY_ENV.get(rest) or rest.lower().replace(NESTED, ".")
-        if path.split(".")[0] not in top:
-            continue  # e.g. ARTICLE_ASSISTANT_AUTH, read by the CLI itself
-        yield path, _parse(raw)
-
-
-def _parse(raw: str) -> Any:
-    """JSON for lists and maps; every other value stays a string for validation to convert."""
-    if raw.lstrip()[:1] in "[{":
-        try:
-            return json.loads(raw)
-        except json.JSONDecodeError:
-            return raw
-    return raw
-
-
-def _put(values: dict[str, Any], key: str, value: Any) -> None:
-    *parents, leaf = key.split(".")
-    node = values
-    for part in parents:
-        child = node.get(part)
-        if not isinstance(child, dict):
-            child = {} if child is None or not isinstance(child, BaseModel) else child.model_dump()
-            node[part] = child
-        node = child
-    if isinstance(value, dict) and isinstance(node.get(leaf), dict):
-        for k, v in value.items():
-            _put(node[leaf], k, v)
-    else:
-        node[leaf] = value
-
-
-def _explain(error: ValidationError) -> str:
-    """One line per problem: the setting, its env name, the value and what is allowed."""
-    lines = []
-    for item in error.errors():
-        dotted = ".".join(str(p) for p in item["loc"])
-        env = ENV_PREFIX + dotted.replace(".", NESTED).upper()
-        if item["type"] == "extra_forbidden":
-            lines.append(f"Unknown setting {dotted!r} ({env}); run `article-assistant config` to list them.")
-            continue
-        lines.append(f"Setting {dotted} ({env}) = {item.get('input')!r} is not valid: {item['msg']}.")
-    return " ".join(lines)

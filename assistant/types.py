@@ -91,6 +91,8 @@ class Citation:
     low_support: bool = False
     #: 0..1, how well the sentence supports the claim it is cited for (see :mod:`assistant.cite`).
     support: float | None = None
+    #: The page the sentence is on (1-based), for a PDF article; None for unpaged formats.
+    page: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -102,6 +104,7 @@ class Citation:
             "text": self.text,
             "low_support": self.low_support,
             "support": None if self.support is None else round(self.support, 4),
+            "page": self.page,
         }
 
 

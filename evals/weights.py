@@ -19,7 +19,7 @@ from assistant.settings import WEIGHTS_DIR, fitted
 from evals.runner import code_version
 
 #: The tables there are; each has a report of the same name in evals/results/weights/.
-NAMES = ("abstention", "confidence", "support")
+NAMES = ("abstention", "confidence", "mode", "support")
 
 
 def read(name: str) -> dict[str, Any]:

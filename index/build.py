@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import re
 import threading
@@ -18,7 +19,7 @@ from index.clean import DroppedLine, find_boilerplate
 from index.embed.base import Embedder
 from index.errors import InputError
 from index.ingest import RawArticle
-from index.models import Article, Passage
+from index.models import Article, Passage, page_at
 from index.passages import make_passages
 from index.quotes import Quote, QuoteExtractor
 from index.store import ChromaStore
@@ -32,6 +33,8 @@ class AddResult:
     article: Article
     created: bool
     dropped: tuple[DroppedLine, ...] = ()
+    #: What the reader left out or changed, and what the user should know (a language, a table).
+    notes: tuple[str, ...] = ()
 
 
 def article_id(text: str) -> str:
@@ -46,6 +49,8 @@ def prepare(raw: RawArticle) -> tuple[Article, tuple[DroppedLine, ...]]:
 
     dropped = find_boilerplate(raw.text)
     sentences = split_sentences(raw.text, dropped)
+    if raw.pages:
+        sentences = tuple(dataclasses.replace(s, page=page_at(raw.pages, s.start)) for s in sentences)
     if not sentences:
         what = "only boilerplate" if dropped else "no sentences"
         raise InputError(
@@ -62,6 +67,7 @@ def prepare(raw: RawArticle) -> tuple[Article, tuple[DroppedLine, ...]]:
         source=raw.source,
         dropped=tuple((d.start, d.end) for d in dropped),
         structural=structural_ids(raw.text, sentences, raw.title, raw.headings),
+        pages=raw.pages,
     )
     return article, dropped
 
@@ -106,11 +112,11 @@ def add_article(
             raise
         token = begun.result()
         if token is None:
-            return AddResult(store.get_article(article.id), created=False, dropped=dropped)
+            return AddResult(store.get_article(article.id), created=False, dropped=dropped, notes=raw.notes)
         (stored,) = store.put_articles([(article, passages, vectors)], found, begun=token)
     if on_stored is not None:
         on_stored(stored, vectors)
-    return AddResult(stored, created=True, dropped=dropped)
+    return AddResult(stored, created=True, dropped=dropped, notes=raw.notes)
 
 
 def _begin_unless_stored(store: ChromaStore, article_id: str) -> str | None:

@@ -37,6 +37,12 @@ ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x
 #: DEL; the C1 controls; unpaired surrogates (they cannot be stored as UTF-8).
 CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 
+_C0_NAMES = (
+    "NUL SOH STX ETX EOT ENQ ACK BEL BS HT LF VT FF CR SO SI "
+    "DLE DC1 DC2 DC3 DC4 NAK SYN ETB CAN EM SUB ESC FS GS RS US"
+).split()
+
+
 def decode(data: bytes, source: str, charset: str | None = None) -> str:
     """Decode a file's or a page's bytes; :class:`NotTextError` when they are not text.
 
@@ -65,7 +71,7 @@ def decode(data: bytes, source: str, charset: str | None = None) -> str:
     if text is None or _looks_binary(text):
         raise NotTextError(
             f"{source} is not text (looks like binary data). "
-            "Give a .txt, .md or .html article, or a URL."
+            "Give a .txt, .md, .html, .pdf or .docx article, or a URL."
         )
     return text
 
@@ -134,3 +140,37 @@ def _looks_binary(text: str) -> bool:
         head = ANSI.sub("", head)
     controls = sum(1 for _ in CONTROL.finditer(head))
     return controls > BINARY_CONTROL_SHARE * min(len(text), 100_000)
+
+
+def check_characters(text: str, source: str) -> str:
+    """Return ``text`` without terminal colour codes; refuse other control characters.
+
+    Stored text is kept as given and sentence offsets point into it, so
+    control characters (NUL, BEL, DEL, the C1 range...) are refused, naming the
+    first one and where it is, rather than silently removed. The exception is
+    well-formed terminal escape sequences (``ESC [31m`` colours and the like):
+    they come from copying a terminal's output, carry no text and are
+    invisible where they were copied from, so they are removed and the text
+    stored is the text the user saw. A lone ESC is refused like any other.
+    """
+    if "\x1b" in text:
+        text = ANSI.sub("", text)
+    found = CONTROL.search(text)
+    if found:
+        char, at = found.group(), found.start()
+        line = text.count("\n", 0, at) + 1
+        column = at - (text.rfind("\n", 0, at) + 1) + 1
+        raise NotTextError(
+            f"{source} contains {_char_name(char)} at line {line}, column {column}. "
+            "Articles are plain text: remove it and add the text again."
+        )
+    return text
+
+
+def _char_name(char: str) -> str:
+    code = ord(char)
+    if code < 0x20:
+        return f"a control character, U+{code:04X} ({_C0_NAMES[code]}),"
+    if code >= 0xD800:
+        return f"an unpaired surrogate, U+{code:04X},"
+    return f"a control character, U+{code:04X} ({'DEL' if code == 0x7F else 'C1 control'}),"

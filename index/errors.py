@@ -32,6 +32,10 @@ class NotTextError(InputError):
     """The bytes are not text (binary data), or the text holds control characters."""
 
 
+class UnsupportedFormatError(InputError):
+    """A known format that is not accepted: no reader for it, or the settings leave it out."""
+
+
 class NotAnArticleError(InputError):
     """Readable text that is not an article: a login page, a PDF's syntax, JSON, code."""
 

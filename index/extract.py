@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 
 from index.clean import boilerplate_reason
 from index.errors import NotAnArticleError
@@ -42,15 +43,19 @@ MAX_LONG_TOKEN_SHARE = 0.3
 MAX_WORD_CHARS = 30
 
 _CODE_CHARS = frozenset("{}[]<>=;|\\$#@*^~`")
-_SENTENCE_END = re.compile(r"[.!?…。！？][\"'”’»)\]]*$")
-#: A run of text up to and including its sentence stop (and closing quotes or brackets).
-_SENTENCE = re.compile(r"[^.!?…。！？]+[.!?…。！？]+[\"'”’»)\]]*")
+_SENTENCE_END = re.compile(r"[.!?…。！？।॥][\"'”’»)\]]*$")
+#: A run of text up to and including its sentence stop (and closing quotes or brackets);
+#: the danda (।) ends sentences in Hindi, Bengali and other Indic scripts.
+_SENTENCE = re.compile(r"[^.!?…。！？।॥]+[.!?…。！？।॥]+[\"'”’»)\]]*")
 #: A word: letters, maybe joined by an apostrophe, a dot or a hyphen ("don't", "U.S.").
 _WORD = re.compile(r"[^\W\d_]+(?:['’.-][^\W\d_]+)*")
 #: Scripts written without spaces: each character is counted as a word.
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 #: How JSON starts and prose does not: ``{"key"`` or ``[{``, ``[[``, ``["`` (caught even when truncated).
 _JSON_START = re.compile(r'(\{\s*"|\[\s*[\[{"])')
+#: A long token of the alphabets encoded data is written in (base64, hex, URL-safe base64):
+#: a URL or a quoted HTML attribute has other punctuation and is not one.
+_ENCODED = re.compile(r"[A-Za-z0-9+/=_%.-]+")
 _FEED = re.compile(r"<(\?xml|rss|feed|rdf:RDF|urlset|sitemapindex)\b")
 
 
@@ -136,12 +141,17 @@ def not_prose_kind(text: str) -> str | None:
     chars = [c for c in text if not c.isspace()]
     if sum(c in _CODE_CHARS for c in chars) > MAX_CODE_CHAR_SHARE * len(chars):
         return "code or markup (CSS, JavaScript or JSON)"
-    if sum(c.isalpha() for c in chars) < MIN_LETTER_SHARE * len(chars):
+    if sum(_is_letter(c) for c in chars) < MIN_LETTER_SHARE * len(chars):
         return "data (mostly digits and symbols)"
-    long_chars = sum(len(t) for t in text.split() if len(t) > MAX_WORD_CHARS)
+    long_chars = sum(len(t) for t in text.split() if len(t) > MAX_WORD_CHARS and _ENCODED.fullmatch(t))
     if long_chars > MAX_LONG_TOKEN_SHARE * len(chars):
         return "encoded data (long unbroken strings, such as base64)"
     return None
+
+
+def _is_letter(char: str) -> bool:
+    """A letter, or a vowel sign or other combining mark (``isalpha`` is False for Devanagari's)."""
+    return char.isalpha() or unicodedata.category(char) in ("Mn", "Mc")
 
 
 def prose_words(text: str) -> int:

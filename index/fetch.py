@@ -13,7 +13,9 @@
   It is enforced on each socket call, so a server that trickles bytes is cut off;
 - the body is streamed and decompressed here with a cap on both sizes, so a huge
   body or a gzip bomb never sits in memory;
-- only HTML and text media types are accepted.
+- only the media types of the formats read (HTML, text, markdown, PDF, Word) are
+  accepted, and ``application/octet-stream``, which servers send for saved files:
+  the bytes are sniffed (:mod:`index.formats.sniff`) whatever the header says.
 
 HTTP goes through httpcore (the transport under httpx) because it takes a
 network backend, which is where the deadline is enforced.
@@ -55,7 +57,7 @@ AddressCheck = Callable[[str, "FetchPolicy"], None]
 
 PRIVATE_HINT = (
     "To add a page from your own network, set ARTICLE_ASSISTANT_FETCH__ALLOW_PRIVATE=true "
-    "or pass --allow-private-urls."
+    "or pass --allow-private-urls to `add` or `serve`."
 )
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 #: Decompressed bytes produced per zlib call, so that no call makes a large object.
@@ -80,7 +82,9 @@ class FetchPolicy:
     #: Seconds to wait for the next bytes from the server.
     read_timeout_s: float = 10.0
     #: Media types accepted; a response with no Content-Type is accepted too.
-    content_types: tuple[str, ...] = ("text/html", "application/xhtml+xml", "text/plain", "text/markdown")
+    content_types: tuple[str, ...] = ("text/html", "application/xhtml+xml", "text/plain", "text/markdown",
+        "application/pdf", "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "application/octet-stream")
     #: Sent as the User-Agent header.
     user_agent: str = "article-assistant/0.1 (+https://github.com/article-assistant)"
 
@@ -305,7 +309,7 @@ def _read_response(
     media, charset = _content_type(headers.get("content-type", ""))
     if media and media not in policy.content_types:
         raise UnsupportedContentError(
-            f"{where} is {media}, not a web page or text. Give the address of an HTML or plain-text article."
+            f"{where} is {media}, not a web page, text, PDF or Word file. Give the address of an article."
         )
     length = headers.get("content-length", "")
     if length.isdigit() and int(length) > policy.max_bytes:

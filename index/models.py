@@ -6,6 +6,7 @@ sentence; IDs (``s1``, ``s2``, …) never change once an article is stored.
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 
 
@@ -21,6 +22,8 @@ class Sentence:
     #: ID of the sentence that closes the quotation this sentence is part of,
     #: when the quote stays open past it ("… effectively. … that,” said X.").
     quote_close: str | None = None
+    #: The page the sentence starts on (1-based), for paged formats (PDF); None elsewhere.
+    page: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +48,10 @@ class RawArticle:
     url: str | None = None
     #: Texts the markup says are headings or captions (HTML), to be marked as structure.
     headings: tuple[str, ...] = ()
+    #: Offsets where each page starts in ``text`` (page 1 at ``pages[0]``); empty when not paged.
+    pages: tuple[int, ...] = ()
+    #: What the reader left out or changed, for the user ("2 tables skipped").
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +73,8 @@ class Article:
     #: IDs of sentences that are structure, not evidence (headline, byline, dateline, heading,
     #: caption): kept in the sentence table so IDs never shift, left out of retrieval and answers.
     structural: frozenset[str] = field(default=frozenset())
+    #: Offsets where each page starts in ``text`` (PDF); empty when the article is not paged.
+    pages: tuple[int, ...] = field(default=())
 
     def sentence(self, sentence_id: str) -> Sentence:
         """Return the sentence with this ID; ``KeyError`` when there is none."""
@@ -89,6 +98,13 @@ class Article:
             return self.title
         first = self.sentences[0].text if self.sentences else self.text
         return first if len(first) <= 80 else first[:77].rstrip() + "…"
+
+
+def page_at(pages: tuple[int, ...], offset: int) -> int | None:
+    """The 1-based page holding ``offset``, given each page's start offset; None when not paged."""
+    if not pages:
+        return None
+    return max(1, bisect.bisect_right(pages, offset))
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,7 +31,12 @@ _STRAIGHT = '"'
 # pysbd keeps a multi-sentence quotation as one segment; a reader (and a
 # who-said question) needs its sentences apart. Split after . ! ? followed by
 # whitespace and a capital, unless the word before the stop is an abbreviation.
-_INNER_BOUNDARY = re.compile(r"(?<=[.!?])(?P<close>[\u201d\"’']?)\s+(?=[\u201c\"‘']?[A-Z0-9])")
+# pysbd's English rules do not know the danda (।, ॥) that ends a Hindi or Bengali
+# sentence: split after it too, before a letter of those scripts (which have no
+# capitals). Articles in them were refused before, so no stored sentence moves.
+_INNER_BOUNDARY = re.compile(
+    r"(?<=[.!?।॥])(?P<close>[\u201d\"’']?)\s+(?=[\u201c\"‘']?[A-Z0-9\u0900-\u0dff])"
+)
 _WORD_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz.")
 
 #: pysbd never sees more characters than this at once (~0.04 s of prose, ~0.5 s at worst).

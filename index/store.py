@@ -48,7 +48,7 @@ from index.clients import (  # re-exported: they were defined here
 )
 from index.errors import ArticleNotFoundError, StoreMismatchError
 from index.journal import Journal
-from index.models import Article, ArticleSummary, Sentence
+from index.models import Article, ArticleSummary, Sentence, page_at
 from index.names import check_prefix, collection_names
 from index.quotes import QuoteRows
 from index.writes import Writes
@@ -380,21 +380,17 @@ def _similarity(cosine_distance: float) -> float:
 
 
 def _article_from_row(article_id: str, text: str, meta: dict[str, Any]) -> Article:
+    # Articles of unpaged formats (and every article stored before pages were kept) have no pages.
+    pages = tuple(json.loads(meta.get("pages") or "[]"))
     sentences = tuple(
-        Sentence(id=sid, start=start, end=end, text=text[start:end], paragraph=para, quote_close=qc)
+        Sentence(sid, start, end, text[start:end], para, qc, page_at(pages, start))
         for sid, start, end, para, qc in json.loads(meta["sentences"])
     )
     return Article(
-        id=article_id,
-        text=text,
-        sentences=sentences,
-        title=meta.get("title"),
-        byline=meta.get("byline"),
-        date=meta.get("date"),
-        url=meta.get("url"),
-        source=meta.get("source"),
-        added_at=meta.get("added_at"),
+        id=article_id, text=text, sentences=sentences, added_at=meta.get("added_at"),
+        **{key: meta.get(key) for key in ("title", "byline", "date", "url", "source")},
         dropped=tuple(tuple(span) for span in json.loads(meta.get("dropped", "[]"))),
         # Articles stored before structure was marked have none marked: their IDs never change.
         structural=frozenset(json.loads(meta.get("structural") or "[]")),
+        pages=pages,
     )

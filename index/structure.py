@@ -91,6 +91,8 @@ def line_kind(line: str, title: str | None = None, headings: frozenset[str] = fr
         return "byline"
     if _DATE_LINE.match(inner):
         return "date"
+    if _credit_and_date(inner):
+        return "byline"
     if _DATELINE.match(text):
         return "dateline"
     if _CAPTION.match(inner):
@@ -98,6 +100,26 @@ def line_kind(line: str, title: str | None = None, headings: frozenset[str] = fr
     if _EMPHASIS_LINE.match(text):
         return "caption"  # "*The bridge in 2019.*": a caption or an editor's note
     return None
+
+
+#: The parts of a credit line: "Staff reports | Last updated …", "Reuters • March 14, 2024".
+_SEPARATORS = re.compile(r"\s+[|•·]\s+")
+#: Most words the credit part of such a line has ("From staff and wire reports").
+_CREDIT_WORDS = 6
+
+
+def _credit_and_date(line: str) -> bool:
+    """A line of separated parts, one a date line and the others short credits with no sentence
+    punctuation ("Staff reports | Last updated September 19, 2024, 11:58 p.m."): a byline that
+    names no person, so :data:`_BYLINE` ("By …") does not see it."""
+    parts = _SEPARATORS.split(line)
+    if len(parts) < 2 or len(line) > 160:
+        return False
+    dated = [p for p in parts if _DATE_LINE.match(p.strip())]
+    credits = [p for p in parts if p not in dated]
+    return len(dated) == 1 and all(
+        0 < len(p.split()) <= _CREDIT_WORDS and not re.search(r"[.!?;:]$", p.strip()) for p in credits
+    )
 
 
 def structural_ids(
@@ -158,3 +180,32 @@ def _unwrapped(line: str) -> str:
 def plain(text: str) -> str:
     """``text`` compared as a heading: no markdown marks or emphasis, whitespace collapsed, lower case."""
     return " ".join(re.sub(r"^#+\s*", "", text.strip()).strip("*_ ").split()).lower()
+
+
+def _markdown_title(text: str) -> str | None:
+    first = text.lstrip().split("\n", 1)[0]
+    return first[2:].strip() or None if first.startswith("# ") else None
+
+
+#: A first line this short, not ending like a sentence, and followed by more text, is a headline.
+_HEADLINE_MAX_CHARS = 120
+_HEADLINE_MAX_WORDS = 20
+
+
+def headline(text: str) -> str | None:
+    """The title of plain text: a ``# Markdown`` heading, else a headline-like first line.
+
+    Only metadata: the text, its sentences and their IDs are the same either way.
+    """
+    markdown = _markdown_title(text)
+    if markdown:
+        return markdown
+    first, sep, rest = text.lstrip().partition("\n")
+    first = first.strip()
+    if not sep or not rest.strip() or not first:
+        return None
+    if len(first) > _HEADLINE_MAX_CHARS or len(first.split()) > _HEADLINE_MAX_WORDS:
+        return None
+    if first[-1] in ".,;:!…" or first[0] in "\"“‘'(-–—*•" or not first[0].isalnum():
+        return None
+    return first

@@ -174,8 +174,7 @@ class Writes:
         self.put_articles([(article, passages, vectors)])
 
     def begin_add(self, ids: Sequence[str]) -> str:
-        """Recover, then journal an add of ``ids`` (while the caller embeds); the token for
-        :meth:`put_articles`, or for :meth:`_end` when the add does not happen."""
+        """Recover, then journal an add of ``ids`` while the caller embeds; the token for put_articles."""
         with self._faults("nothing was stored"):
             return self._begin(ids)
 
@@ -190,8 +189,7 @@ class Writes:
 
         ``quotes`` (by article ID) are the articles' attributed statements (:mod:`index.quotes`),
         written on the article rows: stored with the article or not at all. ``begun``: the token
-        of :meth:`begin_add` for these articles (else the journal entry is written here). Passages
-        go in batches the client accepts (a 4.9 MB one-paragraph article has 30,000 passages).
+        of :meth:`begin_add` for these articles (else the journal entry is written here).
 
         Returns the articles as stored (with ``added_at``). The passages go first and the
         article rows last, under a journal entry of this process: an interrupted batch
@@ -395,6 +393,8 @@ def _article_metadata(article: Article, quotes: Sequence[Quote] | None = None) -
             meta[key] = value
     if not article.title:
         meta["lead"] = article.label  # so that a listing needs no text
+    if article.pages:
+        meta["pages"] = json.dumps(list(article.pages), separators=(",", ":"))
     if quotes is not None:
         meta.update(quotes_metadata(quotes))
     return meta

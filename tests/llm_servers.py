@@ -29,12 +29,13 @@ from tests.support import ROOT, free_port, stop, wait_until
 class Reply:
     """One scripted answer to a chat-completions request."""
 
-    #: "text" | "status" | "stall" | "cut" | "garbage"
+    #: "text" | "status" | "stall" | "cut" | "garbage" | "slow"
     kind: str = "text"
     text: str = ""
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
-    #: "stall": seconds to wait before answering (ended early when the server stops).
+    #: "stall": seconds to wait before answering (ended early when the server stops);
+    #: "slow": seconds before the headers and between chunks, watching for the client hanging up.
     seconds: float = 0.0
     #: "cut": characters sent before the connection drops.
     after: int = 0
@@ -50,6 +51,11 @@ class ScriptedServer:
         self.replies: list[Reply] = []
         self.requests: list[dict[str, Any]] = []
         self.respond: Callable[[dict[str, Any]], Reply] | None = None
+        #: "slow" replies: characters sent when the client hung up, and how many played to the end.
+        self.hangups: list[int] = []
+        #: What ``GET /v1/models`` lists.
+        self.models: list[str] = ["scripted"]
+        self.finished = 0
         self._stopping = threading.Event()
         self._lock = threading.Lock()
         server = self
@@ -60,11 +66,28 @@ class ScriptedServer:
             def log_message(self, *args: Any) -> None:
                 pass
 
+            def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+                """``/v1/models``: the models in ``server.models``."""
+                if not self.path.rstrip("/").endswith("/models"):
+                    self.send_error(404)
+                    return
+                listed = [{"id": m, "object": "model", "created": 0, "owned_by": "scripted"}
+                          for m in server.models]
+                payload = json.dumps({"object": "list", "data": listed}).encode()
+                self.send_response(200)
+                self.send_header("content-type", "application/json")
+                self.send_header("content-length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
             def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers.get("content-length") or 0)) or b"{}")
                 reply = server._next(body)
                 with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-                    _play(self, reply, body, server._stopping)
+                    if reply.kind == "slow":
+                        _slow(self, reply, server)
+                    else:
+                        _play(self, reply, body, server._stopping)
 
         self._http = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._http.daemon_threads = True
@@ -141,6 +164,50 @@ def _play(h: BaseHTTPRequestHandler, reply: Reply, body: dict[str, Any], stoppin
         _chunk(h, b"data: " + json.dumps({**_base(), "choices": [], "usage": usage}).encode() + b"\n\n")
     _chunk(h, b"data: [DONE]\n\n")
     h.wfile.write(b"0\r\n\r\n")
+
+
+def _slow(h: BaseHTTPRequestHandler, reply: Reply, server: ScriptedServer) -> None:
+    """A stream that takes its time, before the headers and between chunks; a client that hangs up
+    meanwhile is recorded in ``server.hangups`` (the characters it had been sent)."""
+    sent = 0
+    if _hung_up(h, reply.seconds, server._stopping):
+        server.hangups.append(sent)
+        return
+    h.send_response(200)
+    h.send_header("content-type", "text/event-stream")
+    h.send_header("transfer-encoding", "chunked")
+    h.end_headers()
+    for i in range(0, len(reply.text), 4):
+        try:
+            _chunk(h, _event({"delta": {"content": reply.text[i : i + 4]}, "finish_reason": None}))
+        except (BrokenPipeError, ConnectionResetError):
+            server.hangups.append(sent)
+            return
+        sent = i + 4
+        if _hung_up(h, reply.seconds, server._stopping):
+            server.hangups.append(sent)
+            return
+    _chunk(h, _event({"delta": {}, "finish_reason": "stop"}))
+    _chunk(h, b"data: [DONE]\n\n")
+    h.wfile.write(b"0\r\n\r\n")
+    server.finished += 1
+
+
+def _hung_up(h: BaseHTTPRequestHandler, seconds: float, stopping: threading.Event) -> bool:
+    """Wait ``seconds``; True as soon as the client closes its end (its request was read whole, so
+    anything readable now is the end of the connection)."""
+    import select
+    import socket
+
+    if stopping.is_set():
+        return False
+    readable, _, _ = select.select([h.connection], [], [], seconds)
+    if not readable:
+        return False
+    try:
+        return h.connection.recv(1, socket.MSG_PEEK) == b""
+    except OSError:
+        return True
 
 
 def _base() -> dict[str, Any]:

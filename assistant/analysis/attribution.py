@@ -42,6 +42,9 @@ _NOT_SPEAKER = frozenset(
     "there his her their its".split()
 )
 
+#: "Ruiz called the vote “the most important thing …”": "called" attributes speech only when a
+#: quotation follows it closely ("a drug called CB-114", "called the police" do not).
+_CALLED_REACH = 60
 # "…,” said John Kirby, the NSC's coordinator" / "said Ukrainian commander Oleksandr Syrskyi"
 _VERB_THEN_SPEAKER = re.compile(
     rf"\b(?:{_VERBS})\s+(?P<speaker>[^,.;:“”\"()]{{1,80}}?(?<=[A-Za-z)]))"
@@ -52,6 +55,9 @@ _VERB_THEN_SPEAKER = re.compile(
 # president of the union, which represents teachers, said"
 _SPEAKER_THEN_VERB = re.compile(
     rf"(?P<speaker>{_NAME})(?:,[^,]{{1,80}},(?:[^,]{{1,80}},)?)?(?:\s+\w+ly)?,?\s+(?:{_VERBS})\b"
+)
+_SPEAKER_THEN_CALLED = re.compile(
+    rf"(?P<speaker>{_NAME})(?:,[^,]{{1,80}},(?:[^,]{{1,80}},)?)?(?:\s+\w+ly)?,?\s+called\b"
 )
 # "Obama's former campaign strategist said": a role described through a name.
 _ROLE_THEN_VERB = re.compile(rf"(?P<speaker>{_NAME_WORD}[’']s(?:\s+[a-z][\w-]*){{1,4}})\s+(?:{_VERBS})\b")
@@ -87,9 +93,12 @@ def speaker_in(sentence: str) -> str | None:
         _WRITTEN_BY,
         _ACCORDING_TO,
         _SUBJECT_THEN_PARTICIPLE,
+        _SPEAKER_THEN_CALLED,
     )
     for pattern in patterns:
         for match in pattern.finditer(outside):
+            if pattern is _SPEAKER_THEN_CALLED and not _quote_follows(sentence, match.end()):
+                continue
             listing = pattern in (_WRITTEN_BY, _ROLE_THEN_VERB)
             speaker = _valid_speaker(match.group("speaker"), listing=listing)
             if speaker is None:
@@ -171,6 +180,11 @@ def _last_named_speaker(article: Article, sentence: Sentence) -> tuple[str, Sent
         if speaker:
             return speaker, candidate
     return None
+
+
+def _quote_follows(sentence: str, at: int) -> bool:
+    """Whether a quotation opens within :data:`_CALLED_REACH` characters after ``at``."""
+    return any(q in sentence[at : at + _CALLED_REACH] for q in '“"')
 
 
 def _outside_quotes(sentence: str) -> str:

@@ -89,27 +89,41 @@ def _better(
 
 
 def _kind_of(q: Doc, doc: Doc) -> Phrase | None:
-    """ "What type of cameras …?": the sentence's cameras with what it says of them ("body cameras")."""
+    """ "What type of cameras …?": the sentence's cameras with what it says of them ("body cameras");
+    "What disease …?" likewise: the sentence's disease with what it says of it ("rare liver
+    disease"), never another noun of the sentence ("drug"), when that says something new."""
+    noun = _asked_noun(q)
+    if noun is None:
+        return None
+    stem = terms(noun.text)
+    asked = _asked(q)
+    for t in doc:
+        if stem and terms(t.text)[:1] == stem[:1] and t.pos_ in {"NOUN", "PROPN"}:
+            first = t.i
+            while (
+                first > 0
+                and doc[first - 1].head.i == t.i
+                and doc[first - 1].dep_ in _MODIFIERS
+                and not doc[first - 1].is_stop
+            ):
+                first -= 1
+            new = [w for m in doc[first : t.i] for w in terms(m.text) if w not in asked]
+            if first < t.i and new:
+                return Phrase(doc[first : t.i + 1].text, True)
+    return None
+
+
+def _asked_noun(q: Doc) -> Token | None:
+    """The noun a "what"/"which" question names its answer by: "cameras" in "What type of cameras …?",
+    "disease" in "What disease …?" (None: it names none)."""
     for token in q:
         if token.lower_ in _KIND and any(c.lower_ == "of" for c in token.children):
             of = next(c for c in token.children if c.lower_ == "of")
-            noun = next((c for c in of.children if c.dep_ == "pobj"), None)
-            if noun is None:
-                return None
-            stem = terms(noun.text)
-            for t in doc:
-                if stem and terms(t.text)[:1] == stem[:1] and t.pos_ in {"NOUN", "PROPN"}:
-                    first = t.i
-                    while (
-                        first > 0
-                        and doc[first - 1].head.i == t.i
-                        and doc[first - 1].dep_ in _MODIFIERS
-                        and not doc[first - 1].is_stop
-                    ):
-                        first -= 1
-                    if first < t.i:
-                        return Phrase(doc[first : t.i + 1].text, True)
-            return None
+            return next((c for c in of.children if c.dep_ == "pobj"), None)
+    first = next((t for t in q if not t.is_punct), None)
+    if first is not None and first.lower_ in {"what", "which"} and first.dep_ == "det":
+        head = first.head
+        return head if head.pos_ == "NOUN" and head.lower_ not in _KIND else None
     return None
 
 

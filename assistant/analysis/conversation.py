@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from assistant.analysis.lexicon import FULL_NAME, NAME_WORDS
 from assistant.analysis.nlp import parse
+from assistant.analysis.questions import analyse
 from assistant.analysis.text import STOPWORDS, terms, words
 from assistant.types import Turn
 from index.models import Article
@@ -168,7 +169,9 @@ def salient_person(turn: Turn) -> str | None:
 
     Its short answer when that is a name; for an answer this assistant gave (it has
     citations or a rewrite), the person its question named ("Who is Oleksandr Syrskyi?"
-    answered "commander" is about Syrskyi); else a full name in its answer or question.
+    answered "commander" is about Syrskyi); "Who is X?" answered with a description is about
+    X, even when the description names a firm or a place ("a spokeswoman for Northway Power");
+    else a full name in its answer or question.
     """
     if turn.short_answer:
         name = _name_in(turn.short_answer)
@@ -179,11 +182,21 @@ def salient_person(turn: Turn) -> str | None:
             named = _named_person(text) if text else None
             if named:
                 return named
+    asked = analyse(turn.question)
+    described = asked.subject if asked.answer_type == "description" else None
+    if described and described[0].isupper() and not _leads_with_name(turn.answer):
+        return re.sub(r"[’']s$", "", described)
     for text in (turn.answer, turn.question):
         full = FULL_NAME.search(text)
         if full:
             return full.group()
     return None
+
+
+def _leads_with_name(answer: str) -> bool:
+    """Whether ``answer`` starts with a full name ("Felipe Duarte", "Elena Ruiz, the mayor"), not a
+    description that happens to name someone ("a spokeswoman for Northway Power")."""
+    return FULL_NAME.match(answer.strip()) is not None
 
 
 def _name_in(text: str) -> str | None:

@@ -103,8 +103,13 @@ def fills_gap(question: str, sentence: str, short: str) -> bool | None:
         return False
     heads = {f.i for f in fillers}
     span = doc.char_span(start, start + len(short), alignment_mode="expand")
-    climb = _climb if gap else _name_head  # a role's name is its apposition: don't climb past it
-    return span is not None and any(climb(t).i in heads for t in span)
+    if span is None:
+        return False
+    if gap:
+        # The filler's own head word must be in the answer: "Congress" is inside "several members of
+        # Congress" (the subject of "lobbied") but does not fill the gap; "Several members" does.
+        return any(t.i in heads for t in span)
+    return any(_name_head(t).i in heads for t in span)  # a role's name is its apposition
 
 
 def _gap_fillers(question: str, sentence: str) -> tuple[Doc, list[Token], Gap | None] | None:
@@ -165,7 +170,7 @@ def gap_filler(question: str, sentence: str) -> str | None:
 
 @dataclass(frozen=True, slots=True)
 class RoleGap:
-    """"Who is X's ROLE?": the role noun's stems and the words naming its possessor (none when the
+    """ "Who is X's ROLE?": the role noun's stems and the words naming its possessor (none when the
     question's possessor is a pronoun: "Who is her coach?")."""
 
     stems: frozenset[str]
@@ -251,7 +256,12 @@ def _fillers(doc: Doc, gap: Gap) -> list[Token] | None:
 
 #: Verbs whose forms the stemmer leaves apart (or drops as stopwords): "said" and "says" are one verb.
 _IRREGULAR = {
-    "said": "say", "says": "say", "saying": "say", "told": "tell", "tells": "tell", "telling": "tell"
+    "said": "say",
+    "says": "say",
+    "saying": "say",
+    "told": "tell",
+    "tells": "tell",
+    "telling": "tell",
 }
 
 

@@ -65,7 +65,8 @@ class _Cluster:
 
     def add(self, member: Member, description: str | None, count: int) -> None:
         self.members.append(member)
-        if description and description not in self.descriptions:
+        # An unnamed speaker's description is its name ("a senior official"): nothing to add.
+        if description and description != self.name and description not in self.descriptions:
             self.descriptions.append(description)
         self.quotes += count
 

@@ -21,7 +21,15 @@ _PERSON_NOUNS = (
 # Kinds: person, date, place, number, choice (which/what + noun), yes_no, reason, other.
 _LEADS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("number", re.compile(r"\bhow\s+(many|much|old|long|far|tall|big|often)\b", re.I)),
-    ("date", re.compile(r"^\W*(?:and\s+|so\s+|btw,?\s+)?(when|what\s+(year|day|month|date|time))\b", re.I)),
+    # "Since when has he coached her?", "Until when …?": a date all the same.
+    (
+        "date",
+        re.compile(
+            r"^\W*(?:and\s+|so\s+|btw,?\s+)?(?:(?:since|until|till|by|from)\s+)?"
+            r"(when|what\s+(year|day|month|date|time))\b",
+            re.I,
+        ),
+    ),
     ("date", re.compile(r"\b(in|on)\s+what\s+(year|day|month|date)\b|\bwhat\s+(year|month)\b", re.I)),
     ("place", re.compile(r"^\W*(?:and\s+|so\s+)?where\b|\bin\s+what\s+(city|country|state|town)\b", re.I)),
     ("place", re.compile(r"\bwhat\s+(city|country|state|town|nation|region)\b", re.I)),

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
 from assistant.analysis.questions import Question
+from assistant.answer.stop import StopSignal
 from assistant.types import Diagnostics, Hit, Mode, SentenceRef, Turn
 from index.models import Article
 
@@ -51,6 +52,8 @@ class AnswerRequest:
     #: For summary questions only: sentence centrality of the articles to summarise (see
     #: :data:`Centrality`), computed by the pipeline from the stored vectors; empty otherwise.
     centrality: Centrality = field(default_factory=dict)
+    #: Set by the reader to stop the answer (a chat model's stream is closed at once); None: never.
+    stop: StopSignal | None = None
 
 
 @dataclass(frozen=True, slots=True)

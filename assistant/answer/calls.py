@@ -2,7 +2,9 @@
 
 :func:`timed_stream` runs the model's stream in a worker thread and waits for
 each chunk at most as long as the caller allows, so a stalled server (or a
-model that ignores its own timeout) cannot block an answer past its deadline.
+model that ignores its own timeout) cannot block an answer past its deadline;
+a :class:`~assistant.answer.stop.StopSignal` ends the wait at once, and the
+model's connection is hung up whenever the consumer leaves early.
 :func:`classify` turns whatever the model's client raised into an
 :class:`~assistant.errors.LLMError` that says whether a retry can help,
 reading only the public shape of the exception (``status_code``,
@@ -19,6 +21,7 @@ from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
 
+from assistant.answer.stop import Hangup, StopSignal
 from assistant.errors import (
     LLMConnectionError,
     LLMError,
@@ -38,16 +41,27 @@ class Stalled(Exception):
     """No chunk came within the wait :func:`timed_stream` was given."""
 
 
-def timed_stream(start: Callable[[], Iterator[T]], wait: Callable[[], float]) -> Iterator[T]:
-    """The items of ``start()``, each waited for at most ``wait()`` seconds (else :class:`Stalled`).
+class Stopped(Exception):
+    """The stream's :class:`~assistant.answer.stop.StopSignal` was set."""
 
-    The worker thread stops at the next item once the consumer is gone; one stuck
-    in a read ends when the client's own timeout fires (it is a daemon thread).
+
+def timed_stream(
+    start: Callable[[], Iterator[T]], wait: Callable[[], float], signal: StopSignal | None = None
+) -> Iterator[T]:
+    """The items of ``start()``, each waited for at most ``wait()`` seconds (else :class:`Stalled`);
+    :class:`Stopped` as soon as ``signal`` is set.
+
+    When the consumer leaves before the end (stop, stall, Ctrl-C, close), the call's connections
+    are hung up (:class:`~assistant.answer.stop.Hangup`), so the server stops generating and the
+    worker thread ends now; a model whose client is not the registry's stops at its next item.
     """
     items: queue.Queue[tuple[bool, Any]] = queue.Queue()
     stop = threading.Event()
+    hangup = Hangup()
+    unwatch = signal.watch(lambda: items.put((False, Stopped()))) if signal else (lambda: None)
 
     def work() -> None:
+        hangup.enter()
         try:
             stream = start()
             for item in stream:
@@ -64,6 +78,8 @@ def timed_stream(start: Callable[[], Iterator[T]], wait: Callable[[], float]) ->
     threading.Thread(target=work, name="chat-model-stream", daemon=True).start()
     try:
         while True:
+            if signal is not None and signal.stopped:  # before any chunk already queued
+                raise Stopped()
             seconds = wait()
             if seconds <= 0:
                 raise Stalled()
@@ -77,7 +93,9 @@ def timed_stream(start: Callable[[], Iterator[T]], wait: Callable[[], float]) ->
                 return
             yield item
     finally:
+        unwatch()
         stop.set()
+        hangup.close()  # after a complete reply its connection is closed already: nothing happens
 
 
 def classify(error: BaseException, where: str) -> LLMError:

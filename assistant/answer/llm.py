@@ -21,7 +21,9 @@ answers, or, without one, the :class:`~assistant.errors.LLMError` is raised.
 A stream that breaks after part of the answer was shown raises
 :class:`~assistant.errors.LLMStreamError` holding that part: it is not
 retried, as the reader already saw it. An answer longer than
-``max_answer_chars`` is cut at its last full sentence, with a note.
+``max_answer_chars`` is cut at its last full sentence, with a note. The
+request's stop signal closes the model's stream at once and raises
+:class:`~assistant.errors.AnswerStopped` (no retry, no fallback).
 """
 
 from __future__ import annotations
@@ -36,9 +38,10 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.runnables import Runnable
 
 from assistant.answer.base import Answerer, AnswerRequest, Draft
-from assistant.answer.calls import Stalled, Usage, chunk_text, classify, timed_stream
+from assistant.answer.calls import Stalled, Stopped, Usage, chunk_text, classify, timed_stream
 from assistant.answer.markers import MarkerFilter, Reading, cut_at_sentence, is_abstention, read_answer
 from assistant.answer.prompts import Context, Message, answer_messages, build_context, rewrite_messages
+from assistant.answer.stop import StopSignal, current_stop
 from assistant.answer.structured import (
     JsonSink,
     StructuredReply,
@@ -48,7 +51,7 @@ from assistant.answer.structured import (
     read_reply,
 )
 from assistant.answer.structured import response_format as structured_format
-from assistant.errors import LLMError, LLMOutputError, LLMStreamError, LLMTimeoutError
+from assistant.errors import AnswerStopped, LLMError, LLMOutputError, LLMStreamError, LLMTimeoutError
 from assistant.settings import LLMSettings
 from assistant.types import Diagnostics, SentenceRef, Turn
 
@@ -100,6 +103,8 @@ class _Call:
     usage: Usage = field(default_factory=Usage)
     attempts: int = 0
     truncated: bool = False
+    #: The reader's stop (the stream is closed at once); None: nobody can stop it.
+    stop: StopSignal | None = None
 
 
 @dataclass(frozen=True)
@@ -110,6 +115,8 @@ class LLMAnswerer:
     settings: LLMSettings = field(default_factory=LLMSettings)
     fallback: Answerer | None = None
     name: str = "llm"
+    #: A model writes the answer: the pipeline asks it even where the quote index could answer.
+    generative: bool = True
     #: Waits between retries (tests pass a recorder).
     sleep: Callable[[float], None] = time.sleep
     clock: Callable[[], float] = time.monotonic
@@ -140,7 +147,7 @@ class LLMAnswerer:
         s = self.settings
         context = build_context(request, s.context_budget_tokens, s.neighbours)
         messages = answer_messages(request, context, s.history_turns)
-        call = _Call(self.clock() + s.deadline_s, s.retries)
+        call = _Call(self.clock() + s.deadline_s, s.retries, stop=request.stop)
         notes: tuple[str, ...] = ()
         try:
             if s.citations == "structured" and context.labels:
@@ -197,7 +204,7 @@ class LLMAnswerer:
     def propose_rewrite(self, question: str, history: Sequence[Turn]) -> str:
         """The model's standalone form of a follow-up (checked by :class:`assistant.chat.ModelRewriter`)."""
         messages = rewrite_messages(question, history, self.settings.history_turns)
-        call = _Call(self.clock() + self.settings.rewrite_deadline_s, retries=0)
+        call = _Call(self.clock() + self.settings.rewrite_deadline_s, retries=0, stop=current_stop())
         runner = self._run(messages, _Plain, call, live=False)
         while True:
             try:
@@ -211,6 +218,8 @@ class LLMAnswerer:
     ) -> Generator[str, None, _Sink]:
         """Stream one reply into a fresh sink per attempt, retrying what can be retried; returns the sink."""
         while True:
+            if call.stop is not None and call.stop.stopped:  # stopped during a retry's wait
+                raise AnswerStopped()
             call.attempts += 1
             sink = make_sink()
             shown = False
@@ -220,6 +229,8 @@ class LLMAnswerer:
                         shown = True
                         yield piece
                 return sink
+            except Stopped:
+                raise AnswerStopped() from None
             except Exception as e:  # classified here; GeneratorExit is not an Exception
                 error = self._classify(e, call)
                 if shown:
@@ -242,7 +253,7 @@ class LLMAnswerer:
         def wait() -> float:
             return min(self.settings.timeout_s, call.deadline - self.clock())
 
-        for chunk in timed_stream(lambda: model.stream(messages), wait):
+        for chunk in timed_stream(lambda: model.stream(messages), wait, call.stop):
             call.usage.add(chunk)
             yield sink.feed(chunk_text(chunk))
             if sink.length > cap:

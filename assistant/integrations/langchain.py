@@ -71,6 +71,7 @@ class ArticleRetriever(BaseRetriever):
 
     - ``article_id``, ``sentence_id``: the stored sentence; IDs never change;
     - ``start``, ``end``: character offsets into the article's stored text;
+    - ``page``: for a PDF article only, the page the sentence is on (1-based);
     - ``source``: the article's URL, else the file or source it was added from,
       else ``"article <id>"``;
     - ``title``: the article's title, else its first words;
@@ -192,6 +193,7 @@ def document(rank: int, hit: Hit, article: Article) -> Document:
             "lexical": hit.lexical,
             "dense": hit.dense,
             "coverage": hit.coverage,
+            **({"page": sentence.page} if sentence.page is not None else {}),
         },
     )
 

@@ -15,6 +15,8 @@ import dataclasses
 import re
 from collections.abc import Sequence
 
+from assistant.analysis.conversation import conversation_positions
+from assistant.analysis.text import terms, words
 from assistant.answer.base import AnswerRequest, Draft
 from assistant.library.quotes import AttributedQuote, QuoteIndex
 from assistant.types import Diagnostics
@@ -55,15 +57,28 @@ def quote_answer(
     person, topic, more = found
     if not index.matching(person):
         return None
+    referent = None
+    if topic and not terms(_about(request.question) or topic):
+        # "What did he say about her?": the user named no topic a statement would repeat; his
+        # quotes about her say "she" as often as her name, so either marks one as about her.
+        referent, topic = _referent(request.question, topic), None
     quotes = [q for q in index.find(person=person, article=article, topic=topic)
               if q.article_id in request.articles]
+    if referent:
+        quotes = [q for q in quotes if referent & set(words(q.text))] or quotes
     if not quotes:
         return None
     cited = {(c.article_id, c.sentence_id) for turn in request.history for c in turn.citations}
-    # Turns given as text only: what their answers quoted was shown too.
+    # Turns given as text only: what their answers quoted was shown too, and the sentences they
+    # were answered from.
     said = [t.answer for t in request.history if not t.citations]
+    seen = cited | _located(request)
     if more:
-        quotes = [rest for q in quotes if (rest := _unshown(q, request, cited, said)) is not None]
+        quotes = [rest for q in quotes if (rest := _unshown(q, request, seen, said)) is not None]
+    elif not topic:
+        # The reader has what earlier turns showed ("Who is her coach?" cited the sentence naming
+        # him): the rest of what the person said comes first.
+        quotes = sorted(quotes, key=lambda q: all((q.article_id, s) in seen for s in q.sentence_ids))
     why = Diagnostics(query=request.query, ranked=tuple(h.ref for h in request.hits))
     if not quotes:
         reason = f"everything {person} is quoted as saying was shown already"
@@ -71,7 +86,8 @@ def quote_answer(
     chosen = quotes[:shown] if topic else _chosen(quotes, shown)  # a topic's best match first
     return Draft(
         text=" ".join(q.text for q in chosen),
-        cited=tuple(dict.fromkeys(ref for q in chosen for ref in q.cited if ref not in cited)),
+        cited=tuple(dict.fromkeys(ref for q in chosen for ref in _topic_first(q, request, topic)
+                                  if ref not in cited)),
         abstained=False,
         confidence=1.0,  # what is cited is the person's, by the index's attribution
         # No short answer: the question names the person; the conversation's focus stays as asked.
@@ -79,6 +95,58 @@ def quote_answer(
                                 features=(("quotes.index", float(len(chosen))),)),
         mode="answer",
     )
+
+
+#: The topic of "What did X say about T?" as the user wrote it.
+_ABOUT = re.compile(r"\b(?:about|on|of|regarding|concerning)\s+(?P<topic>[^?]+)", re.I)
+
+
+def _about(question: str) -> str | None:
+    about = _ABOUT.search(question)
+    return about.group("topic") if about else None
+
+
+_PRONOUNS = {
+    "she": {"she", "her", "hers", "herself"}, "he": {"he", "him", "his", "himself"},
+    "they": {"they", "them", "their", "theirs", "themselves"},
+}
+
+
+def _referent(question: str, name: str) -> set[str]:
+    """The words that refer to the person "about her" meant: her name's words and her pronouns."""
+    said = set(words(_about(question) or ""))
+    forms = {w for group in _PRONOUNS.values() if said & group for w in group}
+    return forms | set(words(name))
+
+
+def _located(request: AnswerRequest) -> set[tuple[str, str]]:
+    """The sentences that earlier turns given as text only answered from (where their answers are)."""
+    bare = [t for t in request.history if not t.citations]
+    if not bare:
+        return set()
+    found: set[tuple[str, str]] = set()
+    articles = dict.fromkeys(h.article_id for h in request.hits[:1])
+    for article_id in articles:
+        article = request.articles[article_id]
+        for position in conversation_positions(article, bare):
+            if position is not None:
+                found.add((article.id, article.sentences[position].id))
+    return found
+
+
+def _topic_first(quote: AttributedQuote, request: AnswerRequest, topic: str | None) -> list[tuple[str, str]]:
+    """What to cite for ``quote``: its sentences holding more of the topic's words first (a quotation
+    runs over sentences and says "the east side" in only one of them), then its attribution."""
+    refs = list(quote.cited)
+    if not topic:
+        return refs
+    wanted = set(terms(topic))
+    article = request.articles[quote.article_id]
+
+    def overlap(ref: tuple[str, str]) -> int:
+        return -len(wanted & set(terms(article.sentence(ref[1]).text))) if ref[1] in quote.sentence_ids else 0
+
+    return sorted(refs, key=overlap)
 
 
 def _unshown(

@@ -26,11 +26,16 @@ import gradio as gr  # type: ignore[import-untyped,unused-ignore]
 from assistant.api import Assistant
 from assistant.settings import Settings
 from assistant.web.api import WebAPI
+from assistant.web.browse import LibraryEvents
 from assistant.web.guard import allowed_hosts, middleware
 from assistant.web.handlers import ASK_LABEL, WARMING_LABEL, ChatHandlers
+from assistant.web.library import MAX_QUERY_CHARS
+from assistant.web.models_picker import stop_button
 from assistant.web.people import people_panel
 from assistant.web.removal import Removal
 from assistant.web.render import ALL
+from assistant.web.startup import gzip as _gzip
+from assistant.web.startup import prime as _prime
 from index.errors import ArticleAssistantError, ConfigError
 
 log = logging.getLogger(__name__)
@@ -67,18 +72,9 @@ def build_app(
         gr.HTML(_HEADER, elem_id="app-header")
         with gr.Row(equal_height=False, elem_id="main-row"):
             with gr.Column(scale=3, min_width=280, elem_id="library-panel"):
-                gr.HTML('<div class="panel-label">Library</div>')
-                library = gr.HTML(elem_id="library", js_on_load=_LIBRARY_JS)
-                remove = gr.Button(
-                    "Remove selected article…", size="sm", variant="secondary", elem_id="remove-btn",
-                    interactive=False,
-                )
-                with gr.Column(visible=False, elem_id="remove-confirm-box") as confirm_box:
-                    confirm_text = gr.HTML()
-                    token = gr.Textbox(visible=False, elem_id="remove-token")
-                    with gr.Row():
-                        confirm_yes = gr.Button("Remove", variant="stop", size="sm", elem_id="remove-confirm")
-                        confirm_no = gr.Button("Cancel", size="sm", elem_id="remove-cancel")
+                gr.HTML(_LIBRARY_HEAD, elem_id="library-head")
+                # Adding comes first: its result shows right under the control that made it, and
+                # the new article is selected at the top of the library (newest first) below.
                 with gr.Accordion("Add an article", open=True, elem_id="add-panel"), gr.Tabs():
                     with gr.Tab("Link", elem_id="add-url-tab"):
                         url = gr.Textbox(
@@ -90,7 +86,7 @@ def build_app(
                     with gr.Tab("File", elem_id="add-file-tab"):
                         upload = gr.File(
                             show_label=False, file_count="single", type="filepath", height=110,
-                            file_types=[".txt", ".md", ".markdown", ".html", ".htm"], elem_id="add-file",
+                            elem_id="add-file",  # any type: the server names one it cannot read
                         )
                     with gr.Tab("Paste", elem_id="add-text-tab"):
                         title = gr.Textbox(
@@ -102,10 +98,26 @@ def build_app(
                         )
                         add_text = gr.Button("Add text", variant="primary", size="sm", elem_id="add-text-btn")
                 status = gr.HTML(elem_id="add-status")
+                search = gr.Textbox(
+                    show_label=False, placeholder="Search titles, sources, dates", elem_id="library-search",
+                    max_length=MAX_QUERY_CHARS, container=False,
+                )
+                library = gr.HTML(elem_id="library", js_on_load=_LIBRARY_JS)
+                remove = gr.Button(
+                    "Remove selected article…", size="sm", variant="secondary", elem_id="remove-btn",
+                    interactive=False,
+                )
+                with gr.Column(visible=False, elem_id="remove-confirm-box") as confirm_box:
+                    confirm_text = gr.HTML()
+                    token = gr.Textbox(visible=False, elem_id="remove-token")
+                    with gr.Row():
+                        confirm_yes = gr.Button("Remove", variant="stop", size="sm", elem_id="remove-confirm")
+                        confirm_no = gr.Button("Cancel", size="sm", elem_id="remove-cancel")
                 people_panel(assistant, state, {"api_visibility": "private"})
             with gr.Column(scale=5, min_width=360, elem_id="chat-panel"):
                 with gr.Row(elem_id="chat-head"):
                     gr.HTML('<div class="panel-label">Conversation</div>')
+                    model = h.picker.dropdown()
                     clear = gr.Button(
                         "New chat", size="sm", variant="secondary", elem_id="clear-btn", scale=0
                     )
@@ -121,6 +133,7 @@ def build_app(
                         WARMING_LABEL if warming else ASK_LABEL, variant="primary", scale=1, min_width=80,
                         elem_id="ask-btn", interactive=not warming,
                     )
+                    stop = stop_button()
                 gr.HTML(f'<div class="question-limit" data-limit="{limit}"></div>', elem_id="question-limit")
             with gr.Column(scale=5, min_width=360, elem_id="article-panel"):
                 article = gr.HTML(elem_id="article-view", js_on_load=_ARTICLE_JS)
@@ -139,12 +152,20 @@ def build_app(
         app.load(h.readiness, outputs=[ask, ticker], show_progress="hidden", **private)
         ticker.tick(h.readiness, outputs=[ask, ticker], show_progress="hidden", **private)
         library.pick(h.pick, inputs=[state], outputs=view, **private)
+        browsing = LibraryEvents(h)
+        browse: dict[str, Any] = {"show_progress": "hidden", "trigger_mode": "always_last", **private}
+        search.change(browsing.search, inputs=[search, state], outputs=[library, state], **browse)
+        library.browse(browsing.page, inputs=[state], outputs=[library, state], **browse)
 
         asked = [chat, question, article, state]
         quiet: dict[str, Any] = {"show_progress": "hidden", **private}
-        question.submit(h.ask, inputs=[question, state], outputs=asked, **quiet)
-        ask.click(h.ask, inputs=[question, state], outputs=asked, **quiet)
-        chat.suggest(h.ask_suggested, inputs=[state], outputs=asked, **quiet)
+        question.submit(h.ask, inputs=[question, state, model], outputs=asked, **quiet)
+        ask.click(h.ask, inputs=[question, state, model], outputs=asked, **quiet)
+        chat.suggest(h.ask_suggested, inputs=[state, model], outputs=asked, **quiet)
+        # Stop (and a page that goes away) ends this session's answer; never queued behind answers.
+        stop.click(h.stop, concurrency_limit=None, **quiet)
+        app.unload(h.stop)
+        h.picker.wire(app, model, secret)
         clear.click(h.clear, inputs=[state], outputs=view, **private)
 
         progress: dict[str, Any] = {"show_progress": "full", "show_progress_on": [status], **private}
@@ -175,10 +196,13 @@ def launch_options() -> dict[str, Any]:
         font=["Inter", "ui-sans-serif", "system-ui", "-apple-system", "Segoe UI", "sans-serif"],
         font_mono=["ui-monospace", "SFMono-Regular", "Menlo", "monospace"],
     )
+    def read(*names: str) -> str:
+        return "\n".join((STATIC / name).read_text(encoding="utf-8") for name in names)
+
     return {
         "theme": theme,
-        "css": (STATIC / "web.css").read_text(encoding="utf-8"),
-        "head": f"<script>{(STATIC / 'web.js').read_text(encoding='utf-8')}</script>",
+        "css": read("web.css", "layout.css", "llm.css"),
+        "head": "".join(f"<script>{read(name)}</script>" for name in ("web.js", "layout.js", "llm.js")),
     }
 
 
@@ -221,7 +245,8 @@ def serve(
             mcp_server=mcp,
             prevent_thread_lock=True,
             # FastAPI's own /openapi.json lists every route Gradio has, private ones included.
-            app_kwargs={"openapi_url": None, "middleware": middleware(hosts, auth)},
+            # Compressed answers, innermost (after the gates): the page alone is ~105 KB as sent.
+            app_kwargs={"openapi_url": None, "middleware": [*middleware(hosts, auth), _gzip()]},
             **launch_options(),
         )
     except OSError as e:
@@ -229,6 +254,7 @@ def serve(
             f"Cannot serve on {host}:{port}: {e}. Stop whatever uses the port, or pass --port N."
         ) from e
     shown = f"[{host}]" if ":" in host else host
+    _prime(assistant, host, port)
     if ready:
         ready(f"http://{shown}:{port}")
     try:
@@ -324,16 +350,31 @@ _HEADER = """
 </div>
 """
 
-# Runs in the library's element: a click on a card becomes a `pick` event with its scope.
+_LIBRARY_HEAD = """
+<div class="library-head"><div class="panel-label">Library</div>
+<button type="button" id="rail-toggle" class="rail-toggle" aria-expanded="true"
+ title="Fold the library to a narrow rail">«</button></div>
+"""
+
+# Runs in the library's element: a click on a card becomes a `pick` event with its scope,
+# a paging button a `browse` event.
 _LIBRARY_JS = """
 element.addEventListener('click', (event) => {
+  const pager = event.target.closest('[data-page]');
+  if (pager && pager.tagName === 'BUTTON') {
+    if (!pager.disabled) trigger('browse', {page: Number(pager.dataset.page)});
+    return;
+  }
   const card = event.target.closest('[data-scope]');
   if (!card) return;
   element.querySelectorAll('.lib-card.selected').forEach((c) => c.classList.remove('selected'));
   card.classList.add('selected');
   trigger('pick', {scope: card.dataset.scope});
 });
-watch('value', () => window.articleAssistant && window.articleAssistant.libraryUpdated());
+watch('value', () => {
+  if (window.articleAssistant) window.articleAssistant.libraryUpdated();
+  if (window.articleLayout) window.articleLayout.libraryShown();
+});
 """
 
 # Runs in the chat's element: keep the newest message in view; suggested questions ask themselves.

@@ -20,14 +20,13 @@ from typing import Any
 from urllib.parse import urlparse
 
 from assistant.types import numbered
+from assistant.web.render_llm import RAW_MARKER, answered_by, generating
 from index.models import Article, ArticleSummary
 
 #: The scope value of the "All articles" choice in the library.
 ALL = "__all__"
 
 _MARKER_IN_TEXT = re.compile(r"\[(\d{1,2})\]")
-#: A chat model's raw marker while its answer streams (``[s12]``, ``[a2:s7]``): never shown.
-_RAW_MARKER = re.compile(r"\s*\[(?:a\d+:)?s\d+\]")
 #: Terminal escape sequences (CSI, OSC, two-byte) and the control characters that would show
 #: as "[31m" or boxes; tabs and newlines stay. Only what is shown changes: stored text and
 #: sentence offsets are never touched.
@@ -73,35 +72,9 @@ def date_label(article: Article | ArticleSummary) -> str:
     return ""
 
 
-def render_library(articles: Sequence[ArticleSummary], scope: str) -> str:
-    """The library: an "All articles" card, then a card per article (title; source · date · sentences).
-
-    Each card carries ``data-scope``; the page script turns a click into a ``pick`` event.
-    """
-    noun = "article" if len(articles) == 1 else "articles"
-    cards = [_library_card(ALL, "All articles", f"Ask across {len(articles)} {noun}", scope == ALL)]
-    for a in articles:
-        meta = " · ".join(p for p in (source_label(a), date_label(a), f"{a.n_sentences} sentences") if p)
-        cards.append(_library_card(a.id, a.label, meta, scope == a.id))
-    if not articles:
-        cards.append('<div class="library-empty">No articles yet: add one below.</div>')
-    return f'<div class="library" role="listbox" aria-label="Library">{"".join(cards)}</div>'
-
-
-def _library_card(scope: str, title: str, meta: str, selected: bool) -> str:
-    state = " selected" if selected else ""
-    return (
-        f'<button type="button" class="lib-card{state}" data-scope="{esc(scope)}" role="option" '
-        f'aria-selected="{"true" if selected else "false"}" title="{esc(title)}">'
-        f'<span class="lib-title">{esc(title)}</span><span class="lib-meta">{esc(meta)}</span></button>'
-    )
-
-
 def add_status(message: str, ok: bool) -> str:
     """The line under the "Add an article" panel: what was added, or what went wrong."""
-    kind = "ok" if ok else "error"
-    role = "status" if ok else "alert"
-    serial = next(_STATUS_SERIAL)
+    kind, role, serial = ("ok" if ok else "error"), ("status" if ok else "alert"), next(_STATUS_SERIAL)
     return f'<div class="add-status {kind}" role="{role}" data-serial="{serial}">{esc(message)}</div>'
 
 
@@ -244,7 +217,7 @@ def _render_turn(turn: Mapping[str, Any], titles: Mapping[str, str], sources: Ma
         body = f'<p class="answer-text">{text}</p>'
         body += _citation_list(citations, titles, heading="Sources")
         kind = "bot"
-    body = _answered_by(answer) + body
+    body = answered_by(answer) + body
     copy = answer_markdown(turn, titles, sources)
     body += (
         '<div class="answer-actions"><button type="button" class="copy-answer" '
@@ -263,7 +236,8 @@ def answer_markdown(turn: Mapping[str, Any], titles: Mapping[str, str], sources:
         text = display_text(numbered(answer["text"], answer.get("claims") or []))
     lines = [f"**{_md_line(turn['question'])}**", "", text.strip()]
     for n, c in enumerate(citations, start=1):
-        lines += ["", f"> [{n}] {_md_line(c['text'])} ({c['sentence_id']})"]
+        page = f", p. {c['page']}" if c.get("page") else ""
+        lines += ["", f"> [{n}] {_md_line(c['text'])} ({c['sentence_id']}{page})"]
     articles = list(dict.fromkeys(c["article_id"] for c in citations))
     if articles:
         lines.append("")
@@ -294,9 +268,9 @@ def _render_pending(pending: Mapping[str, Any]) -> str:
     if text is None:
         inner = '<p class="answer-text thinking"><span></span><span></span><span></span></p>'
     else:
-        shown = esc(_RAW_MARKER.sub("", text[: pending.get("reveal", len(text))]))
+        shown = esc(RAW_MARKER.sub("", text[: pending.get("reveal", len(text))]))
         inner = f'<p class="answer-text">{shown}<span class="caret"></span></p>'
-    bot = f'<div class="msg bot streaming"><div class="bubble">{inner}</div></div>'
+    bot = f'<div class="msg bot streaming"><div class="bubble">{generating(pending)}{inner}</div></div>'
     return _user_message(pending["question"]) + bot
 
 
@@ -341,18 +315,6 @@ def _claims_text(text: str, claims: Sequence[Mapping[str, Any]], cites: Sequence
     return "".join(out)
 
 
-def _answered_by(answer: Mapping[str, Any]) -> str:
-    """Who answered: the chat model, or the fallback and why (nothing for the offline answerer)."""
-    fallback, model = answer.get("fallback"), answer.get("model")
-    if fallback:
-        reason = f": {answer['notes'][-1]}" if answer.get("notes") else ""
-        label = "Extractive fallback" if fallback == "extractive" else f"Fallback ({fallback})"
-        return f'<div class="answered-by fallback" role="note">{esc(label + reason)}</div>'
-    if model:
-        return f'<div class="answered-by">Answered by <code>{esc(model)}</code></div>'
-    return ""
-
-
 def _citation_list(citations: Sequence[Mapping[str, Any]], titles: Mapping[str, str], heading: str) -> str:
     if not citations:
         return ""
@@ -367,6 +329,7 @@ def _citation_list(citations: Sequence[Mapping[str, Any]], titles: Mapping[str, 
             else ""
         )
         where = f'<code class="sid">{esc(c["sentence_id"])}</code>'
+        where += f' · <span class="citation-page">p. {int(c["page"])}</span>' if c.get("page") else ""
         if show_title and c["article_id"] in titles:
             where = f'<span class="citation-article">{esc(_short(titles[c["article_id"]]))}</span> · {where}'
         items.append(

@@ -3,7 +3,8 @@
 A JSON dict ``{"scope": ALL | article_id, "chats": {scope: [turn, …]},
 "pending": {"scope": …, "question": …} | None}`` where a turn is
 ``{"question": str, "answer": Answer.to_dict()}`` and ``pending`` is the
-question in flight (so a refresh can show it as interrupted). It comes back
+question in flight (so a refresh can show it as interrupted); ``library`` is
+what the library panel shows (:class:`assistant.web.library.LibraryView`). It comes back
 from the browser, so anything malformed is reset, never trusted.
 """
 
@@ -14,6 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from assistant.types import Citation, Turn
+from assistant.web.library import LibraryView
 from assistant.web.render import ALL
 
 #: Turns kept per conversation in the browser, and turns sent as history.
@@ -26,7 +28,7 @@ MAX_PENDING_CHARS = 10_000
 def normalise(state: Any) -> dict[str, Any]:
     """A well-formed copy of the browser state (anything malformed is reset)."""
     if not isinstance(state, dict):
-        return {"scope": ALL, "chats": {}, "pending": None}
+        return {"scope": ALL, "chats": {}, "pending": None, "library": LibraryView().as_state()}
     chats = state.get("chats")
     if not isinstance(chats, dict):
         chats = {}
@@ -36,6 +38,7 @@ def normalise(state: Any) -> dict[str, Any]:
         "scope": scope if isinstance(scope, str) and scope else ALL,
         "chats": copy.deepcopy(chats),
         "pending": _pending(state.get("pending")),
+        "library": LibraryView.of(state.get("library")).as_state(),
     }
 
 

@@ -74,7 +74,10 @@ def test_seed_article_answer_citation_and_refresh(page: Any, shot: Any) -> None:
 
     target = markers.first.get_attribute("data-target")
     assert target and target.endswith(f"-{first_id}"), (target, first_id)
-    markers.first.click()
+    markers.first.click()  # the sentence in a popover; the article view stays put
+    expect(page.locator("#cite-pop .cite-pop-cited")).to_have_text(
+        answer.locator(".citation-text").first.inner_text())
+    page.locator("#cite-pop .cite-pop-open").click()
     sentence = page.locator(f"#{target}")
     expect(sentence).to_have_class("sentence cited focus flash")
     expect(sentence).to_be_in_viewport()
@@ -88,7 +91,7 @@ def test_seed_article_answer_citation_and_refresh(page: Any, shot: Any) -> None:
     expect(restored.locator(".answer-text")).to_contain_text("John Kirby")
     expect(page.locator(".lib-card.selected")).to_contain_text("cluster-munitions-dallas-express.txt")
     expect(page.locator(f"#{target}")).to_have_class("sentence cited")
-    page.locator(".msg.bot .answer-text .cite-marker").first.click()
+    page.locator(".msg.bot .citation").first.click()  # a source line opens the article at once
     expect(page.locator(f"#{target}")).to_be_in_viewport()
     shot(page, "05-after-refresh")
 
@@ -122,6 +125,7 @@ def test_refused_url_shows_an_error_in_the_page(page: Any, shot: Any) -> None:
     error = page.locator("#add-status .add-status.error")
     # The server's own network is off limits to the Link box unless the operator allows it.
     expect(error).to_contain_text("Refused http://127.0.0.1:1/nothing: 127.0.0.1 is a loopback address")
+    expect(error).to_contain_text("pass --allow-private-urls to `add` or `serve`")  # an option serve has
     expect(page.locator("body")).not_to_contain_text("Traceback")
     shot(page, "07-bad-url")
 

@@ -44,6 +44,7 @@ def _open(browser: Any, url: str, **options: Any) -> tuple[Any, Any, list[str]]:
     context = new_context(browser, url, **options)
     page = context.new_page()
     page.set_default_timeout(SLOW_MS)
+    _expect().set_options(timeout=SLOW_MS)  # the first add may wait for the model to load
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     return context, page, errors
@@ -185,28 +186,37 @@ def test_first_screen_restart_and_refresh_mid_answer(browser: Any, tmp_path: Pat
 
 
 def test_phone_and_desktop_layouts(browser: Any, web_url: str, shot: Any) -> None:
+    """Phone: chat first, the library a drawer, the article a sheet; laptop: three columns, the
+    library folding to a rail."""
     expect = _expect()
     context, page, errors = _open(browser, web_url, **PHONE)
     try:
         page.goto(web_url)
-        expect(page.locator(".lib-card").first).to_be_visible()
-        page.wait_for_timeout(300)
-        # Opens at the top: header and library on the first screen, no sideways scrolling.
+        expect(page.locator("#library .lib-card").first).to_be_attached()
+        expect(page.locator("#phone-bar")).to_be_visible()
+        # Opens at the top with the chat and the question box; no sideways scrolling.
         assert page.evaluate("scrollY") == 0
-        assert _in_viewport(page, "#app-header") and _in_viewport(page, "#library")
+        assert _in_viewport(page, "#chat") and _in_viewport(page, "#question")
+        expect(page.locator("#library-panel")).to_be_hidden()
+        expect(page.locator("#article-panel")).to_be_hidden()
         assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
-        # With articles in the library, "Add an article" is folded so the chat is near the top.
+
+        page.locator("#drawer-open").tap()
+        expect(page.locator("#library .lib-card").first).to_be_visible()
         paste = page.get_by_role("tab", name="Paste")
-        if page.locator(".lib-card").count() > 1:  # the other tests of this session added some
+        if page.locator(".lib-card").count() > 1:  # folded once the library has articles
             expect(paste).to_be_hidden()
             page.locator("#add-panel .label-wrap").click()
         expect(paste).to_be_visible()
         seed = SEED.read_text(encoding="utf-8") + "\n\nThis copy of the article was pasted on a phone."
         _add_pasted(page, seed, title="Cluster munitions in Ukraine")
-        expect(page.locator(".lib-card.selected")).to_contain_text("Cluster munitions in Ukraine")
-        # One scroll: the page's. Chat and article grow instead of scrolling inside it.
-        for pane in ("#chat", "#article-view", "#library"):
-            assert page.evaluate(f"getComputedStyle(document.querySelector('{pane}')).overflowY") == "visible"
+        selected = page.locator("#library .lib-card.selected")
+        expect(selected).to_contain_text("Cluster munitions in Ukraine")
+        assert _in_viewport(page, "#add-status .add-status.ok")  # the result, by the control
+        shot(page, "phone-drawer")
+        selected.tap()  # choosing an article closes the drawer and shows its chat
+        expect(page.locator("#library-panel")).to_be_hidden()
+        expect(page.locator("#chat .placeholder")).to_contain_text("Cluster munitions in Ukraine")
 
         answer = ask(page, KIRBY_QUESTION)
         expect(answer.locator(".answer-text")).to_contain_text("John Kirby")
@@ -216,14 +226,22 @@ def test_phone_and_desktop_layouts(browser: Any, web_url: str, shot: Any) -> Non
 
         marker = answer.locator(".answer-text .cite-marker").first
         target = marker.get_attribute("data-target")
-        marker.tap()
-        expect(page.locator(f"#{target}")).to_be_in_viewport()
-        back = page.locator("#back-to-answer")
-        expect(back).to_be_visible()
+        marker.tap()  # the cited sentence in place, with its neighbours and the article's title
+        pop = page.locator("#cite-pop")
+        expect(pop).to_be_visible()
+        expect(pop.locator(".cite-pop-title")).to_have_text("Cluster munitions in Ukraine")
+        expect(pop.locator(".cite-pop-near").first).to_be_visible()
+        box = pop.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 390, box
+        expect(page.locator("#article-panel")).to_be_hidden()
         shot(page, "phone-citation")
-        back.tap()
-        expect(marker).to_be_in_viewport()
-        expect(back).to_be_hidden()
+        pop.locator(".cite-pop-open").tap()  # the article as a sheet over the chat, at the sentence
+        expect(page.locator("#article-panel")).to_be_visible()
+        expect(page.locator(f"#{target}")).to_be_in_viewport()
+        expect(page.locator("#article-view .article-title")).to_be_in_viewport()
+        shot(page, "phone-article")
+        page.locator("#sheet-close").tap()
+        expect(page.locator("#article-panel")).to_be_hidden()
         page.evaluate("scrollTo(0, 0)")
         page.wait_for_timeout(300)
         shot(page, "phone")
@@ -242,6 +260,21 @@ def test_phone_and_desktop_layouts(browser: Any, web_url: str, shot: Any) -> Non
         for pane in ("#chat", "#article-view"):
             assert page.evaluate(f"getComputedStyle(document.querySelector('{pane}')).overflowY") == "auto"
         assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
+        expect(page.locator("#phone-bar")).to_be_hidden()
+
+        page.locator("#rail-toggle").click()  # the library folds to a narrow rail, and stays folded
+        expect(page.locator("#library")).to_be_hidden()
+        assert page.locator("#library-panel").bounding_box()["width"] <= 70
+        page.reload()
+        expect(page.locator("#rail-toggle")).to_have_attribute("aria-expanded", "false")
+        expect(page.locator(".lib-card").first).to_be_attached()
+        page.wait_for_function("document.querySelector('#library-panel').getBoundingClientRect().width <= 70")
+        page.wait_for_timeout(300)  # the columns settle
+        wide = [page.locator(p).bounding_box() for p in ("#chat-panel", "#article-panel")]
+        assert wide[0]["x"] < 120 and wide[0]["width"] > boxes[1]["width"], (wide, boxes)
+        shot(page, "laptop-rail")
+        page.locator("#rail-toggle").click()
+        expect(page.locator("#library .lib-card").first).to_be_visible()
     finally:
         context.close()
     assert not errors, errors
@@ -328,6 +361,10 @@ def test_stale_status_and_toasts_are_cleared_and_control_characters_hidden(page:
     bad.write_bytes(b"%PDF-1.4 not an article")
     page.locator("#add-file input[type=file]").set_input_files(str(bad))
     expect(ok).to_be_hidden()  # the old "Added…" no longer stands next to the new complaint
+    refusal = page.locator("#add-status .add-status.error")
+    # The PDF reader names what is wrong with this one (a damaged PDF), in place.
+    expect(refusal).to_contain_text("report.pdf is not a PDF that can be read")
+    expect(page.locator(".toast-body")).to_have_count(0)  # one message, in place: no vanishing toasts
     page.locator("#question textarea").fill("When did the harbour close?")
     page.locator("#ask-btn").click()
     expect(page.locator(".toast-body")).to_have_count(0)

@@ -125,7 +125,7 @@ def test_evidence_mode_shows_two_or_three_cited_sentences_best_first(library) ->
     assistant, ids = library
     sure = assistant.ask("How many students missed school?", article=ids["strike"])
     assert (sure.mode, sure.short_answer) == ("answer", "About 14,000")
-    never_sure = {"answer": {"mode_threshold": 1.0, "mode_gap_threshold": 1.0}}
+    never_sure = {"answer": {"mode_threshold": 1.0}}
     settings = Settings.model_validate({**never_sure, "data_dir": assistant.settings.data_dir})
     unsure = Assistant(settings, embedder=assistant.embedder)
     answer = unsure.ask("How many students missed school?", article=ids["strike"])
@@ -186,7 +186,6 @@ def test_cli_ask_prints_the_mode_and_the_closest_sentences_header(tmp_path, seed
         **os.environ,
         "ARTICLE_ASSISTANT_DATA_DIR": str(tmp_path / "cli"),
         "ARTICLE_ASSISTANT_ANSWER__MODE_THRESHOLD": "1",
-        "ARTICLE_ASSISTANT_ANSWER__MODE_GAP_THRESHOLD": "1",
     }
 
     def run(*args: str) -> str:

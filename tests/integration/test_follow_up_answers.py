@@ -80,6 +80,26 @@ def test_the_coach_stays_in_focus_and_she_is_the_swimmer(library) -> None:  # ty
     assert not any("qualify for the final" in c for c in _cited(more))  # that is Santos speaking
 
 
+def test_about_her_after_a_transcript_turn_gives_his_quotes_about_her_not_the_sentence_shown(library) -> None:  # type: ignore[no-untyped-def]
+    assistant, _, swim = library
+    # History as text only (the eval's and the API's plain form): the sentence that answered it
+    # ("Her coach, Luis Ortega, said the record …") is what the reader has already.
+    coach = [{"question": "Who is Maria Santos's coach?", "answer": "Luis Ortega"}]
+    about = assistant.ask("What did he say about her?", article=swim, history=coach)
+    assert about.diagnostics.query == "What did Luis Ortega say about Maria Santos?"
+    assert about.mode == "answer" and _cited(about)[0].startswith("“Maria has been swimming")
+    assert not any("Santos, who trains" in c for c in _cited(about))  # her own words are not his
+    more = assistant.ask("What else did he say?", article=swim, history=coach)
+    assert more.diagnostics.query == "What else did Luis Ortega say?"
+    assert _cited(more) and not any("had been coming for months" in c for c in _cited(more))
+
+
+def test_a_topic_in_the_second_sentence_of_a_quote_is_cited_first(library) -> None:  # type: ignore[no-untyped-def]
+    assistant, _, swim = library
+    plan = assistant.ask("What did Ortega say about the plan?", article=swim)
+    assert _cited(plan)[0] == "“The plan is working, so we keep it.”"
+
+
 def test_a_new_name_in_the_question_wins_over_history(library) -> None:  # type: ignore[no-untyped-def]
     assistant, _, swim = library
     _, other = _talk(assistant, swim, "Who is Maria Santos's coach?", "Whose record did Carla Dias hold?")

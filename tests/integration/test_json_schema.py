@@ -19,7 +19,7 @@ ARTICLE = {
     "id": str, "title": str, "source": (str, type(None)), "url": (str, type(None)),
     "date": (str, type(None)), "byline": (str, type(None)), "added_at": str, "sentences": int,
 }
-SENTENCE = {"id": str, "start": int, "end": int, "paragraph": int, "text": str}
+SENTENCE = {"id": str, "start": int, "end": int, "paragraph": int, "page": (int, type(None)), "text": str}
 ANSWER = {
     "text": str, "mode": str, "short_answer": (str, type(None)), "abstained": bool, "confidence": float,
     "citations": list, "timings": dict, "fallback": (str, type(None)), "notes": list,
@@ -28,9 +28,9 @@ ANSWER = {
 CLAIM = {"text": str, "start": int, "end": int, "citations": list, "supported": bool}
 CITATION = {
     "article_id": str, "sentence_id": str, "start": int, "end": int, "text": str,
-    "low_support": bool, "support": (float, type(None)),
+    "low_support": bool, "support": (float, type(None)), "page": (int, type(None)),
 }
-ADDED = {"id": str, "created": bool, "title": str, "sentences": int, "dropped": list}
+ADDED = {"id": str, "created": bool, "title": str, "sentences": int, "dropped": list, "notes": list}
 DROPPED = {"text": str, "reason": str}
 TIMINGS = {"retrieve", "rerank", "answer", "total"}
 

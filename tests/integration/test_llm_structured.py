@@ -9,39 +9,25 @@ answered again inline with a note.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from assistant.api import Assistant
 from assistant.settings import Settings
-from tests.llm_servers import Reply, ScriptedServer
+from tests.llm_servers import Reply
 from tests.support import KIRBY_QUESTION
 
 pytestmark = pytest.mark.timeout(120)
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[ScriptedServer]:
-    with ScriptedServer() as s:
-        yield s
-
-
-@pytest.fixture(scope="module")
-def store(tmp_path_factory, embedder, seed_path):  # type: ignore[no-untyped-def]
-    settings = Settings(data_dir=tmp_path_factory.mktemp("llm-structured"))
-    article = Assistant(settings, embedder=embedder).add(str(seed_path)).article
-    return settings, article
-
-
 @pytest.fixture
-def ask(store, embedder, server):  # type: ignore[no-untyped-def]
-    base, article = store
-    server.respond = None
+def ask(seeded_store, embedder, scripted_server):  # type: ignore[no-untyped-def]
+    base, article = seeded_store
+    scripted_server.respond = None
 
     def run(citations: str = "structured", **llm: Any):  # type: ignore[no-untyped-def]
-        values = {"base_url": server.url, "model": "scripted", "timeout_s": 2, "deadline_s": 6,
+        values = {"base_url": scripted_server.url, "model": "scripted", "timeout_s": 2, "deadline_s": 6,
                   "backoff_s": 0.05, "rewrite": False, "citations": citations, **llm}
         settings = base.with_(**{"answer.answerer": "llm", "answer.fallback": "extractive",
                                  **{f"llm.{k}": v for k, v in values.items()}})
@@ -54,10 +40,10 @@ def _json(*claims: tuple[str, list[str]]) -> str:
     return json.dumps({"answer": [{"text": t, "citations": c} for t, c in claims]})
 
 
-def test_the_request_carries_a_json_schema_whose_enum_is_exactly_the_ids_shown(ask, server):  # type: ignore[no-untyped-def]
-    server.script(Reply(text=_json(("John Kirby said they are effective.", ["s5"]))))
+def test_the_request_carries_a_json_schema_whose_enum_is_exactly_the_ids_shown(ask, scripted_server):  # type: ignore[no-untyped-def]
+    scripted_server.script(Reply(text=_json(("John Kirby said they are effective.", ["s5"]))))
     answer = ask()
-    body = server.requests[-1]
+    body = scripted_server.requests[-1]
     rf = body["response_format"]
     assert rf["type"] == "json_schema"
     items = rf["json_schema"]["schema"]["properties"]["answer"]["items"]
@@ -81,17 +67,17 @@ def test_the_request_carries_a_json_schema_whose_enum_is_exactly_the_ids_shown(a
     assert answer.citations[0].support is not None
 
 
-def test_ids_outside_the_enum_are_dropped_and_counted(ask, server):  # type: ignore[no-untyped-def]
+def test_ids_outside_the_enum_are_dropped_and_counted(ask, scripted_server):  # type: ignore[no-untyped-def]
     # A claim the support check accepts for s5 (an unsupported one would fall back).
     claim = "John Kirby, the National Security Council’s coordinator for strategic communications, said so"
-    server.script(Reply(text=_json((claim, ["s5", "s999", "x1"]))))
+    scripted_server.script(Reply(text=_json((claim, ["s5", "s999", "x1"]))))
     answer = ask()
     assert [c.sentence_id for c in answer.citations] == ["s5"]
     assert (answer.diagnostics.invented_citations, answer.diagnostics.model_citations) == (2, 1)
 
 
-def test_only_invented_ids_fall_back_to_the_extractive_answer(ask, server):  # type: ignore[no-untyped-def]
-    server.script(Reply(text=_json(("Kirby said so.", ["s999"]))))
+def test_only_invented_ids_fall_back_to_the_extractive_answer(ask, scripted_server):  # type: ignore[no-untyped-def]
+    scripted_server.script(Reply(text=_json(("Kirby said so.", ["s999"]))))
     answer = ask()
     d = answer.diagnostics
     assert d.fallback == "extractive" and d.invented_citations == 1
@@ -99,8 +85,8 @@ def test_only_invented_ids_fall_back_to_the_extractive_answer(ask, server):  # t
     assert answer.citations  # the extractive answer's
 
 
-def test_a_claim_with_no_citation_is_unsupported(ask, server):  # type: ignore[no-untyped-def]
-    server.script(Reply(text=_json(("John Kirby said they are effective.", ["s5"]),
+def test_a_claim_with_no_citation_is_unsupported(ask, scripted_server):  # type: ignore[no-untyped-def]
+    scripted_server.script(Reply(text=_json(("John Kirby said they are effective.", ["s5"]),
                                    ("He is also a famous painter.", []))))
     answer = ask()
     d = answer.diagnostics
@@ -108,59 +94,60 @@ def test_a_claim_with_no_citation_is_unsupported(ask, server):  # type: ignore[n
     assert d.answer_sentences == 2
 
 
-def test_a_structured_abstention_abstains(ask, server):  # type: ignore[no-untyped-def]
-    server.script(Reply(text=_json(("The article doesn't say.", []))))
+def test_a_structured_abstention_abstains(ask, scripted_server):  # type: ignore[no-untyped-def]
+    scripted_server.script(Reply(text=_json(("The article doesn't say.", []))))
     answer = ask()
     assert answer.abstained and answer.diagnostics.fallback is None
 
 
-def test_invalid_json_is_answered_again_inline_with_a_note(ask, server):  # type: ignore[no-untyped-def]
-    server.script(Reply(text='{"answer": [{"text": "Kirby'), Reply(text="John Kirby said so [s5]."))
+def test_invalid_json_is_answered_again_inline_with_a_note(ask, scripted_server):  # type: ignore[no-untyped-def]
+    scripted_server.script(Reply(text='{"answer": [{"text": "Kirby'), Reply(text="John Kirby said so [s5]."))
     answer = ask()
-    assert [("response_format" in r) for r in server.requests] == [True, False]
+    assert [("response_format" in r) for r in scripted_server.requests] == [True, False]
     assert [c.sentence_id for c in answer.citations] == ["s5"]
     d = answer.diagnostics
     assert d.fallback is None
     assert len(d.notes) == 1 and "not valid JSON" in d.notes[0] and "inline" in d.notes[0]
 
 
-def test_a_reply_cut_at_max_tokens_is_answered_again_inline_at_once(ask, server):  # type: ignore[no-untyped-def]
-    server.script(Reply(text='{"answer": [{"text": "Kirby Kirby Kirby', finish="length"),
+def test_a_reply_cut_at_max_tokens_is_answered_again_inline_at_once(ask, scripted_server):  # type: ignore[no-untyped-def]
+    scripted_server.script(Reply(text='{"answer": [{"text": "Kirby Kirby Kirby', finish="length"),
                   Reply(text="John Kirby said so [s5]."))
     answer = ask()
-    assert [("response_format" in r) for r in server.requests] == [True, False]  # no retry of the cut
+    # No retry of the cut reply:
+    assert [("response_format" in r) for r in scripted_server.requests] == [True, False]
     assert [c.sentence_id for c in answer.citations] == ["s5"]
     d = answer.diagnostics
     assert d.fallback is None and len(d.notes) == 1 and "max_tokens" in d.notes[0]
 
 
-def test_a_refused_response_format_is_answered_inline_with_a_note(ask, server):  # type: ignore[no-untyped-def]
+def test_a_refused_response_format_is_answered_inline_with_a_note(ask, scripted_server):  # type: ignore[no-untyped-def]
     def respond(body: dict[str, Any]) -> Reply:
         if "response_format" in body:
             refusal = "'response_format' of type 'json_schema' is not supported"
             return Reply(kind="status", status=400, text=refusal)
         return Reply(text="John Kirby said so [s5].")
 
-    server.script()
-    server.respond = respond
+    scripted_server.script()
+    scripted_server.respond = respond
     answer = ask()
-    assert [("response_format" in r) for r in server.requests] == [True, False]
+    assert [("response_format" in r) for r in scripted_server.requests] == [True, False]
     assert [c.sentence_id for c in answer.citations] == ["s5"]
     d = answer.diagnostics
     assert d.fallback is None and len(d.notes) == 1 and "refused structured citations" in d.notes[0]
 
 
-def test_another_400_is_not_taken_for_a_refusal(ask, server):  # type: ignore[no-untyped-def]
-    server.script(Reply(kind="status", status=400, text="model 'scripted' not found"))
+def test_another_400_is_not_taken_for_a_refusal(ask, scripted_server):  # type: ignore[no-untyped-def]
+    scripted_server.script(Reply(kind="status", status=400, text="model 'scripted' not found"))
     answer = ask()
-    assert len(server.requests) == 1  # not retried, not asked again inline
+    assert len(scripted_server.requests) == 1  # not retried, not asked again inline
     assert answer.diagnostics.fallback == "extractive"
     assert not any("inline" in n for n in answer.diagnostics.notes)
 
 
-def test_inline_is_the_default_and_sends_no_response_format(ask, server):  # type: ignore[no-untyped-def]
-    server.script(Reply(text="John Kirby said so [s5]."))
+def test_inline_is_the_default_and_sends_no_response_format(ask, scripted_server):  # type: ignore[no-untyped-def]
+    scripted_server.script(Reply(text="John Kirby said so [s5]."))
     answer = ask(citations="inline")
-    assert "response_format" not in server.requests[-1]
+    assert "response_format" not in scripted_server.requests[-1]
     assert [c.sentence_id for c in answer.citations] == ["s5"]
     assert Settings().llm.citations == "inline"

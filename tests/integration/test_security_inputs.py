@@ -80,11 +80,11 @@ def test_a_loopback_url_is_refused_by_default_before_any_request(assistant):
     assert assistant.articles() == []
 
 
-def test_the_web_api_exposes_only_ask_articles_and_add_url(assistant):
+def test_the_web_api_exposes_only_ask_articles_add_url_and_quotes(assistant):
     from assistant.web.app import build_app
 
     info = build_app(assistant).get_api_info()
-    assert set(info["named_endpoints"]) == {"/ask", "/articles", "/add_url"}
+    assert set(info["named_endpoints"]) == {"/ask", "/articles", "/add_url", "/quotes"}
 
 
 def test_removal_needs_the_confirmation_step(handlers, assistant):

@@ -55,7 +55,13 @@ def test_a_question_two_articles_answer_alike_cites_both(library) -> None:  # ty
     assistant, ids = library
     answer = assistant.ask("Who is Mina Osei?")
     assert set(_articles(answer, ids)) == {"terminal", "strike"}
-    assert dict(answer.diagnostics.features)["second.ratio"] >= assistant.settings.answer.second_article_ratio
+    if answer.mode == "answer":  # sure: the second article's sentence joins the answer's own
+        assert (
+            dict(answer.diagnostics.features)["second.ratio"]
+            >= assistant.settings.answer.second_article_ratio
+        )
+    # Not sure (the mode model's p for this typed description is below its threshold): the closest
+    # sentences already come from both articles.
     # Each cited sentence is shown.
     for c in answer.citations:
         assert c.text in answer.text

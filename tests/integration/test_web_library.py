@@ -32,7 +32,8 @@ def test_views_read_only_the_articles_they_show(assistant, monkeypatch) -> None:
     monkeypatch.setattr("assistant.web.handlers.SUGGEST_SCAN", 2)  # example questions look at 2
     library, _chat, article_view, *_ = handlers.view({"scope": ALL, "chats": {}, "pending": None})
     assert "Ask across 6 articles" in library
-    assert read == ids[:2] and "was ready" not in article_view  # nothing cited yet: no article shown
+    # The newest two read for the suggestions; nothing cited yet: no article shown.
+    assert read == ids[::-1][:2] and "was ready" not in article_view
 
 
 def test_a_streamed_repaint_reads_no_article(assistant, monkeypatch) -> None:  # type: ignore[no-untyped-def]

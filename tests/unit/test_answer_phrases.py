@@ -9,6 +9,7 @@ from assistant.analysis.questions import analyse
 from assistant.analysis.spans import typed_answer
 from assistant.answer.base import AnswerRequest
 from assistant.answer.extractive.answerer import ExtractiveAnswerer
+from assistant.settings import AnswerSettings
 from assistant.types import Hit
 from index.models import Article
 from index.sentences import split_sentences
@@ -45,6 +46,16 @@ def test_the_phrase_that_fills_the_gap(question: str, index: int, phrase: str) -
     assert found.text in sentence  # a span of the sentence, character for character
 
 
+def test_what_disease_is_answered_by_the_sentences_disease_not_another_noun() -> None:
+    sentence = "The pill, called RX-7, was tested as a treatment for a rare kidney disorder in 300 patients."
+    found = answer_phrase("What disorder was RX-7 tested against?", sentence)
+    assert found is not None and found.text == "rare kidney disorder"  # not "pill"
+    # Only what the sentence says of it that the question does not: "What rare kidney disorder …?"
+    # gets no such phrase from the noun itself.
+    same = answer_phrase("What rare kidney disorder was RX-7 tested against?", sentence)
+    assert same is None or same.text != "rare kidney disorder"
+
+
 def test_no_phrase_when_the_question_shares_nothing_with_the_sentence() -> None:
     assert (
         answer_phrase("What did the mayor promise?", "Inspectors use thermal cameras to check the hulls.")
@@ -74,7 +85,10 @@ def test_the_answerer_leads_with_the_phrase_and_cites_the_sentence() -> None:
         for i, s in enumerate(article.sentences)
     )
     question = "What kind of paperwork are port officials demanding from shipping firms?"
-    draft = ExtractiveAnswerer().answer(AnswerRequest(question, question, hits, {"h": article}))
+    # The phrase lead is what is pinned; whether these made-up scores make it sure is the mode
+    # model's business (evals/results/weights/mode.md), so it is always sure here.
+    sure = ExtractiveAnswerer(AnswerSettings(mode_threshold=0.0))
+    draft = sure.answer(AnswerRequest(question, question, hits, {"h": article}))
     assert not draft.abstained
     assert draft.cited[0] == ("h", first.id)
     assert draft.short_answer == "cargo insurance"

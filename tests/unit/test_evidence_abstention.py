@@ -7,7 +7,7 @@ import pytest
 from assistant.analysis.focus import focus, mentions
 from assistant.analysis.questions import analyse
 from assistant.answer.base import AnswerRequest
-from assistant.answer.extractive.abstain import abstain_reason
+from assistant.answer.extractive.abstain import abstain_reason, count_unstated
 from assistant.answer.extractive.answerer import ExtractiveAnswerer
 from assistant.answer.extractive.evidence import evidence_features, speaker_other, unanswerable
 from assistant.settings import AbstainSettings, AnswerSettings
@@ -72,7 +72,8 @@ def test_features_of_an_answered_question_are_clear() -> None:
 
 
 def test_the_default_weights_abstain_on_the_unanswered_and_not_on_the_answered() -> None:
-    limits = AbstainSettings()
+    # At the fit's own bar (0.695; the default is 0.83 for issue 21's 3 % cap on wrong abstentions).
+    limits = AbstainSettings(evidence_threshold=FIT_BAR)
     assert unanswerable(_features("Who owns the ferry Marisol?", SINKING), limits.evidence_weights) >= (
         limits.evidence_threshold
     )
@@ -92,9 +93,16 @@ def _ask(question: str, best: str, settings: AnswerSettings | None = None):  # t
     return ExtractiveAnswerer(settings or AnswerSettings()).answer(request)
 
 
+FIT_BAR = 0.695
+
+
 def test_the_answerer_abstains_when_the_evidence_does_not_cover_the_question() -> None:
-    draft = _ask("Who owns the ferry Marisol?", SINKING)
+    at_fit = AnswerSettings(abstain=AbstainSettings(evidence_threshold=FIT_BAR))
+    draft = _ask("Who owns the ferry Marisol?", SINKING, at_fit)
     assert draft.abstained and draft.cited == ()
+    # Under the default bar the same doubt is shown as "not sure" (evidence mode), never as an answer.
+    unsure = _ask("Who owns the ferry Marisol?", SINKING)
+    assert not unsure.abstained and unsure.mode == "evidence"
     assert (draft.diagnostics.abstain_reason or "").startswith("the evidence does not cover")
     assert dict(draft.diagnostics.features)["evidence.verb_uncited"] == 1.0
 
@@ -160,3 +168,39 @@ PIER_ARTICLE = Article(id="pier", text=PIER, sentences=split_sentences(PIER))
 def test_a_quotation_asked_of_someone_must_be_theirs(question: str, other: str | None) -> None:
     quote = PIER_ARTICLE.sentences[0].id
     assert speaker_other(analyse(question), {"pier": PIER_ARTICLE}, [("pier", quote)]) == other
+
+
+def test_a_focus_the_scope_never_uses_abstains_at_a_lower_bar() -> None:
+    # "navigator" is nowhere in the article: the weaker doubt (p about 0.70) is enough.
+    draft = _ask("Who was the navigator of the ferry?", CAPTAIN)
+    features = dict(draft.diagnostics.features)
+    assert draft.abstained and features["evidence.focus_absent"] == 1.0
+    limits = AbstainSettings()
+    assert limits.absent_focus_threshold <= features["evidence.p"] < limits.evidence_threshold
+    # Without the lower bar the same evidence is shown, not abstained on.
+    off = AnswerSettings(abstain=AbstainSettings(absent_focus_threshold=1.0))
+    assert not _ask("Who was the navigator of the ferry?", CAPTAIN, off).abstained
+    # The focus cited ("captain" in the sentence that answers): the usual bar.
+    assert not _ask("Who was the captain of the ferry?", CAPTAIN).abstained
+
+
+@pytest.mark.parametrize(
+    ("question", "sentences", "unstated"),
+    [
+        # The sentences speak of teachers but never count them.
+        ("How many teachers work at Eastgate?", ["Teachers at Eastgate will be offered other posts."], True),
+        ("How many teachers work at Eastgate?", ["Eastgate has 30 full-time teachers."], False),
+        ("How many teachers work at Eastgate?", ["Eastgate has about thirty teachers."], False),
+        # Hyphens split: "a 19-day walkout" counts days.
+        ("How many days did the walkout last?", ["The drivers ended a 19-day walkout."], False),
+        # No sentence speaks of the counted noun: a paraphrase may hold the count ("father of four").
+        ("How many children does he have?", ["He is a cardiologist and father of four."], False),
+        # "many" counts no noun: not judged.
+        ("How many perished?", ["The ship sank in the storm."], False),
+        ("Who were the teachers?", ["Teachers at Eastgate will be offered other posts."], False),
+    ],
+)
+def test_how_many_needs_a_count_before_the_noun_it_counts(
+    question: str, sentences: list[str], unstated: bool
+) -> None:
+    assert count_unstated(question, sentences) is unstated

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pytest
@@ -58,6 +59,17 @@ def test_a_description_answer_leaves_the_focus_on_the_person_asked_about(swim) -
     assert standalone("What else did he say?", [who]) == "What else did Luis Ortega say?"
 
 
+def test_who_is_x_answered_with_a_description_naming_a_firm_keeps_x_in_focus() -> None:
+    # A transcript turn (no citations, as the eval's history gives): the firm is no person.
+    who = Turn("Who is Janet Brooks?", "a spokeswoman for Northway Power")
+    assert standalone("What did she say about the east side?", [who]) == (
+        "What did Janet Brooks say about the east side?"
+    )
+    # An answer that is a name still wins: "Who is the mayor?" → "Elena Ruiz, the mayor".
+    mayor = Turn("Who is the mayor of Harwick?", "Elena Ruiz, who won in 2023")
+    assert standalone("What did she say?", [mayor]) == "What did Elena Ruiz say?"
+
+
 def test_a_lone_surname_the_question_asks_to_speak_is_the_focus(swim) -> None:  # type: ignore[no-untyped-def]
     quote = _turn(swim, "What did Ortega say about the record?", None, 5)
     assert standalone("What else did he say?", [quote]) == "What else did Ortega say?"
@@ -93,8 +105,11 @@ def test_what_else_cites_the_speakers_uncited_statements_in_article_order(swim) 
     texts = [s.text for s in swim.sentences]
     coach = _turn(swim, "Who is Maria Santos's coach?", "Luis Ortega", 5)
     request = AnswerRequest(
-        "What else did he say?", "What else did Luis Ortega say?",
-        (Hit(swim.id, "s8", 1.0, 1.0, 0.5, 0.5),), {swim.id: swim}, (coach,),
+        "What else did he say?",
+        "What else did Luis Ortega say?",
+        (Hit(swim.id, "s8", 1.0, 1.0, 0.5, 0.5),),
+        {swim.id: swim},
+        (coach,),
     )
     draft = more_statements(request, ())
     assert draft is not None and not draft.abstained
@@ -128,8 +143,11 @@ def test_what_did_he_say_puts_his_statements_not_shown_yet_first(swim) -> None: 
     ranked = ("s13", "s5", "s6", "s9")
     hits = tuple(Hit(swim.id, s, 1.0 - i / 10, 0.5, 0.5, 0.5) for i, s in enumerate(ranked))
     request = AnswerRequest(
-        "What did he say about her?", "What did Luis Ortega say about Maria Santos?", hits,
-        {swim.id: swim}, (coach,),
+        "What did he say about her?",
+        "What did Luis Ortega say about Maria Santos?",
+        hits,
+        {swim.id: swim},
+        (coach,),
     )
     order = [h.sentence_id for h in speaker_first(request, hits, "Luis Ortega")]
     # s5 named him in the answer the reader saw; s6 is his quotation; s9 and s13 are not his.
@@ -153,6 +171,7 @@ def test_what_else_is_answered_in_answer_mode_with_only_the_speakers_statements(
 def test_what_did_x_say_about_t_is_sure_when_the_sentence_is_xs_statement_about_t(swim) -> None:  # type: ignore[no-untyped-def]
     from assistant.analysis.questions import analyse
     from assistant.answer.base import Draft
+    from assistant.answer.extractive.confidence import probability
     from assistant.answer.extractive.modes import settle
     from assistant.settings import AnswerSettings
 
@@ -160,8 +179,14 @@ def test_what_did_x_say_about_t_is_sure_when_the_sentence_is_xs_statement_about_
     question = "What did Luis Ortega say about Maria Santos?"
     hits = [Hit(swim.id, s, 1.0 - i / 10, 0.5, 0.5, 0.5) for i, s in enumerate(("s6", "s9", "s13", "s3"))]
     request = AnswerRequest(question, question, tuple(hits), {swim.id: swim})
-    sure = settings.mode_gap_threshold + 0.05
-    assert sure < settings.mode_threshold
+    sure = 0.8
+
+    # At this confidence the mode model is sure of a verified statement, not of a bare claim.
+    def p(gap: float, claim: float) -> float:
+        values = {"confidence": math.log(sure / (1 - sure)), "gap": gap, "claim": claim, "unanswerable": 0.0}
+        return probability(values, settings.mode_weights)
+
+    assert p(1.0, 0.0) >= settings.mode_threshold > p(0.0, 1.0)
 
     def settled(sentence: str) -> Draft:
         text = swim.sentence(sentence).text

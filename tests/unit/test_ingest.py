@@ -49,7 +49,7 @@ def test_html_main_text_and_metadata(tmp_path):
     [
         (b"", "is empty"),
         (b"  \n\t \n", "is empty"),
-        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "is a PNG image, not an article.*no OCR"),
     ],
 )
 def test_bad_files_get_clear_errors(tmp_path, content, message):

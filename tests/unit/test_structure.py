@@ -27,6 +27,11 @@ ARTICLES = Path(__file__).resolve().parent.parent / "data" / "articles"
         ("(Photo by Lee Park)", "caption"),
         ("![The Elm Street bridge](bridge.jpg)", "markup"),
         ("---", "markup"),
+        # A credit that names no person, then a date line: a live blog's byline.
+        ("Staff reports | Last updated June 2, 2025, 10:40 p.m.", "byline"),
+        ("Wire services • March 14, 2024", "byline"),
+        ("It rained all day. | March 14, 2024", None),
+        ("Staff reports | see the map below", None),
         # Prose, however it starts.
         ("By Tuesday, the council had voted.", None),
         ("By the end of the day, it was over.", None),
@@ -58,12 +63,13 @@ def test_markdown_heading_byline_date_sections_image_and_caption_are_marked() ->
     raw = read_file(ARTICLES / "bridge-vote.md")
     assert (raw.byline, raw.date) == ("Lee Park", "March 3, 2025")
     marked, body = _marked("bridge-vote.md")
-    assert marked[0] == "# Council Approves $300 Million Elm Street Bridge Replacement"
-    assert "## How it will be paid for" in marked and "![The Elm Street bridge](bridge.jpg)" in marked
-    assert any(m.startswith("*Photo:") for m in marked)
+    # Markdown is rendered: the marks are gone, the headline and headings are still structure.
+    assert marked[0] == "Council Approves $300 Million Elm Street Bridge Replacement"
+    assert "How it will be paid for" in marked and not any("bridge.jpg" in s for s in marked + body)
+    assert any(m.startswith("Photo:") for m in marked)
     # Bullets that state facts stay evidence.
-    assert "- Construction is expected to begin in June 2026." in body
-    assert all(not b.startswith(("#", "*")) for b in body)
+    assert "Construction is expected to begin in June 2026." in body
+    assert all(not b.startswith(("#", "*", "-", "!")) for b in body)
 
 
 def test_html_headings_are_marked_from_the_markup() -> None:

@@ -9,6 +9,7 @@ import pytest
 
 from assistant.types import Answer, Citation
 from assistant.web.app import is_loopback, parse_auth
+from assistant.web.library import LibraryView, find, render_library
 from assistant.web.render import (
     ALL,
     add_status,
@@ -16,7 +17,6 @@ from assistant.web.render import (
     cited_pairs,
     render_articles,
     render_chat,
-    render_library,
     sentence_anchor,
 )
 from assistant.web.state import history, normalise
@@ -24,6 +24,10 @@ from index.errors import ConfigError
 from index.models import Article, ArticleSummary, Sentence
 
 HOSTILE = '<script>alert(1)</script> <img src=x onerror="alert(2)"> ![x](http://e/x.png) [l](http://e/)'
+
+
+def _library(summaries: list[ArticleSummary], scope: str) -> str:
+    return render_library(find(summaries, LibraryView(), scope, 50), scope)
 
 
 def _article(text: str = "First one. " + HOSTILE + "\n\nLast one.", title: str | None = None) -> Article:
@@ -117,7 +121,7 @@ def test_empty_chat_offers_suggestions_escaped() -> None:
 
 def test_library_lists_all_articles_then_each_with_source_date_and_count() -> None:
     article = _article(title="<b>Title</b>")
-    page = render_library([ArticleSummary.of(article)], article.id)
+    page = _library([ArticleSummary.of(article)], article.id)
     _no_live_html(page)
     assert f'data-scope="{ALL}"' in page
     assert 'class="lib-card selected" data-scope="a1b2c3d4e5f6"' in page
@@ -138,9 +142,10 @@ def test_cited_pairs_and_articles_follow_the_latest_answer() -> None:
 
 
 def test_state_from_the_browser_is_normalised() -> None:
-    assert normalise(None) == {"scope": ALL, "chats": {}, "pending": None}
+    shown = {"query": "", "page": 0}
+    assert normalise(None) == {"scope": ALL, "chats": {}, "pending": None, "library": shown}
     assert normalise({"scope": 3, "chats": {"x": "nope", "y": []}}) == {
-        "scope": ALL, "chats": {"y": []}, "pending": None
+        "scope": ALL, "chats": {"y": []}, "pending": None, "library": shown
     }
     kept = {"question": "Who?", "scope": "abc"}
     assert normalise({"pending": kept})["pending"] == kept
@@ -197,7 +202,7 @@ def test_terminal_codes_and_control_characters_are_not_shown() -> None:
     text = "The \x1b[31mred\x1b[0m car stopped.\x0c It\x0bwas late.\n\nLast one."
     sentences = (Sentence("s1", 0, text.index("It") - 2, text[: text.index("It") - 2], 0),)
     article = Article(id="a1b2c3d4e5f6", text=text, sentences=sentences, title="\x1b[1mBold\x1b[0m title")
-    page = render_articles([article], {}) + render_library([ArticleSummary.of(article)], ALL)
+    page = render_articles([article], {}) + _library([ArticleSummary.of(article)], ALL)
     assert "\x1b" not in page and "[31m" not in page and "[0m" not in page and "\x0c" not in page
     assert "The red car stopped." in page and "Bold title" in page
     assert article.text == text  # only what is shown changes

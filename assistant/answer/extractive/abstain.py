@@ -20,11 +20,13 @@ turns, so only the type check applies to them.
 from __future__ import annotations
 
 import difflib
+import os
 import re
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
 
 from assistant.analysis.focus import QUESTION_TERMS
+from assistant.analysis.nlp import parse
 from assistant.analysis.questions import Question
 from assistant.analysis.short_answer import extract, has_answer_type
 from assistant.analysis.spans import has_typed_span
@@ -62,6 +64,10 @@ def abstain_reason(
         # "How many cluster munitions has the US sent?": a number is near, but only ones the
         # question already names ("2 of the 39 ...") or none in the two best sentences.
         return f"no new {question.kind} in the best two sentences"
+    if count_unstated(question.text, top3):
+        # "How many teachers work at Eastgate?" against "Teachers at Eastgate will be offered …":
+        # the best sentences speak of teachers but never count them.
+        return "the best sentences never count what the question counts"
     scope = [articles[a] for a in dict.fromkeys(h.article_id for h in hits[:5])]
     if all(_missing_name(question.text, a) for a in scope):
         return "a name in the question is not in the article"
@@ -75,6 +81,54 @@ def abstain_reason(
     return None
 
 
+_HOW_MANY = re.compile(r"\bhow\s+many\b", re.I)
+#: A count: digits or number words ("1,200", "two", "dozens", "no"), as the word before a noun.
+_COUNT = re.compile(
+    r"^(?:\d[\d,.]*|no|none|both|several|one|two|three|four|five|six|seven|eight|nine|ten|eleven|"
+    r"twelve|twenty|thirty|forty|fifty|hundred|hundreds|thousand|thousands|dozen|dozens|million|millions)$",
+    re.I,
+)
+#: Words a count may stand before its noun by ("1,200 homes", "about 400 more full-time teachers").
+_COUNT_REACH = 4
+
+
+def count_unstated(question: str, sentences: Sequence[str]) -> bool:
+    """"How many N …?" where the sentences use N but no count stands before it (within a few words,
+    hyphens split: "a 19-day walkout"). False when the question counts no noun ("How many
+    perished?") or no sentence uses N (a paraphrase may hold the count: "father of four")."""
+    if not _HOW_MANY.search(question):
+        return False
+    noun = _counted_noun(question)
+    if noun is None:
+        return False
+
+    def same(word: str) -> bool:
+        return word == noun or (len(noun) >= 4 and same_root(word, noun))
+
+    if not any(same(w) for text in sentences for w in terms(text)):
+        return False
+    for text in sentences:
+        tokens = re.findall(r"[\w’'.,]+", text.replace("-", " "))
+        for i, token in enumerate(tokens):
+            if _COUNT.match(token.strip(".,")) and any(
+                same(w) for w in terms(" ".join(tokens[i + 1 : i + 1 + _COUNT_REACH]))
+            ):
+                return False
+    return True
+
+
+def _counted_noun(question: str) -> str | None:
+    """The stem of the noun "many" counts in ``question`` (spaCy), else None."""
+    doc = parse(question)
+    if doc is None:
+        return None
+    many = next((t for t in doc if t.lower_ == "many" and t.i and doc[t.i - 1].lower_ == "how"), None)
+    if many is None or many.head.pos_ not in {"NOUN", "PROPN"} or many.head is many:
+        return None
+    stem = terms(many.head.text)
+    return stem[0] if stem else None
+
+
 def _missing_name(question: str, article: Article) -> bool:
     """A capitalised word of the question (not its first) that the article lacks, even misspelt."""
     known = vocabulary(article.text)
@@ -84,11 +138,21 @@ def _missing_name(question: str, article: Article) -> bool:
             continue
         if len(stem[0]) >= 2 and any(v.startswith(stem[0]) for v in known):
             continue  # a short form of a name the article writes in full ("Ed" for "Edward")
+        if any(same_root(stem[0], v) for v in known):
+            continue  # another form of the name: "Germany" for "German", "Canada" for "Canadian"
         # Misspelt names ("Gadhalfi") still count as present; compare like-sized words only.
         near = [v for v in known if v[:1] == stem[0][:1] and abs(len(v) - len(stem[0])) <= 2]
         if not difflib.get_close_matches(stem[0], near, n=1, cutoff=0.8):
             return True
     return False
+
+
+def same_root(a: str, b: str) -> bool:
+    """Two stems of one name's forms: a common prefix of all but at most one letter of the shorter,
+    and of four letters at least ("germani"/"german", "canada"/"canadian", "china"/"chines")."""
+    shorter = min(len(a), len(b))
+    common = len(os.path.commonprefix([a, b]))
+    return common >= max(4, shorter - 1)
 
 
 def _without_names(query: str) -> str:

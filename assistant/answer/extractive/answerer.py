@@ -102,6 +102,10 @@ class ExtractiveAnswerer:
             reason = f"no cited sentence is {sayer}'s"
         elif limits.evidence_weights and p >= limits.evidence_threshold:
             reason = f"the evidence does not cover the question (p={p:.2f})"
+        elif limits.evidence_weights and _focus_unmet(values) and p >= limits.absent_focus_threshold:
+            # What the question asks about is nowhere in the cited sentences (or the scope): less
+            # doubt is enough ("What is the range of these munitions?" cited a sentence with no range).
+            reason = f"the evidence does not cover the question, nor its focus noun (p={p:.2f})"
         else:
             return replace(draft, diagnostics=why)
         log.debug("abstained on %r: %s", request.question, reason)
@@ -345,3 +349,8 @@ def _has_quote_marks(request: AnswerRequest, hit: Hit) -> bool:
 def _in_order(article: Article, sentences: list[Sentence]) -> list[Sentence]:
     unique = {s.id: s for s in sentences}
     return sorted(unique.values(), key=lambda s: article.index_of(s.id))
+
+
+def _focus_unmet(values: dict[str, float]) -> bool:
+    """The question's focus noun is in no cited sentence (a typed question) or nowhere in the scope."""
+    return bool(values.get("focus_absent") or values.get("noun_uncited"))

@@ -1,4 +1,4 @@
-""""What else did he say?": the speaker's statements the conversation has not cited yet.
+""" "What else did he say?": the speaker's statements the conversation has not cited yet.
 
 The follow-up's rewrite names the speaker ("What else did John Kirby say?",
 see :mod:`assistant.analysis.conversation`). Answering it with the speaker's
@@ -22,6 +22,7 @@ from dataclasses import replace
 from assistant.analysis.attribution import find_speaker, speaker_in
 from assistant.analysis.conversation import conversation_positions
 from assistant.analysis.lexicon import NAME_WORDS, QUOTE_MARKS
+from assistant.analysis.text import terms
 from assistant.answer.base import ABSTAIN_TEXT, AnswerRequest, Draft
 from assistant.types import Diagnostics, Hit, SentenceRef
 from index.models import Article, Sentence
@@ -85,11 +86,36 @@ def speaker_first(request: AnswerRequest, hits: Sequence[Hit], speaker: str, rea
     order (what they said about the topic may be reported speech: on the trust set's tune half,
     putting X's quotations first lost two of three such questions), those an earlier turn showed
     after the others (the reader has them: "What did he say about her?" after "Who is her
-    coach?" wants more than the sentence that named him), then the rest as ranked."""
+    coach?" wants more than the sentence that named him), then the rest as ranked. Ahead of that,
+    X's statements holding more of the words of the topic the user wrote ("What did she say about
+    the vote?") come first, shown or not: the turn that named X may have cited the very sentence."""
     theirs = [h for h in hits[:reach] if _statement(request, h, speaker)]
     shown = _shown(request) if request.history else set()
-    first = [h for h in theirs if h.ref not in shown] + [h for h in theirs if h.ref in shown]
+    # The topic in the user's own words: "about her" names no topic a statement would repeat
+    # (it says "she"), "about the vote" does.
+    topic = topic_terms(request.question, speaker)
+
+    def order(hit: Hit) -> tuple[int, bool]:
+        return -len(topic & set(terms(_text(request, hit)))), hit.ref in shown
+
+    first = sorted(theirs, key=order)  # stable: rank order within each group
     return first + [h for h in hits if h not in first]
+
+
+#: What "What did X say about T?" asks about: T.
+_ABOUT = re.compile(r"\b(?:about|on|of|regarding)\s+(?P<topic>[^?]+)", re.I)
+
+
+def topic_terms(query: str, speaker: str) -> set[str]:
+    """The terms of T in "What did X say about T?" (empty when the query names no topic); after X
+    when the query names X, else anywhere ("What did she say about the vote?")."""
+    at = query.find(speaker)
+    about = _ABOUT.search(query[at + len(speaker) :] if at >= 0 else query)
+    return set(terms(about.group("topic"))) if about else set()
+
+
+def _text(request: AnswerRequest, hit: Hit) -> str:
+    return request.articles[hit.article_id].sentence(hit.sentence_id).text
 
 
 def _statement(request: AnswerRequest, hit: Hit, speaker: str) -> bool:

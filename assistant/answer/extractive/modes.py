@@ -1,17 +1,26 @@
 """Answer or evidence: the extractive answerer says it is sure only when it can show why.
 
-A drafted answer stays in *answer* mode when its confidence reaches
-``answer.mode_threshold`` and, for a question that asks for a short answer
-(who, which, when, how many …), the short answer is shown to answer it:
+A drafted answer stays in *answer* mode when, for a question that asks for a
+short answer (who, which, when, how many …), the short answer is shown to
+answer it:
 
 - it fills the question's gap in the cited sentence (:mod:`assistant.analysis.gap`):
   the subject or agent of the question's verb for "Who lobbied …?", its object
   for "Whom did police arrest?"; the speaker the sentence attributes a
   quotation to for "Who said …?"; the phrase under the question's predicate
-  for an untyped "what" question. Such an answer needs only
-  ``answer.mode_gap_threshold`` (unless the question is a follow-up);
+  for an untyped "what" question;
 - or, where the parse cannot place the gap ("When …?", "How many …?", "Who is
-  X?"), it is the only span of the type asked for in its sentence.
+  X?"), it is the only span of the type asked for in its sentence;
+
+and when the probability that the answer is right (its first citation is
+evidence and its short answer matches) reaches ``answer.mode_threshold``. That
+probability is a small logistic over the mode features (:func:`mode_features`:
+the confidence, whether the parse shows the short answer filling the gap, whether
+no short answer is offered, the evidence model's probability that the sentences do
+not cover the question), whose weights ``answer.mode_weights`` default to the
+table ``assistant/data/weights/mode.json`` fitted by ``python -m evals.mode`` on
+the tuning halves only (the confidence alone is over-confident between 0.6 and
+0.8 on held-out articles).
 
 "What did X say about T?" asks for no short answer: its cited sentence answers
 it when the sentence is X's own statement (quoted or reported, see
@@ -31,6 +40,7 @@ its sentence is shown and cited too, after the answer's own, in either mode.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import replace
 
@@ -39,7 +49,8 @@ from assistant.analysis.gap import fills_gap, gap_filler, speaks
 from assistant.analysis.questions import Question
 from assistant.analysis.text import is_heading, terms
 from assistant.answer.base import AnswerRequest, Draft
-from assistant.answer.extractive.follow_up import statement_kind
+from assistant.answer.extractive.confidence import probability
+from assistant.answer.extractive.follow_up import statement_kind, topic_terms
 from assistant.settings import AnswerSettings
 from assistant.types import Hit, SentenceRef
 
@@ -69,15 +80,34 @@ def settle(
         return draft
     draft, verified = _verified(draft, question, request, typed)
     value = {None: -1.0, False: 0.0, TYPED: 1.0, GAP: 2.0}[verified]
-    why = replace(draft.diagnostics, features=draft.diagnostics.features + (("mode.verified", value),))
-    draft = replace(draft, diagnostics=why)
-    threshold = settings.mode_threshold
-    if verified == GAP and not follow_up:
-        # The parse shows the short answer filling the question's gap: the check stands behind it.
-        threshold = settings.mode_gap_threshold
-    if verified is not False and draft.confidence >= threshold:
+    values = mode_features(draft, verified, follow_up)
+    p = probability(values, settings.mode_weights)
+    shown = (("mode.verified", value), *((f"mode.{k}", v) for k, v in values.items()), ("mode.p", p))
+    draft = replace(
+        draft, diagnostics=replace(draft.diagnostics, features=draft.diagnostics.features + shown)
+    )
+    if verified is not False and p >= settings.mode_threshold:
         return replace(draft, mode="answer")
     return evidence(draft, request, hits)
+
+
+def mode_features(draft: Draft, verified: str | bool | None, follow_up: bool) -> dict[str, float]:
+    """What the mode model weighs: the confidence (as log-odds), whether the parse shows the short
+    answer filling the question's gap (not counted for a follow-up, whose gap is the conversation's),
+    whether no short answer is offered (the sentence is the claim), and the calibrated probability
+    that the evidence does not cover the question (the diagnostics' ``evidence.p``).
+
+    Tried on the tuning halves and left out (evals/results/weights/mode.md): the typed check, the
+    margin to the next sentence, the question's kind and answer type, the focus checks, whether the
+    first sentence is cited; none ranked better across folds of articles."""
+    known = dict(draft.diagnostics.features)
+    c = min(max(draft.confidence, 0.0025), 0.9975)
+    return {
+        "confidence": math.log(c / (1 - c)),
+        "gap": float(verified == GAP and not follow_up),
+        "claim": float(verified is None),
+        "unanswerable": known.get("evidence.p", 0.0),
+    }
 
 
 def second_article(draft: Draft, request: AnswerRequest, hits: list[Hit], ratio: float) -> Draft:
@@ -134,6 +164,8 @@ def _verified(
     if question.kind == "yes_no":
         return draft, None  # a verdict read off the sentence: only confidence decides
     if not draft.short_answer:
+        if question.answer_type == "description":
+            return draft, False  # "Who is X?" and no role or description of X found: a sentence is no answer
         if question.answer_type == "quote" and _says_about(draft, request):
             return draft, GAP  # "What did X say about T?": X's own statement about T
         # No typed span answered "Who lobbied …?": the phrase filling the gap may ("fishing cooperatives").
@@ -172,10 +204,6 @@ def _filled(
     return replace(draft, text=text, short_answer=filler), GAP
 
 
-#: What "What did X say about T?" asks about: T.
-_ABOUT = re.compile(r"\b(?:about|on|of|regarding)\s+(?P<topic>[^?]+)", re.I)
-
-
 def _says_about(draft: Draft, request: AnswerRequest) -> bool:
     """Whether the draft's first sentence is the statement of the person the query asks to speak
     ("What did Syrskyi say about fast results?") and holds at least half the words of its topic."""
@@ -187,6 +215,5 @@ def _says_about(draft: Draft, request: AnswerRequest) -> bool:
     sentence = article.sentence(sentence_id)
     if statement_kind(article, sentence, speaker) is None:
         return False
-    about = _ABOUT.search(request.query[request.query.find(speaker) + len(speaker) :])
-    topic = set(terms(about.group("topic"))) if about else set()
+    topic = topic_terms(request.query, speaker)
     return len(topic & set(terms(sentence.text))) * 2 >= len(topic)

@@ -48,23 +48,72 @@ def summarise(request: AnswerRequest) -> Draft:
 
 
 def _one_article(article: Article, centrality: Mapping[str, float]) -> list[Sentence]:
-    """The lead and the most central other sentences, in article order."""
+    """The lead and the most central other sentences, in article order (a live blog: see
+    :func:`_live_blog`)."""
+    entries = _entries(article)
+    if len(entries) >= LIVE_BLOG_ENTRIES:
+        return _live_blog(article, entries, centrality)
     lead = _lead(article)
     if lead is None:
         return []
-    others = [
-        s
-        for s in article.sentences
-        if s.id != lead.id
-        and s.id not in article.structural
-        and not is_heading(s.text)
-        and len(s.text.split()) >= MIN_WORDS
-        and _ENDED.search(s.text)
-    ]
+    others = [s for s in _summary_lines(article) if s.id != lead.id]
     # Longer articles get one more central sentence (up to four in all).
     wanted = CENTRAL_SENTENCES + (len(article.sentences) >= 20)
     best = sorted(others, key=lambda s: -centrality.get(s.id, 0.0))[:wanted]
     return sorted([lead, *best], key=lambda s: article.index_of(s.id))
+
+
+def _summary_lines(article: Article) -> list[Sentence]:
+    """The sentences worth a summary line: body prose, whole sentences of some length."""
+    return [
+        s
+        for s in article.sentences
+        if s.id not in article.structural
+        and not is_heading(s.text)
+        and len(s.text.split()) >= MIN_WORDS
+        and _ENDED.search(s.text)
+    ]
+
+
+#: Timestamped entries that make an article a live blog ("9:20 p.m. — …", "14:05 - …").
+LIVE_BLOG_ENTRIES = 4
+_ENTRY = re.compile(r"^\W{0,3}\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\.?|AM|PM)?(?:\s+[A-Z]{2,4})?\s*[—–-]\s", re.I)
+
+
+_NEWSROOM = re.compile(r"\b(?:we|we['’](?:ll|re|ve|d)|our|ours|us)\b", re.I)
+_QUOTED = re.compile(r"[“\"][^”\"]*[”\"]")
+
+
+def _entries(article: Article) -> list[list[Sentence]]:
+    """A live blog's entries (each its sentences), from a sentence that opens with a timestamp to the
+    next; the sentences before the first entry belong to none. No timestamps: none."""
+    entries: list[list[Sentence]] = []
+    for sentence in article.sentences:
+        if _ENTRY.match(sentence.text):
+            entries.append([])
+        if entries:
+            entries[-1].append(sentence)
+    return entries
+
+
+def _live_blog(
+    article: Article, entries: list[list[Sentence]], centrality: Mapping[str, float]
+) -> list[Sentence]:
+    """A live blog has no lead: its first entry is whatever came last (or first) and often only
+    signs off ("That's where we'll end our live coverage"). What sums it up is how the story stands
+    in the entry at the top and how it began in the one at the bottom: the most central sentence
+    of each, then the most central of the rest, in article order."""
+    # The newsroom speaking of its coverage ("Welcome to our live coverage", "We'll resume updates
+    # at 6 a.m.") is no news: a live blog's own voice is "we" outside quotation marks.
+    news = [s for s in _summary_lines(article) if not _NEWSROOM.search(_QUOTED.sub(" ", s.text))]
+    lines = {s.id for s in news}
+    picked: list[Sentence] = []
+    for entry in (entries[0], entries[-1]):
+        candidates = [s for s in entry if s.id in lines] or entry
+        picked.append(max(candidates, key=lambda s: centrality.get(s.id, 0.0)))
+    rest = [s for s in news if s not in picked]
+    picked += sorted(rest, key=lambda s: -centrality.get(s.id, 0.0))[:1]
+    return sorted(dict.fromkeys(picked), key=lambda s: article.index_of(s.id))
 
 
 def _lead(article: Article) -> Sentence | None:

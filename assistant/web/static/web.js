@@ -383,7 +383,7 @@
     if (sentence && !window.getSelection().toString()) focusSentence(sentence.id);
   });
 
-  // On a phone, fold "Add an article" once the library has articles, so the chat is near the top.
+  // On a phone, fold "Add an article" once the library has articles: more of the drawer's library shows.
   function settleLayout() {
     if (narrow() && document.querySelectorAll("#library .lib-card").length > 1) {
       const label = document.querySelector("#add-panel > .label-wrap.open, #add-panel > button.open");

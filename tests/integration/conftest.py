@@ -1,0 +1,28 @@
+"""Fixtures shared by the integration tests of the LLM path."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.llm_servers import ScriptedServer
+
+
+@pytest.fixture(scope="module")
+def scripted_server() -> Iterator[ScriptedServer]:
+    """A scripted OpenAI-compatible server on loopback, one per test module."""
+    with ScriptedServer() as s:
+        yield s
+
+
+@pytest.fixture(scope="module")
+def seeded_store(tmp_path_factory, embedder, seed_path) -> tuple[Any, Any]:  # type: ignore[no-untyped-def]
+    """Settings on a fresh data dir holding the seed article, and that article."""
+    from assistant.api import Assistant
+    from assistant.settings import Settings
+
+    settings = Settings(data_dir=tmp_path_factory.mktemp("seeded"))
+    article = Assistant(settings, embedder=embedder).add(str(seed_path)).article
+    return settings, article
