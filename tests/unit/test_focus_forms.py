@@ -65,3 +65,33 @@ def test_a_focus_no_article_uses_is_marked_absent() -> None:
     assert values["focus_absent"] == 1.0
     values, _ = _p("What will the agreement cost the hospital?", DEAL)
     assert values["focus_absent"] == 0.0
+
+
+class _Counted(dict):  # type: ignore[type-arg]
+    """Articles that record which were read."""
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.read: list[str] = []
+
+    def __getitem__(self, key):  # type: ignore[no-untyped-def]
+        self.read.append(key)
+        return super().__getitem__(key)
+
+    def values(self):  # type: ignore[no-untyped-def]
+        self.read.extend(self.keys())
+        return super().values()
+
+
+def test_over_a_library_the_absent_focus_is_looked_for_in_the_articles_searched_only() -> None:
+    question = "Who is Mark Delaney's deputy?"
+    others = {f"o{i}": Article(id=f"o{i}", text=t, sentences=split_sentences(t))
+              for i, t in enumerate([BRIDGE, WALKOUT, COACH])}
+    library = _Counted({"a": Article(id="a", text=DEAL, sentences=split_sentences(DEAL)), **others})
+    values = evidence_features(analyse(question), question, library, [("a", "s1")], 0.7, searched=["a", "a"])
+    assert values["focus_absent"] == 1.0
+    assert set(library.read) == {"a"}  # the three articles retrieval did not find were never read
+    deputy = "Her deputy, Ann Cole, runs the hospital."
+    library["o0"] = Article(id="o0", text=deputy, sentences=split_sentences(deputy))
+    values = evidence_features(analyse(question), question, library, [("a", "s1")], 0.7, searched=["a", "o0"])
+    assert values["focus_absent"] == 0.0

@@ -92,7 +92,8 @@ class ExtractiveAnswerer:
         """
         limits = self.settings.abstain
         values = evidence_features(
-            question, request.query, request.articles, draft.cited, draft.confidence, follow_up
+            question, request.query, request.articles, draft.cited, draft.confidence, follow_up,
+            searched=[h.article_id for h in request.hits],
         )
         p = unanswerable(values, limits.evidence_weights)
         shown = tuple((f"evidence.{k}", v) for k, v in values.items()) + (("evidence.p", p),)

@@ -41,7 +41,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 
 from assistant.analysis.attribution import find_speaker
 from assistant.analysis.focus import focus, focus_word, mentions
@@ -60,8 +60,14 @@ def evidence_features(
     cited: Sequence[tuple[str, str]],
     confidence: float,
     follow_up: bool = False,
+    searched: Sequence[str] = (),
 ) -> dict[str, float]:
-    """The features :func:`unanswerable` weighs, for an answer citing ``cited`` (empty: none cited)."""
+    """The features :func:`unanswerable` weighs, for an answer citing ``cited`` (empty: none cited).
+
+    ``searched``: the articles retrieval found. Over a library the focus noun is looked for in
+    those only: reading every article on each ask took 0.86 s of a 0.92 s ask at 330 articles,
+    and a noun present in an article the word search did not find is rare.
+    """
     if not cited:
         return {}
     texts = [articles[a].sentence(s).text for a, s in cited]
@@ -77,7 +83,7 @@ def evidence_features(
         asked_for is not None
         and noun
         and focus_uncited
-        and not any(asked_for[0] in vocabulary(a.text) for a in articles.values())
+        and not any(asked_for[0] in vocabulary(a.text) for a in _pool(articles, searched))
     )
     return {
         "typed_uncited": float(typed and not any(_holds_type(question, t) for t in texts)),
@@ -88,6 +94,16 @@ def evidence_features(
         "confidence": confidence,
         "follow_up": float(follow_up),
     }
+
+
+def _pool(articles: Mapping[str, Article], searched: Sequence[str]) -> Iterator[Article]:
+    """The articles to look for a word in: the one in scope, or over a library those searched."""
+    if len(articles) <= 1 or not searched:
+        yield from articles.values()
+        return
+    for article_id in dict.fromkeys(searched):
+        if article_id in articles:
+            yield articles[article_id]
 
 
 #: "What did Angela Merkel say about …?", "How did Donald Trump respond to …?": who is asked to speak.
