@@ -9,6 +9,7 @@ mentions were merged when that was a guess. Everything comes from the quote inde
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 import gradio as gr  # type: ignore[import-untyped,unused-ignore]
@@ -39,15 +40,22 @@ def _scope(state: Any) -> str | None:
 
 
 def choices(assistant: Assistant, state: Any) -> list[tuple[str, str]]:
-    """(label, person ID) of the people quoted in the browser's scope, most quoted first."""
+    """(label, person ID) of the people quoted in the browser's scope, most quoted there first.
+
+    The count is of the statements in the scope: in one article, that article's only.
+    """
+    scope = _scope(state)
     try:
-        people = assistant.people(article=_scope(state))
+        people = assistant.people(article=scope)
+        counts = Counter(q.person_id for q in assistant.quotes(article=scope))
     except Exception:  # an article removed meanwhile: the library's people instead
         people = assistant.people()
+        counts = Counter({p.id: p.quotes for p in people})
+    ranked = sorted(people, key=lambda p: -counts[p.id])  # stable: ties keep the index's order
     out = []
-    for p in people[:MAX_PEOPLE]:
+    for p in ranked[:MAX_PEOPLE]:
         about = f" — {p.descriptions[0]}" if p.descriptions else ""
-        out.append((f"{p.name} ({p.quotes}){about}", p.id))
+        out.append((f"{p.name} ({counts[p.id]}){about}", p.id))
     return out
 
 

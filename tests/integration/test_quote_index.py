@@ -111,4 +111,13 @@ def test_the_people_panel_lists_the_open_articles_people_and_their_quotes(assist
     assert "john-smith" in everyone
     shown = quotes_html(assistant, "john-kirby", {"scope": kirby.id, "chats": {}, "pending": None})
     assert shown.count('<blockquote class="people-quote"') == 4
+    # Another article quoting him: the library counts both, the open article only its own.
+    again = assistant.add_text('"We will keep the pressure on," John Kirby, the National Security '
+                               "Council coordinator, told reporters on Friday in Washington.").article
+    def labels(scope: str) -> dict[str, str]:
+        return {v: label for label, v in choices(assistant, {"scope": scope, "chats": {}, "pending": None})}
+
+    assert labels(kirby.id)["john-kirby"].startswith("John Kirby (4)")
+    assert labels(again.id)["john-kirby"].startswith("John Kirby (1)")
+    assert labels(ALL)["john-kirby"].startswith("John Kirby (5)")
     assert "Kirby said the shells" in shown and "via “he”" in shown and "<script" not in shown
