@@ -74,6 +74,8 @@ _OPENERS = frozenset(
     "Following According After Before During Despite Speaking Asked Meanwhile However Still Later "
     "Earlier Yesterday Today Last Next Since While Although When If".split()
 )
+# "A spokeswoman for Meridian Hospital, … said": a name inside the subject's phrase is not who spoke.
+_PART_OF_PHRASE = re.compile(r"\b(?:for|of|at|from|with|to|in|on|by|and)\s+(?:the\s+)?$")
 _ACCORDING_TO = re.compile(rf"\baccording to\s+(?P<speaker>(?:the\s+)?{_NAME})")
 _WRITTEN_BY = re.compile(rf"\b(?:written|signed|sent)\s+by\s+(?P<speaker>{_NAME}(?:,\s+(?:and\s+)?{_NAME})*)")
 
@@ -99,6 +101,10 @@ def speaker_in(sentence: str) -> str | None:
         for match in pattern.finditer(outside):
             if pattern is _SPEAKER_THEN_CALLED and not _quote_follows(sentence, match.end()):
                 continue
+            if pattern in (_SPEAKER_THEN_VERB, _SPEAKER_THEN_CALLED) and _PART_OF_PHRASE.search(
+                outside[: match.start("speaker")]
+            ):
+                continue
             listing = pattern in (_WRITTEN_BY, _ROLE_THEN_VERB)
             speaker = _valid_speaker(match.group("speaker"), listing=listing)
             if speaker is None:
@@ -118,7 +124,9 @@ def _valid_speaker(text: str, listing: bool = False) -> str | None:
         return None
     if listing:
         return text.strip()
-    if len(words) > 10 or any(w.lower() in _NOT_SPEAKER for w in words):
+    # "of"/"the" end a description ("president of the union") but not a name ("Friends of the Earth").
+    described = not re.fullmatch(_NAME, text.strip()) and any(w.lower() in _NOT_SPEAKER for w in words)
+    if len(words) > 10 or described:
         return None
     if not re.match(r"[A-Z(]", words[-1]) or not any(w[0].isupper() for w in words):
         return None

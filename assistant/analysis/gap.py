@@ -101,7 +101,7 @@ def fills_gap(question: str, sentence: str, short: str) -> bool | None:
     start = sentence.find(short)
     if start < 0:
         return False
-    heads = {f.i for f in fillers}
+    heads = {f.i for f in fillers} | {_named(f).i for f in fillers}
     span = doc.char_span(start, start + len(short), alignment_mode="expand")
     if span is None:
         return False
@@ -161,6 +161,7 @@ def gap_filler(question: str, sentence: str) -> str | None:
     if found is None or not found[1]:
         return None
     doc, fillers, _ = found
+    fillers = [_named(f) for f in fillers]
     # A name, when one of them is ("Sens. Jim Risch and Roger Wicker": Risch, not "Sens.").
     head = next((f for f in fillers if f.pos_ == "PROPN" or f.ent_type_), fillers[0])
     if head.pos_ == "PRON" or head.tag_ in {"WP", "WDT"}:
@@ -227,6 +228,15 @@ def _role_fillers_of(doc: Doc, gap: RoleGap) -> list[Token] | None:
             other = {"nsubj": "attr", "attr": "nsubj"}[token.dep_]
             found.extend(c for c in token.head.children if c.dep_ == other and c.pos_ == "PROPN")
     return found or None
+
+
+def _named(token: Token) -> Token:
+    """The name a role filler is given in apposition, else the filler: in "The clinic's board
+    chair, Gloria Fenwick, said …" the subject is "chair", but who said it is Gloria Fenwick."""
+    if token.pos_ == "PROPN" or token.ent_type_:
+        return token
+    return next((c for c in token.children if c.dep_ == "appos" and (c.pos_ == "PROPN" or c.ent_type_)),
+                token)
 
 
 def _name_head(token: Token) -> Token:
