@@ -184,10 +184,25 @@ def _last_named_speaker(article: Article, sentence: Sentence) -> tuple[str, Sent
     index = article.index_of(sentence.id)
     earlier: Sequence[Sentence] = article.sentences[max(0, index - 6) : index]
     for candidate in reversed(earlier):
-        speaker = speaker_in(candidate.text)
+        speaker = speaker_in(candidate.text) or _subject_name(candidate.text)
         if speaker:
             return speaker, candidate
     return None
+
+
+# "The board's president, Lorraine Albright, is not related to him. She said …": "she" is the person
+# the sentence before is about, even though that sentence quotes nobody.
+_NAMED_SUBJECT = re.compile(
+    rf"^(?:(?:The|A|An|Her|His|Their)\s[^,“”\"]{{1,60}},\s+)?(?P<speaker>{_NAME})(?:,[^,“”\"]{{1,90}},)?,?"
+    rf"(?:\s+\w+ly)?\s+(?:is|was|has|had|will|would|could|can|did|does|took|made|gave|won|led|ran|lost|"
+    rf"left|met|spoke|became|came|went|got|held|kept|\w+ed)\b"
+)
+
+
+def _subject_name(sentence: str) -> str | None:
+    """The named person a sentence opens on as its subject, if any."""
+    match = _NAMED_SUBJECT.match(sentence.lstrip())
+    return _valid_speaker(match.group("speaker")) if match else None
 
 
 def _quote_follows(sentence: str, at: int) -> bool:

@@ -173,3 +173,4 @@ def test_a_name_inside_the_speakers_phrase_is_not_the_speaker() -> None:
     assert speaker_in("An angling club, Friends of the Tallow Marsh, said the dike would flood fields.") == (
         "Friends of the Tallow Marsh"
     )
+
