@@ -63,9 +63,13 @@ def _hits(*order: str) -> list[Hit]:
     ]
 
 
-def _reason(question: str, *order: str) -> str | None:
+#: The person check is opt-in (settings answer.abstain.typed_check): off by default, see its description.
+PERSON_CHECK = AbstainSettings(typed_check=("money", "percentage", "number", "person"))
+
+
+def _reason(question: str, *order: str, limits: AbstainSettings = PERSON_CHECK) -> str | None:
     q = analyse(question)
-    return abstain_reason(q, question, _hits(*order), {"club": ARTICLE}, False, AbstainSettings())
+    return abstain_reason(q, question, _hits(*order), {"club": ARTICLE}, False, limits)
 
 
 def test_a_who_question_whose_best_sentences_name_no_person_abstains() -> None:
@@ -75,6 +79,9 @@ def test_a_who_question_whose_best_sentences_name_no_person_abstains() -> None:
     )
     # The secretary is among them: no hard abstention.
     assert _reason("Who owns the boathouse on the Tamer River?", CLOSE, MEMBERS, RENT) is None
+    # Off by default.
+    default = AbstainSettings()
+    assert _reason("Who owns the boathouse on the Tamer River?", CLOSE, MEMBERS, VOTE, limits=default) is None
 
 
 def test_the_person_check_leaves_who_said_questions_to_attribution() -> None:
