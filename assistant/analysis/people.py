@@ -12,6 +12,7 @@ description as evidence; the words here split a mention into name and descriptio
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from assistant.analysis.lexicon import SPEECH_VERBS
@@ -105,6 +106,35 @@ def same_name(a: str, b: str) -> bool:
     if not x or not y or x[-1].lower() != y[-1].lower():
         return False
     return len(x) == 1 or len(y) == 1 or x[0].lower() == y[0].lower()
+
+
+def namesakes(surname: str, texts: Iterable[str]) -> set[str]:
+    """The first names ``texts`` write before ``surname`` ("Hannah Voss", "Tessa Voss" → hannah,
+    tessa); titles and sentence words ("Mayor Voss", "On Tuesday Voss said") are no first names."""
+    before = re.compile(rf"\b([A-Z][\w’'-]+)\s+{re.escape(surname)}\b")
+    return {
+        m.group(1).lower()
+        for text in texts
+        for m in before.finditer(text)
+        if not _title(m.group(1)) and m.group(1).lower() not in _NOT_FIRST
+    }
+
+
+def bare_surnames(question: str) -> list[tuple[str, bool]]:
+    """The names a question gives as one capitalised word, each with whether it is possessive
+    ("What did Voss say?" → [("Voss", False)]; "Who is Voss's lawyer?" → [("Voss", True)])."""
+    words = question.split()
+    found = []
+    for i, raw in enumerate(words[1:], start=1):
+        word = raw.strip("?,.!;:")
+        possessive = bool(re.search(r"[’']s?$", word))
+        word = re.sub(r"[’']s?$", "", word)
+        if not _NAME_WORD.match(word) or _title(word) or word.lower() in _NOT_FIRST:
+            continue
+        near = (words[i - 1] if i > 1 else "", words[i + 1] if i + 1 < len(words) else "")
+        if not any(n[:1].isupper() and not _title(n.strip("?,.")) for n in near):
+            found.append((word, possessive))
+    return found
 
 
 def description_terms(description: str | None) -> set[str]:

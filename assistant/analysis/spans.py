@@ -242,6 +242,12 @@ def _description(doc: Doc, subject: str) -> tuple[str, bool, int] | None:
     else:
         last = name[-1].lower()
         heads = [_name_head(t) for t in doc if t.lower_ == last or _stem(t.text) == _stem(last)]
+        if len(name) > 1:
+            # "Angela Whitford" is not "Mark Whitford" (his appositive: "Angela Whitford's brother-in-law").
+            first = name[0].lower()
+            heads = [h for h in heads if any(t.lower_ == first for t in h.subtree if t.i < h.i)]
+    # A possessor is not described where it is named: "Angela Whitford's brother-in-law".
+    heads = [h for h in heads if h.dep_ != "poss" and not any(c.dep_ == "case" for c in h.children)]
     for head in heads:
         for found in (_appositive(head), _title_before(doc, head), _predicate(head)):
             if found:
@@ -273,7 +279,12 @@ def _clean(tokens: list[Token]) -> str | None:
     if not tokens or len(tokens) > 16:
         return None
     doc = tokens[0].doc
-    return doc[tokens[0].i : tokens[-1].i + 1].text
+    end = tokens[-1].i
+    # A hyphenated word is one word: "brother-in-law", not "brother".
+    while end + 2 < len(doc) and doc[end + 1].text == "-" and not doc[end].whitespace_ \
+            and not doc[end + 1].whitespace_:
+        end += 2
+    return doc[tokens[0].i : end + 1].text
 
 
 def _phrase(token: Token) -> list[Token]:

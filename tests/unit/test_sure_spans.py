@@ -80,3 +80,23 @@ def test_summary_requests_are_known_by_their_words_in_any_order(question: str, s
 )
 def test_credit_lines_and_credited_captions_are_structure(line: str, kind: str | None) -> None:
     assert line_kind(line) == kind
+
+
+def test_a_surname_two_people_share_is_never_answered_for_sure() -> None:
+    from assistant.analysis.people import bare_surnames, namesakes
+
+    assert bare_surnames("What did Voss say?") == [("Voss", False)]
+    assert bare_surnames("Who is Voss's lawyer?") == [("Voss", True)]
+    assert bare_surnames("Who is Hannah Voss?") == []
+    texts = ["Council President Hannah Voss said so.", "Mayor Voss agreed.", "Tessa Voss, a sister, did not."]
+    assert namesakes("Voss", texts) == {"hannah", "tessa"}  # "Mayor" is a title, not a first name
+
+
+def test_who_is_a_full_name_is_not_answered_from_a_namesakes_appositive() -> None:
+    from assistant.analysis.questions import analyse
+    from assistant.analysis.spans import typed_answer
+
+    sentence = "Councilor Mark Whitford, Angela Whitford's brother-in-law, voted against the delay."
+    assert typed_answer(analyse("Who is Angela Whitford?"), (sentence,)) is None
+    described = typed_answer(analyse("Who is Mark Whitford?"), (sentence,))
+    assert described is not None and "brother-in-law" in described.text

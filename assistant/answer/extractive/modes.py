@@ -46,6 +46,7 @@ from dataclasses import replace
 
 from assistant.analysis.conversation import asked_to_speak
 from assistant.analysis.gap import fills_gap, gap_filler, source_phrase, speaks
+from assistant.analysis.people import bare_surnames, namesakes
 from assistant.analysis.questions import Question
 from assistant.analysis.text import body_text, is_heading, terms
 from assistant.answer.base import AnswerRequest, Draft
@@ -86,9 +87,21 @@ def settle(
     draft = replace(
         draft, diagnostics=replace(draft.diagnostics, features=draft.diagnostics.features + shown)
     )
-    if verified is not False and p >= settings.mode_threshold:
+    sure = verified is not False and p >= settings.mode_threshold
+    if sure and not _ambiguous_person(question, draft, request):
         return replace(draft, mode="answer")
     return evidence(draft, request, hits)
+
+
+def _ambiguous_person(question: Question, draft: Draft, request: AnswerRequest) -> bool:
+    """Whether the question names someone by a surname the cited articles give two people ("What did
+    Whitford say?" with Angela and Mark Whitford quoted): whichever is meant, the answer is a guess."""
+    about_people = question.answer_type in {"description", "quote"}
+    surnames = [name for name, possessive in bare_surnames(question.text) if about_people or possessive]
+    if not surnames:
+        return False
+    texts = [s.text for a in dict.fromkeys(a for a, _ in draft.cited) for s in request.articles[a].sentences]
+    return any(len(namesakes(name, texts)) > 1 for name in surnames)
 
 
 def mode_features(draft: Draft, verified: str | bool | None, follow_up: bool) -> dict[str, float]:
