@@ -24,5 +24,6 @@ def seeded_store(tmp_path_factory, embedder, seed_path) -> tuple[Any, Any]:  # t
     from assistant.settings import Settings
 
     settings = Settings(data_dir=tmp_path_factory.mktemp("seeded"))
-    article = Assistant(settings, embedder=embedder).add(str(seed_path)).article
+    with Assistant(settings, embedder=embedder) as writer:
+        article = writer.add(str(seed_path)).article
     return settings, article
