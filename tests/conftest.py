@@ -25,6 +25,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.llm_servers import ScriptedServer
 from tests.support import SEED
 
 COLD_CACHE = Path(os.environ["XDG_CACHE_HOME"])
@@ -70,6 +71,13 @@ def clean_server(chroma_server: str) -> str:
         if name in existing:
             client.delete_collection(name)
     return chroma_server
+
+
+@pytest.fixture(scope="module")
+def scripted_server() -> Iterator[ScriptedServer]:
+    """A scripted OpenAI-compatible server on loopback, one per test module (integration and e2e)."""
+    with ScriptedServer() as s:
+        yield s
 
 
 @pytest.fixture

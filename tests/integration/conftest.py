@@ -1,20 +1,10 @@
-"""Fixtures shared by the integration tests of the LLM path."""
+"""Fixtures shared by the integration tests of the LLM path (the scripted server: tests/conftest.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-
-from tests.llm_servers import ScriptedServer
-
-
-@pytest.fixture(scope="module")
-def scripted_server() -> Iterator[ScriptedServer]:
-    """A scripted OpenAI-compatible server on loopback, one per test module."""
-    with ScriptedServer() as s:
-        yield s
 
 
 @pytest.fixture(scope="module")
