@@ -29,12 +29,13 @@ from assistant.library.indexes import Indexes
 from assistant.library.quotes import AttributedQuote, QuoteIndex, QuoteIndexes
 from assistant.library.snapshot import LibraryState
 from assistant.pipeline import Pipeline, Untraced, checked_question
+from assistant.plugins import extractor, langchain
 from assistant.registry import AnswererChoice
 from assistant.rerank.base import Reranker
 from assistant.settings import Settings
 from assistant.types import Answer, Hit
 from index.embed.base import Embedder
-from index.errors import ConfigError, InputError
+from index.errors import InputError
 from index.models import Article
 
 if TYPE_CHECKING:
@@ -45,13 +46,8 @@ if TYPE_CHECKING:
     from index.clean import DroppedLine
     from index.fetch import FetchPolicy
     from index.models import ArticleSummary, RawArticle
-    from index.quotes import QuoteExtractor
     from index.store import ChromaStore
     from index.writes import StoreCheck
-
-#: Where the LangChain adapter registers itself (pyproject.toml): the core never imports it.
-PLUGINS = "article_assistant.integrations"
-
 
 @guarded  # no httpx, chromadb, sqlite3 or OSError leaves a public method: see assistant.boundary
 class Assistant:
@@ -75,15 +71,10 @@ class Assistant:
         rewriter: QueryRewriter | None = None,
     ) -> None:
         self.settings = settings or Settings.from_env()
-        self._components = Components(
-            self.settings,
-            embedder=embedder,
-            store=store,
-            answerer=answerer,
-            reranker=reranker,
-            rewriter=rewriter,
-        )
-        caches = Caches.sized(self.settings.retrieval)
+        self._components = Components(self.settings, embedder=embedder, store=store, answerer=answerer,
+                                      reranker=reranker, rewriter=rewriter)
+        self._closed = False
+        self._caches = caches = Caches.sized(self.settings.retrieval)
         self._query_vectors = QueryVectors(lambda: self._components.embedder, caches.queries)
         self._library = LibraryState(self._components, caches)
         self._indexes = Indexes(self._components, caches, self._library)
@@ -91,6 +82,32 @@ class Assistant:
         self._pipeline = Pipeline(
             self._components, self._library, self._indexes, self._query_vectors, self.quote_index
         )
+
+    # -- lifetime ------------------------------------------------------------
+
+    def close(self) -> None:
+        """Release the Chroma client (files, SQLite, or its HTTP session), the chat models' connections,
+        the embedding model and the caches; idempotent. ``with Assistant(...) as a:`` closes on exit.
+
+        Any later call raises :class:`~assistant.errors.AssistantClosedError`. Backends given to the
+        constructor are not closed (they are the caller's).
+        """
+        if not self._closed:
+            self._closed = True
+            self._components.close()
+            self._caches.clear()
+            self._library.forget()
+
+    @property
+    def closed(self) -> bool:
+        """Whether :meth:`close` was called."""
+        return self._closed
+
+    def __enter__(self) -> Assistant:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     # -- backends ----------------------------------------------------------
 
@@ -309,7 +326,7 @@ class Assistant:
         ``invoke(q, k=n)`` overrides ``k``."""
         if article is not None:
             self.get(article)
-        return _langchain().ArticleRetriever(
+        return langchain().ArticleRetriever(
             assistant=self, article=article, k=self.settings.retrieval.top_k if k is None else k
         )
 
@@ -317,14 +334,14 @@ class Assistant:
         """A LangChain Runnable: a question or ``{"question", "history"}`` → the Answer of ``ask``."""
         if article is not None:
             self.get(article)
-        return _langchain().AnswerChain(self, article)
+        return langchain().AnswerChain(self, article)
 
     def vectorstore(self) -> Any:
         """A ``langchain_chroma.Chroma`` over the passages collection, on this Assistant's client.
 
         For reading (``similarity_search``…); add articles with :meth:`add`.
         """
-        return _langchain().passage_vectorstore(self)
+        return langchain().passage_vectorstore(self)
 
     # -- inside ------------------------------------------------------------------
 
@@ -342,7 +359,7 @@ class Assistant:
 
         if config is None:
             return run(Untraced())
-        return _langchain().traced_ask(config, {"question": question, "article": article}, run)
+        return langchain().traced_ask(config, {"question": question, "article": article}, run)
 
     def _read(self, source: str | Path) -> RawArticle:
         from index.ingest import read_source
@@ -356,7 +373,7 @@ class Assistant:
 
         before = self.store.generation()
         window = self.settings.index.passage_window
-        result = add_article(raw, self.store, self.embedder, window, self._indexes.keep_vectors, _extractor())
+        result = add_article(raw, self.store, self.embedder, window, self._indexes.keep_vectors, extractor())
         if result.created:
             self._added([result.article], before)
         return result
@@ -370,7 +387,7 @@ class Assistant:
         before = self.store.generation()
         results = add_prepared(
             prepared, self.store, self.embedder, window, batch or BULK_ARTICLES, self._indexes.keep_vectors,
-            _extractor(),
+            extractor(),
         )
         self._added([r.article for r in results if r.created], before)
         return results
@@ -380,21 +397,3 @@ class Assistant:
             self._indexes.save_postings(articles)
             self._library.added(articles, before)
 
-
-def _extractor() -> QuoteExtractor:
-    """The quote extraction the write path runs on every new article (imported when adding)."""
-    from assistant.analysis.quotes import extract_quotes
-
-    return extract_quotes
-
-
-def _langchain() -> Any:
-    """The LangChain adapter module (:mod:`assistant.integrations.langchain`), found through its
-    entry point, so that the core never imports the integration layer above it."""
-    from importlib.metadata import entry_points
-
-    for found in entry_points(group=PLUGINS, name="langchain"):
-        return found.load()
-    raise ConfigError(
-        "The LangChain integration is not registered: reinstall the package (pip install -e .)."
-    )

@@ -8,7 +8,8 @@ failure means, so a caller catches :class:`~index.errors.ArticleAssistantError`
 (and reads ``retryable``) and nothing else. An iterator a method returns
 (``ask_stream``) is wrapped too: a server can die between two pieces of an
 answer. Exceptions the translation does not know are bugs and keep their type
-and traceback.
+and traceback. Once the object is closed (its ``_closed``), every method but
+:data:`ALWAYS_OPEN` raises :class:`~assistant.errors.AssistantClosedError`.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
+from assistant.errors import AssistantClosedError
 from index.errors import ArticleAssistantError
 from index.faults import translate
 
@@ -37,9 +39,17 @@ def guarded(cls: C) -> C:
     return cls
 
 
+#: What a closed object still answers.
+ALWAYS_OPEN = frozenset({"close", "closed"})
+
+
 def _guard(method: Callable[..., Any]) -> Callable[..., Any]:
+    check = method.__name__ not in ALWAYS_OPEN
+
     @functools.wraps(method)
     def call(owner: Any, *args: Any, **kwargs: Any) -> Any:
+        if check and getattr(owner, "_closed", False):
+            raise AssistantClosedError()
         try:
             result = method(owner, *args, **kwargs)
         except Exception as e:
@@ -65,6 +75,8 @@ def _iterate(owner: Any, items: Iterator[Any]) -> Generator[Any, None, Any]:
 
 
 def _translated(owner: Any, error: Exception) -> ArticleAssistantError | None:
+    if getattr(owner, "_closed", False):  # closed by another thread while this call ran
+        return error if isinstance(error, AssistantClosedError) else AssistantClosedError()
     settings = getattr(owner, "settings", None)
     server = getattr(settings, "chroma_url", None)
     folder = getattr(settings, "data_dir", None)

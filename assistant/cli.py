@@ -110,9 +110,12 @@ def _plugins() -> list[Any]:
 
 
 def _assistant(ctx: click.Context) -> Any:
+    """The command's Assistant, closed when the command ends (tests run many in one process)."""
     from assistant.api import Assistant
 
-    return Assistant(ctx.obj)
+    assistant = Assistant(ctx.obj)
+    ctx.call_on_close(assistant.close)
+    return assistant
 
 
 def _emit(data: Any) -> None:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from assistant import registry
 from assistant.answer.base import Answerer
 from assistant.chat import QueryRewriter
+from assistant.errors import AssistantClosedError
 from assistant.rerank.base import Reranker
 from assistant.settings import Settings
 from index.embed.base import Embedder
@@ -46,6 +47,10 @@ class Components:
         self._reranker = reranker
         self._rewriter = rewriter
         self._lock = threading.RLock()  # guards lazy set-up only, never a search
+        #: What the caller gave: theirs to close, never closed here.
+        self._given = {name for name, part in (("_embedder", embedder), ("_store", store),
+                       ("_answerer", answerer)) if part is not None}
+        self._closed = False
         self._chosen: dict[str, tuple[Answerer, QueryRewriter]] = {}
         if settings.answer.answerer != "extractive":
             _ = self.answerer
@@ -115,10 +120,36 @@ class Components:
         where = s.chroma_url or str(s.data_dir.resolve())
         return f"{where}|{s.store.tenant}|{s.store.database}|{s.store.collection_prefix}"
 
+    def close(self) -> None:
+        """Release what was built here: the store's and the settings' Chroma clients, the chat models'
+        connections, the embedder; idempotent. Nothing is built again: a later use raises
+        :class:`~assistant.errors.AssistantClosedError`."""
+        from index.store import close_client
+
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            built = [getattr(self, name) for name in ("_store", "_answerer", "_embedder")
+                     if name not in self._given]
+            built += [answerer for answerer, _ in self._chosen.values()]
+            client, self._client = self._client, None
+            self._chosen.clear()
+            # Dropped, given or not: the model's memory goes with the last reference to it.
+            self._store = self._answerer = self._embedder = self._reranker = self._rewriter = None
+        for part in built:
+            close = getattr(part, "close", None)  # a backend that holds nothing has no close()
+            if close is not None:
+                close()
+        if client is not None:
+            close_client(client)
+
     def _once(self, attribute: str, make: Callable[[], Any]) -> Any:
         found = getattr(self, attribute)
         if found is None:
             with self._lock:
+                if self._closed:
+                    raise AssistantClosedError()
                 found = getattr(self, attribute)
                 if found is None:
                     found = make()

@@ -74,8 +74,17 @@ class AnswerStopped(ArticleAssistantError):
         super().__init__(message)
 
 
+class AssistantClosedError(ArticleAssistantError):
+    """The Assistant was closed (:meth:`~assistant.api.Assistant.close`, or its ``with`` block ended)."""
+
+    def __init__(self, message: str = "") -> None:
+        super().__init__(message or "This Assistant was closed (close() was called, or its `with` block "
+                         "ended), so it can no longer be used: make a new Assistant(...) to go on.")
+
+
 __all__ = [
     "AnswerStopped",
+    "AssistantClosedError",
     "ArticleAssistantError",
     "ConfigError",
     "InputError",

@@ -284,11 +284,15 @@ def stored_embedder(settings: Settings) -> str | None:
 
     An embedded data dir without a store is left as it is (no empty store is made).
     """
-    from index.store import recorded_embedder
+    from index.store import close_client, recorded_embedder
 
     if settings.chroma_url is None and not (settings.data_dir / "chroma.sqlite3").exists():
         return None
-    return recorded_embedder(chroma_client(settings), settings.store.collection_prefix)
+    client = chroma_client(settings)
+    try:
+        return recorded_embedder(client, settings.store.collection_prefix)
+    finally:
+        close_client(client)
 
 
 def embedder_backend(settings: Settings, recorded: str | None = None) -> str:

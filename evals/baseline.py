@@ -66,7 +66,7 @@ class LangChainBaseline:
         from langchain_text_splitters import RecursiveCharacterTextSplitter
 
         self.embeddings = MiniLMEmbeddings(embedder or SentenceTransformerEmbedder())
-        client = chromadb.PersistentClient(
+        self._client = client = chromadb.PersistentClient(
             path=str(data_dir), settings=chromadb.config.Settings(anonymized_telemetry=False)
         )
         self.vectorstore = Chroma(
@@ -76,6 +76,12 @@ class LangChainBaseline:
             chunk_size=CHUNK_SIZE, chunk_overlap=CHUNK_OVERLAP, add_start_index=True
         )
         self._articles: dict[str, Article] = {}
+
+    def close(self) -> None:
+        """Stop the Chroma client (its files can then be removed)."""
+        from index.store import close_client
+
+        close_client(self._client)
 
     def warm_up(self) -> None:
         """Load the embedding model, so its load time is not counted as ingest."""

@@ -54,6 +54,10 @@ class System(Protocol):
         (``key`` None: of the whole library, each citation naming its article's key)."""
         ...
 
+    def close(self) -> None:
+        """Release the store's files and clients (the temporary store is removed next)."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class ConfigRun:
@@ -85,6 +89,9 @@ class AssistantSystem:
 
     def warm_up(self) -> None:
         self.assistant.embedder.embed(["warm up"])
+
+    def close(self) -> None:
+        self.assistant.close()
 
     def ingest(self, record: EvalRecord) -> str:
         article = self.assistant.add_text(record.text, title=record.title, source=record.article_id).article
@@ -164,18 +171,21 @@ def run_config(
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix=f"aa-eval-{config.name}-", ignore_cleanup_errors=True) as tmp:
         system = make_system(config, Path(tmp))
-        t0 = time.perf_counter()
-        system.warm_up()
-        warm_up_ms = (time.perf_counter() - t0) * 1000
-        keys, ingest_ms = _ingest_all(system, [*records, *articles], lambda: tick(f"{config.name}: ingest"))
-        texts = {r.article_id: r.text for r in distinct_articles([*records, *articles])}
-        names = {key: article_id for article_id, key in keys.items()}
-        predictions = []
-        for record in records:
-            key = None if record.library else keys[record.article_id]
-            predictions.append(_ask(system, record, key, names, texts))
-            tick(f"{config.name}: ask")
-        _release_chroma()
+        try:
+            t0 = time.perf_counter()
+            system.warm_up()
+            warm_up_ms = (time.perf_counter() - t0) * 1000
+            every = [*records, *articles]
+            keys, ingest_ms = _ingest_all(system, every, lambda: tick(f"{config.name}: ingest"))
+            texts = {r.article_id: r.text for r in distinct_articles(every)}
+            names = {key: article_id for article_id, key in keys.items()}
+            predictions = []
+            for record in records:
+                key = None if record.library else keys[record.article_id]
+                predictions.append(_ask(system, record, key, names, texts))
+                tick(f"{config.name}: ask")
+        finally:
+            system.close()  # before the temporary store is removed
     wall_s = time.perf_counter() - started
     log.info("%s: %d questions in %.1f s", config.name, len(records), wall_s)
     return ConfigRun(config, tuple(predictions), ingest_ms, round(warm_up_ms, 3), round(wall_s, 3))
@@ -216,13 +226,3 @@ def _ask(
     prediction = Prediction(record.id, text, abstained, tuple(citations), latency_ms, llm, confidence, mode)
     check_offsets(prediction, record.text, texts)
     return prediction
-
-
-def _release_chroma() -> None:
-    """Drop Chroma's cached clients so the temporary store's files can be removed."""
-    try:
-        from chromadb.api.shared_system_client import SharedSystemClient
-
-        SharedSystemClient.clear_system_cache()
-    except (ImportError, AttributeError):  # pragma: no cover - older/newer chromadb layouts
-        log.debug("could not clear Chroma's client cache", exc_info=True)

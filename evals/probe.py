@@ -213,9 +213,9 @@ def run(records: list[dict[str, Any]], data_dir: Path | None = None) -> list[dic
     from assistant.settings import Settings
 
     out = []
-    with tempfile.TemporaryDirectory() as tmp:
-        # Env overrides (ARTICLE_ASSISTANT_ANSWER__MODE_THRESHOLD=…) apply: thresholds are tried this way.
-        assistant = Assistant(Settings.from_env(data_dir=data_dir or Path(tmp)))
+    # Env overrides (ARTICLE_ASSISTANT_ANSWER__MODE_THRESHOLD=…) apply: thresholds are tried this way.
+    with tempfile.TemporaryDirectory() as tmp, \
+            Assistant(Settings.from_env(data_dir=data_dir or Path(tmp))) as assistant:
         ids: dict[str, str] = {}
         for record in records:
             if record["article_id"] not in ids:

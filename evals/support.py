@@ -42,8 +42,7 @@ def collect(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     from assistant.settings import Settings
 
     rows = []
-    with tempfile.TemporaryDirectory() as tmp:
-        assistant = Assistant(Settings(data_dir=Path(tmp)))
+    with tempfile.TemporaryDirectory() as tmp, Assistant(Settings(data_dir=Path(tmp))) as assistant:
         scorer = SupportScorer(assistant.settings.answer.support)
         ids: dict[str, str] = {}
         for r in records:

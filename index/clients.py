@@ -74,7 +74,10 @@ def make_client(
                 chroma_server_http_port=port,
                 chroma_server_ssl_enabled=ssl,
             ))
-            _ensure_namespace(admin, tenant, database)
+            try:
+                _ensure_namespace(admin, tenant, database)
+            finally:
+                _release_admin(admin)
             client = chromadb.HttpClient(
                 host=host, port=port, ssl=ssl, settings=settings, tenant=tenant, database=database
             )
@@ -91,7 +94,10 @@ def make_client(
     if (tenant, database) != (DEFAULT_TENANT, DEFAULT_DATABASE):
         admin = chromadb.AdminClient(Settings(anonymized_telemetry=False, is_persistent=True,
                                               persist_directory=str(data_dir)))
-        _ensure_namespace(admin, tenant, database)
+        try:
+            _ensure_namespace(admin, tenant, database)
+        finally:
+            _release_admin(admin)
     return _persistent(data_dir, str(data_dir), tenant, database)
 
 
@@ -141,6 +147,18 @@ def _persistent(data_dir: Path, key: str, tenant: str, database: str) -> Any:
             with contextlib.suppress(OSError):
                 reserve.unlink()
     return client
+
+
+def place_of(client: Any, server: bool) -> str:
+    """Where the store lives, for messages: the data dir, or the server's URL."""
+    try:
+        settings = client.get_settings()
+    except Exception:  # a client without settings (a test double): messages say less
+        return "the store"
+    if server:
+        scheme = "https" if settings.chroma_server_ssl_enabled else "http"
+        return f"{scheme}://{settings.chroma_server_host}:{settings.chroma_server_http_port}"
+    return str(settings.persist_directory).rstrip("/") or "the store"
 
 
 def recorded_embedder(client: Any, prefix: str = DEFAULT_PREFIX) -> str | None:
@@ -207,3 +225,77 @@ def fresh_embedded_client(
         finally:
             SharedSystemClient._identifier_to_system.pop(key, None)
             SharedSystemClient._identifier_to_refcount.pop(key, None)
+
+
+def close_client(client: Any) -> None:
+    """Stop ``client``'s Chroma system now, freeing its files, SQLite connections and HTTP sessions.
+
+    Idempotent. An embedded client that shares its path's system with other clients of this
+    process (:func:`make_client`) only gives up its share: the system stops with the last one.
+    A client that is not a chromadb client (a test double) is left alone.
+    """
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    system = _system_of(client)
+    if system is None or getattr(client, "_closed", False):
+        return
+    # An HttpClient's admin client got a system of its own (a new random identifier each time).
+    admin = _system_of(getattr(client, "_admin_client", None))
+    if SharedSystemClient._identifier_to_system.get(client._identifier) is system:
+        client.close()  # Chroma's own refcounted close
+        if client._identifier in SharedSystemClient._identifier_to_system:
+            return  # another client of this process still uses the system
+    client._closed = True
+    for each in {id(s): s for s in (system, admin) if s is not None}.values():
+        _stop_system(each)
+
+
+def _system_of(client: Any) -> Any:
+    return getattr(getattr(client, "_server", None), "_system", None)
+
+
+def release_client(client: Any) -> None:
+    """Let a replaced client be freed as soon as the last thread using it lets go of it.
+
+    A Chroma system and its components refer to each other, so a dropped client waited for the
+    garbage collector, holding about a dozen descriptors (SQLite, HNSW files) per reopen. This
+    breaks that cycle without stopping anything: a thread still reading through the client
+    finishes on it. Clients whose system is shared in this process (:func:`make_client`) are left
+    to :func:`close_client`.
+    """
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    system = _system_of(client)
+    if system is None or SharedSystemClient._identifier_to_system.get(client._identifier) is system:
+        return
+    system._instances.clear()
+
+
+def _release_admin(admin: Any) -> None:
+    """Give up an admin client's share of its system (Chroma's AdminClient has no close())."""
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    system = SharedSystemClient._identifier_to_system.get(admin._identifier)
+    SharedSystemClient._release_system(admin._identifier)  # stops the system when it was the last
+    if system is not None and admin._identifier not in SharedSystemClient._identifier_to_system:
+        _stop_system(system)
+
+
+def _stop_system(system: Any) -> None:
+    """Stop a Chroma system and break its reference cycle; an HTTP client's session is closed too
+    (Chroma's FastAPI component does not close it on stop), and no name in Chroma's process-wide
+    cache keeps it (``AdminClient.from_system`` files it under one nobody releases)."""
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    known = SharedSystemClient._identifier_to_system
+    for name in [name for name, found in list(known.items()) if found is system]:
+        known.pop(name, None)
+    instances = list(system._instances.values())
+    with contextlib.suppress(Exception):  # stopped already (a second stop finds no bindings)
+        system.stop()
+    for component in instances:
+        session = getattr(component, "_session", None)
+        if session is not None:
+            with contextlib.suppress(Exception):
+                session.close()
+    system._instances.clear()

@@ -41,10 +41,13 @@ from index.clients import (  # re-exported: they were defined here
     DEFAULT_DATABASE,
     DEFAULT_PREFIX,
     DEFAULT_TENANT,
+    close_client,
     fresh_embedded_client,
     make_client,
     peek_generation,
+    place_of,
     recorded_embedder,
+    release_client,
 )
 from index.errors import ArticleNotFoundError, StoreMismatchError
 from index.journal import Journal
@@ -115,7 +118,8 @@ class ChromaStore(Writes, QuoteRows):
         self.fingerprint = fingerprint
         self.names = (prefix + "passages", prefix + "articles", prefix + "journal")
         self._server = server
-        self.place = _place(client, server)
+        self.place = place_of(client, server)
+        self._given = client  # its maker's to close; the clients of reopens are this store's
         #: Builds a fresh embedded client: an embedded client never sees vectors that
         #: another process wrote after it opened (Chroma answers "Error finding id").
         self._reopen = reopen
@@ -178,9 +182,15 @@ class ChromaStore(Writes, QuoteRows):
                     if self._reopen is not None:
                         log.info("the store changed in another process; reopening it")
                         with self._faults("nothing was read"):
-                            self._h = self._connect(self._reopen())
+                            old, self._h = self._h, self._connect(self._reopen())
+                        release_client(old.client)  # freed now, or when the last reader lets go
                     self._seen = token
         return token
+
+    def close(self) -> None:
+        """Stop the client of this store's last reopen (the client it was given is its maker's to close)."""
+        if self._h.client is not self._given:
+            close_client(self._h.client)
 
     def _bump_generation(self) -> None:
         """A new generation stamp: readers in every process see that the library changed."""
@@ -348,18 +358,6 @@ class ChromaStore(Writes, QuoteRows):
             PassageHit(m["article_id"], tuple(m["sentence_ids"].split()), _similarity(d))
             for m, d in zip(got["metadatas"][0], got["distances"][0], strict=True)
         ]
-
-
-def _place(client: Any, server: bool) -> str:
-    """Where the store lives, for messages: the data dir, or the server's URL."""
-    try:
-        settings = client.get_settings()
-    except Exception:  # a client without settings (a test double): messages say less
-        return "the store"
-    if server:
-        scheme = "https" if settings.chroma_server_ssl_enabled else "http"
-        return f"{scheme}://{settings.chroma_server_host}:{settings.chroma_server_http_port}"
-    return str(settings.persist_directory).rstrip("/") or "the store"
 
 
 def _summary_from_row(article_id: str, meta: dict[str, Any]) -> ArticleSummary:

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.llm_servers import ScriptedServer
 from tests.support import SEED
 
 COLD_CACHE = Path(os.environ["XDG_CACHE_HOME"])
@@ -72,6 +73,13 @@ def clean_server(chroma_server: str) -> str:
     return chroma_server
 
 
+@pytest.fixture(scope="module")
+def scripted_server() -> Iterator[ScriptedServer]:
+    """A scripted OpenAI-compatible server on loopback, one per test module (integration and e2e)."""
+    with ScriptedServer() as s:
+        yield s
+
+
 @pytest.fixture
 def settings(tmp_path: Path):  # type: ignore[no-untyped-def]
     """Settings on a fresh embedded store in a temporary data dir."""
@@ -82,7 +90,33 @@ def settings(tmp_path: Path):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def assistant(settings, embedder):  # type: ignore[no-untyped-def]
-    """A real Assistant on an empty embedded store."""
+    """A real Assistant on an empty embedded store (closed after the test)."""
     from assistant.api import Assistant
 
-    return Assistant(settings, embedder=embedder)
+    with Assistant(settings, embedder=embedder) as made:
+        yield made
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _close_assistants() -> Iterator[None]:
+    """Close, at the end of each test module, every Assistant its tests and fixtures made and left
+    open: the suite makes hundreds, and each held a Chroma client's descriptors until the garbage
+    collector ran (the process once passed 1,024). Closing twice is harmless."""
+    import weakref
+
+    from assistant.api import Assistant
+
+    made: weakref.WeakSet[Assistant] = weakref.WeakSet()
+    init = Assistant.__init__
+
+    def tracked(self: Assistant, *args: object, **kwargs: object) -> None:
+        init(self, *args, **kwargs)  # type: ignore[arg-type]
+        made.add(self)
+
+    Assistant.__init__ = tracked  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        Assistant.__init__ = init  # type: ignore[method-assign]
+        for assistant in list(made):
+            assistant.close()

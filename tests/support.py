@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import http.server
 import socket
 import subprocess
+import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "examples" / "articles" / "cluster-munitions-dallas-express.txt"
 KIRBY_QUESTION = "Who said cluster munitions are effective?"
+S = TypeVar("S", bound=http.server.HTTPServer)
 
 
 def free_port() -> int:
@@ -63,3 +68,45 @@ def tmpfs(path: Path, size: str) -> Iterator[Path]:
         yield path
     finally:
         subprocess.run(["umount", "-l", str(path)], capture_output=True, check=False)
+
+
+@dataclasses.dataclass(frozen=True)
+class Page:
+    """What :func:`static_site` serves at one path."""
+
+    body: bytes
+    content_type: str = "text/html; charset=utf-8"
+    status: int = 200
+
+
+@contextlib.contextmanager
+def serving(server: S) -> Iterator[S]:
+    """Run ``server`` in a daemon thread until the block ends, then stop it and close its socket."""
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@contextlib.contextmanager
+def static_site(pages: Mapping[str, Page]) -> Iterator[str]:
+    """A loopback HTTP server serving ``pages`` by path and query (404 for any other); yields its URL."""
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 (the stdlib's name)
+            page = pages.get(self.path, Page(b"not here", "text/plain", 404))
+            self.send_response(page.status)
+            self.send_header("Content-Type", page.content_type)
+            self.send_header("Content-Length", str(len(page.body)))
+            self.end_headers()
+            self.wfile.write(page.body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    with serving(server):
+        yield f"http://127.0.0.1:{server.server_address[1]}"

@@ -132,6 +132,13 @@ class LLMAnswerer:
         url = getattr(self.chat_model, "openai_api_base", None) or getattr(self.chat_model, "base_url", None)
         return f"at {url}" if url else f"({self.model_name})"
 
+    def close(self) -> None:
+        """Close the chat model's pooled connections (its ``http_client``, when it has one); the
+        Assistant calls this on close for the answerers it built."""
+        close = getattr(getattr(self.chat_model, "http_client", None), "close", None)
+        if close is not None:
+            close()
+
     def answer(self, request: AnswerRequest) -> Draft:
         for item in self._generate(request, live=False):
             if isinstance(item, Draft):

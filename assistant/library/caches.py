@@ -85,6 +85,11 @@ class Caches:
         self.vectors.keep_only(article_ids)
         self.articles.keep_only(article_ids)
 
+    def clear(self) -> None:
+        """Drop everything (the Assistant was closed)."""
+        for cache in (self.articles, self.vectors, self.scopes, self.queries):
+            cache.keep_only(set())
+
     def forget(self, article_id: str) -> None:
         """Drop one removed article."""
         self.vectors.pop(article_id)

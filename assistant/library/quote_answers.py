@@ -174,7 +174,8 @@ def _unshown(
     )
     if not left:
         return None
-    return dataclasses.replace(quote, sentence_ids=left, text=" ".join(texts[s] for s in left))
+    rest = dataclasses.replace(quote.quote, sentence_ids=left, text=" ".join(texts[s] for s in left))
+    return dataclasses.replace(quote, quote=rest)
 
 
 def _chosen(quotes: Sequence[AttributedQuote], shown: int) -> list[AttributedQuote]:

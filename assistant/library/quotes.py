@@ -23,29 +23,61 @@ from index.store import ChromaStore
 
 @dataclass(frozen=True, slots=True)
 class AttributedQuote:
-    """One statement in the library with its speaker as a library person, and what to cite."""
+    """One statement in the library: the stored :class:`~index.quotes.Quote`, its speaker as a library
+    person, and what to cite."""
 
-    article_id: str
-    #: The statement's sentences (cite them), in article order.
-    sentence_ids: tuple[str, ...]
-    #: The sentence that attributes it (cite it too: it says who spoke).
-    attribution_id: str
-    #: ``direct`` (quotation marks) or ``reported``.
-    kind: str
-    text: str
-    #: The library person's ID and name (see :attr:`person`).
+    quote: Quote
+    #: The library person's ID and name (see :attr:`person`); the article's own naming is ``quote.speaker``.
     person_id: str
     speaker: str
-    #: The mention as the attribution writes it ("he", "Kirby", "the spokesman").
-    mention: str
-    #: How this article describes the speaker, if it does.
-    description: str | None
+
+    @property
+    def article_id(self) -> str:
+        return self.quote.article_id
+
+    @property
+    def sentence_ids(self) -> tuple[str, ...]:
+        """The statement's sentences (cite them), in article order."""
+        return self.quote.sentence_ids
+
+    @property
+    def attribution_id(self) -> str:
+        """The sentence that attributes it (cite it too: it says who spoke)."""
+        return self.quote.attribution_id
+
+    @property
+    def kind(self) -> str:
+        """``direct`` (quotation marks) or ``reported``."""
+        return self.quote.kind
+
+    @property
+    def text(self) -> str:
+        return self.quote.text
+
+    @property
+    def mention(self) -> str:
+        """The mention as the attribution writes it ("he", "Kirby", "the spokesman")."""
+        return self.quote.mention
+
+    @property
+    def description(self) -> str | None:
+        """How this article describes the speaker, if it does."""
+        return self.quote.description
 
     @property
     def cited(self) -> tuple[tuple[str, str], ...]:
         """(article ID, sentence ID) of the quote's sentences, then of its attribution if apart."""
         ids = self.sentence_ids + (() if self.attribution_id in self.sentence_ids else (self.attribution_id,))
         return tuple((self.article_id, s) for s in ids)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON form (``quotes --json``, ``/quotes``), with the pairs to cite."""
+        return {
+            "article_id": self.article_id, "sentence_ids": list(self.sentence_ids),
+            "attribution_id": self.attribution_id, "kind": self.kind, "text": self.text,
+            "person_id": self.person_id, "speaker": self.speaker, "mention": self.mention,
+            "description": self.description, "cited": [list(c) for c in self.cited],
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +129,7 @@ class QuoteIndex:
         concerned = [people[i] for i in dict.fromkeys(q.person_id for q in found)]
         return {
             "people": [dataclasses.asdict(p) | {"articles": list(p.articles)} for p in concerned],
-            "quotes": [dataclasses.asdict(q) | {"cited": [list(c) for c in q.cited]} for q in found],
+            "quotes": [q.as_dict() for q in found],
             "unindexed_articles": list(self.unindexed),
         }
 
@@ -113,13 +145,8 @@ def build_index(stored: dict[str, tuple[Quote, ...] | None], order: Sequence[str
     quotes = [q for a in articles for q in stored[a] or ()]
     people, ids = merge_people(quotes)
     names = {p.id: p.name for p in people}
-    records = tuple(
-        AttributedQuote(
-            q.article_id, q.sentence_ids, q.attribution_id, q.kind, q.text, ids[(q.article_id, q.person)],
-            names[ids[(q.article_id, q.person)]], q.mention, q.description,
-        )
-        for q in quotes
-    )
+    records = tuple(AttributedQuote(q, person, names[person])
+                    for q in quotes for person in (ids[(q.article_id, q.person)],))
     return QuoteIndex(records, tuple(people), tuple(a for a in articles if stored[a] is None))
 
 

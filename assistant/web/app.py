@@ -261,6 +261,7 @@ def serve(
         app.block_thread()
     finally:
         app.close()
+        assistant.close()
 
 
 def _check_port(host: str, port: int) -> None:

@@ -15,8 +15,10 @@ from typing import Any
 import gradio as gr  # type: ignore[import-untyped,unused-ignore]
 
 from assistant.api import Assistant
+from assistant.library.quotes import AttributedQuote, QuoteIndex
 from assistant.web.render import ALL, esc
 from assistant.web.state import normalise
+from index.errors import ArticleAssistantError
 
 #: People listed at most in the picker.
 MAX_PEOPLE = 200
@@ -39,18 +41,27 @@ def _scope(state: Any) -> str | None:
     return None if scope == ALL else scope
 
 
+def _scoped(assistant: Assistant, state: Any) -> tuple[QuoteIndex, list[AttributedQuote], str | None]:
+    """The quote index (read once per render), the statements in the browser's scope, and the scope:
+    the library's when the open article was removed meanwhile."""
+    index = assistant.quote_index()
+    scope = _scope(state)
+    if scope is not None:
+        try:
+            assistant.get(scope)
+        except ArticleAssistantError:
+            scope = None
+    return index, index.find(article=scope), scope
+
+
 def choices(assistant: Assistant, state: Any) -> list[tuple[str, str]]:
     """(label, person ID) of the people quoted in the browser's scope, most quoted there first.
 
     The count is of the statements in the scope: in one article, that article's only.
     """
-    scope = _scope(state)
-    try:
-        people = assistant.people(article=scope)
-        counts = Counter(q.person_id for q in assistant.quotes(article=scope))
-    except Exception:  # an article removed meanwhile: the library's people instead
-        people = assistant.people()
-        counts = Counter({p.id: p.quotes for p in people})
+    index, found, scope = _scoped(assistant, state)
+    people = index.people if scope is None else index.in_article(scope)
+    counts = Counter(q.person_id for q in found)
     ranked = sorted(people, key=lambda p: -counts[p.id])  # stable: ties keep the index's order
     out = []
     for p in ranked[:MAX_PEOPLE]:
@@ -63,15 +74,11 @@ def quotes_html(assistant: Assistant, person_id: str | None, state: Any) -> str:
     """The statements of ``person_id`` in the browser's scope, each with what to cite, as HTML."""
     if not person_id:
         return ""
-    scope = _scope(state)
-    people = {p.id: p for p in assistant.people()}
-    person = people.get(person_id)
+    index, found, _ = _scoped(assistant, state)
+    person = next((p for p in index.people if p.id == person_id), None)
     if person is None:
         return '<p class="people-none">Nobody by that ID is quoted any more.</p>'
-    try:
-        found = [q for q in assistant.quotes(article=scope) if q.person_id == person_id]
-    except Exception:  # the open article was removed meanwhile: the library's quotes instead
-        found = [q for q in assistant.quotes() if q.person_id == person_id]
+    found = [q for q in found if q.person_id == person_id]
     parts = [f'<div class="people-head"><b>{esc(person.name)}</b>'
              + "".join(f'<div class="people-desc">{esc(d)}</div>' for d in person.descriptions) + "</div>"]
     if person.unsure:

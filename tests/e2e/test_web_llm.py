@@ -40,10 +40,10 @@ def _reply(body: dict[str, Any]) -> Reply:
 
 
 @pytest.fixture(scope="module")
-def models() -> Iterator[ScriptedServer]:
-    with ScriptedServer() as s:
-        s.respond = _reply
-        yield s
+def models(scripted_server: ScriptedServer) -> ScriptedServer:
+    """The module's scripted server, answering by the model asked for."""
+    scripted_server.respond = _reply
+    return scripted_server
 
 
 @pytest.fixture(scope="module")

@@ -1,20 +1,10 @@
-"""Fixtures shared by the integration tests of the LLM path."""
+"""Fixtures shared by the integration tests of the LLM path (the scripted server: tests/conftest.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-
-from tests.llm_servers import ScriptedServer
-
-
-@pytest.fixture(scope="module")
-def scripted_server() -> Iterator[ScriptedServer]:
-    """A scripted OpenAI-compatible server on loopback, one per test module."""
-    with ScriptedServer() as s:
-        yield s
 
 
 @pytest.fixture(scope="module")
@@ -24,5 +14,6 @@ def seeded_store(tmp_path_factory, embedder, seed_path) -> tuple[Any, Any]:  # t
     from assistant.settings import Settings
 
     settings = Settings(data_dir=tmp_path_factory.mktemp("seeded"))
-    article = Assistant(settings, embedder=embedder).add(str(seed_path)).article
+    with Assistant(settings, embedder=embedder) as writer:
+        article = writer.add(str(seed_path)).article
     return settings, article

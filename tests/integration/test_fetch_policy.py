@@ -38,6 +38,7 @@ from index.errors import (
     URLRefusedError,
 )
 from index.fetch import Fetched, FetchPolicy, check_address, fetch
+from tests.support import serving
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -196,11 +197,6 @@ class Servers:
             server.connections = 0
 
 
-def _start(server: Server) -> Server:
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
-
-
 @pytest.fixture(scope="module")
 def servers() -> Iterator[Servers]:
     for _ in range(20):  # find a port free on both addresses
@@ -213,12 +209,12 @@ def servers() -> Iterator[Servers]:
         break
     else:
         pytest.fail("could not bind 127.0.0.1 and 127.0.0.2 on one port")
-    both = Servers(a=_start(a), b=_start(b), port=int(a.server_address[1]))
-    yield both
-    for server in (a, b):
-        server.release.set()
-        server.shutdown()
-        server.server_close()
+    with serving(a), serving(b):
+        try:
+            yield Servers(a=a, b=b, port=int(a.server_address[1]))
+        finally:
+            for server in (a, b):
+                server.release.set()  # a handler still waiting lets go before the server stops
 
 
 @pytest.fixture
@@ -277,15 +273,11 @@ def test_the_host_header_names_the_host_not_the_address_connected_to(site: Serve
 
 
 def test_an_ipv6_literal_is_fetched_with_brackets_in_the_host_header() -> None:
-    server = _start(Server6(("::1", 0)))
-    try:
+    with serving(Server6(("::1", 0))) as server:
         port = server.server_address[1]
         page = fetch(f"http://[::1]:{port}/page", OPEN)
         assert server.requests == [("/page", f"[::1]:{port}")]
         assert page.body.startswith(PAGE)
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 # --- redirects --------------------------------------------------------------------------------
@@ -513,10 +505,8 @@ def tls_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int, Pa
     context.sni_callback = lambda sock, name, ctx: server_names.append(name or "")  # type: ignore[assignment,misc]
     server = Server(("127.0.0.1", 0))
     server.socket = context.wrap_socket(server.socket, server_side=True)
-    _start(server)
-    yield int(server.server_address[1]), cert, server_names
-    server.shutdown()
-    server.server_close()
+    with serving(server):
+        yield int(server.server_address[1]), cert, server_names
 
 
 def test_https_connects_to_the_address_but_verifies_the_host_name(

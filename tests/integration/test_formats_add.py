@@ -3,9 +3,7 @@ right sentences, with the page for a PDF, in the API, the CLI (text and JSON) an
 
 from __future__ import annotations
 
-import http.server
 import json
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,7 +14,7 @@ from index.models import RawArticle
 from index.sentences import split_sentences
 from tests import formats_support as fs
 from tests.integration.test_cli import run
-from tests.support import free_port
+from tests.support import Page, static_site
 
 QUESTION = "How much will the state pay?"
 ARTICLES = Path(__file__).resolve().parent.parent / "data" / "articles"
@@ -61,24 +59,10 @@ def test_markdown_and_word_answers_cite_clean_sentences(assistant, tmp_path):
 @pytest.fixture
 def pdf_site(report: Path) -> Iterator[str]:
     body = report.read_bytes()
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 (the stdlib's name)
-            self.send_response(200)
-            # Served as a download: the bytes, not the header, say it is a PDF.
-            kind = "application/octet-stream" if "raw" in self.path else "application/pdf"
-            self.send_header("Content-Type", kind)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+    # The second is served as a download: the bytes, not the header, say it is a PDF.
+    with static_site({"/files/report.pdf": Page(body, "application/pdf"),
+                      "/download?id=raw": Page(body, "application/octet-stream")}) as url:
+        yield url
 
 
 def test_a_pdf_link_is_read_like_the_file(settings, embedder, pdf_site):

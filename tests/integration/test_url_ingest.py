@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import http.server
-import threading
 from collections.abc import Iterator
 
 import pytest
 
-from tests.support import free_port
+from tests.support import Page, static_site
 
 PAGE = """<!doctype html><html><head><title>Kirby on cluster munitions</title>
 <meta name="author" content="Staff Reporter">
@@ -24,27 +22,8 @@ National Security Council’s coordinator for strategic communications.</p>
 
 @pytest.fixture
 def site() -> Iterator[str]:
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 (the stdlib's name)
-            if self.path == "/story":
-                body = PAGE.encode("utf-8")
-                self.send_response(200)
-                self.send_header("Content-Type", "text/html; charset=utf-8")
-            else:
-                body = b"not here"
-                self.send_response(404)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+    with static_site({"/story": Page(PAGE.encode("utf-8"))}) as url:
+        yield url
 
 
 @pytest.fixture
