@@ -41,12 +41,12 @@ def _cli(data: Path, *args: str, env: dict[str, str] | None = None) -> subproces
                           env=env or ENV, capture_output=True, text=True, timeout=300)
 
 
-def _serve(data: Path, log: Path) -> subprocess.Popen[bytes]:
+def _serve(data: Path, log: Path, *options: str) -> subprocess.Popen[bytes]:
     """`serve` on a free port; returns once it has advertised itself for the CLI."""
     with log.open("w") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "assistant", "-v", "--data-dir", str(data), "serve",
-             "--port", str(free_port())],
+             "--port", str(free_port()), *options],
             env=ENV, stdout=out, stderr=subprocess.STDOUT,
         )
     try:
@@ -70,7 +70,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     data = tmp_path_factory.mktemp("warm") / "data"
     article = _with_seed(data)
     log = data.parent / "serve.log"
-    proc = _serve(data, log)
+    # Behind a login: the CLI's signed request stands in for it (the page still asks for it below).
+    proc = _serve(data, log, "--auth", "reader:secret")
     try:
         yield Served(data, log, proc, article)
     finally:
@@ -176,6 +177,8 @@ def test_only_a_request_signed_with_the_token_is_answered(served):
     assert _post(advert, body, stale).status_code == 401
     assert _post(advert, body + b" ", signed).status_code == 401  # the body is signed, not only the nonce
     assert _answers(served.log) == before
+    page = httpx.get(f"http://127.0.0.1:{advert.port}/gradio_api/info", timeout=60)
+    assert page.status_code == 401  # the login still guards everything else
     good = _post(advert, body, signed)
     assert good.status_code == 200, good.text
     assert serve_link.verify(advert.token, nonce, good.content, "answer",
