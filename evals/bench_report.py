@@ -29,8 +29,8 @@ def _warm(w: dict[str, Any] | None) -> str:
     if not w or "error" in w:
         return (w or {}).get("error", "not run")
     imported = ", ".join(w["heavy_imports_on_served_ask"]) or "no heavy imports"
-    return (f"{w['scoped_s_median'] * 1000:.0f} / {w['library_s_median'] * 1000:.0f} ms "
-            f"({w['served']} of {w['asks']} served; {imported})")
+    return (f"{w['scoped_s_median'] * 1000:.0f} / {w['library_s_median'] * 1000:.0f} ms (first: "
+            f"{w['first_s'] * 1000:.0f} ms; {w['served']} of {w['asks']} served; {imported})")
 
 
 def _retrieve(s: dict[str, Any], key: str, digits: int) -> str:
