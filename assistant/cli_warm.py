@@ -108,6 +108,8 @@ def answer_from_serve(
         "chroma_url": request.chroma_url,
         "overrides": dict(request.overrides),
         "env": settings_env(os.environ),
+        "key": serve_link.key_fingerprint(os.environ, dict(request.overrides).get("llm.api_key_env")
+                                          or os.environ.get(f"{ENV_PREFIX}LLM__API_KEY_ENV") or None),
     }).encode()
     where = f"the running serve (pid {advert.pid}, port {advert.port})"
     try:

@@ -28,6 +28,7 @@ import logging
 import os
 import secrets
 import time
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -123,6 +124,23 @@ def process_started(pid: int) -> str | None:
     # The command name (field 2) is in parentheses and may hold spaces: count fields after it.
     fields = stat.rpartition(")")[2].split()
     return fields[19] if len(fields) > 19 else None
+
+
+#: ``assistant.registry.API_KEY_ENVS`` (kept equal by ``tests/unit/test_cli_warm.py``): read here
+#: without importing the registry.
+API_KEY_ENVS = ("ARTICLE_ASSISTANT_LLM_API_KEY", "OPENAI_API_KEY")
+
+
+def key_fingerprint(environ: Mapping[str, str], api_key_env: str | None) -> str | None:
+    """A hash of the chat model's API key as ``llm.api_key_env`` finds it in ``environ`` (None: no key).
+
+    A chat model answers the CLI's question in ``serve`` only with the key the CLI would use: the
+    two compare hashes, and the key itself never leaves the CLI.
+    """
+    for name in (api_key_env,) if api_key_env else API_KEY_ENVS:
+        if environ.get(name):
+            return hashlib.sha256(environ[name].encode()).hexdigest()
+    return None
 
 
 def sign(token: str, nonce: str, body: bytes, side: str) -> str:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import logging
+import os
 import threading
 from pathlib import Path
 from typing import Any
@@ -84,7 +85,12 @@ class ServeLink:
             )
         except ConfigError as e:
             return 409, {"fallback": f"the CLI's settings are not valid here: {e}"}
-        differ = different(comparable(theirs), comparable(self.assistant.settings))
+        ours = self.assistant.settings
+        differ = different(comparable(theirs), comparable(ours))
+        if ours.answer.answerer == "llm" and request.get("key") != serve_link.key_fingerprint(
+            os.environ, ours.llm.api_key_env
+        ):
+            differ.append("the chat model's API key")
         if differ:
             return 409, {"fallback": "the server's settings differ: " + ", ".join(differ[:5])}
         question, article = request.get("question"), request.get("article")

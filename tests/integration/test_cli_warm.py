@@ -22,6 +22,7 @@ import httpx
 import pytest
 
 from assistant import serve_link
+from tests.llm_servers import Reply
 from tests.support import KIRBY_QUESTION, ROOT, SEED, free_port, stop, wait_until
 
 ENV = {**os.environ, "PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False"}
@@ -278,3 +279,39 @@ def test_a_stopped_serve_removes_its_advert(tmp_path):
     proc = _serve(data, tmp_path / "serve.log")
     stop(proc)  # SIGTERM
     assert not (data / serve_link.FILENAME).exists()
+
+
+def test_a_chat_model_answers_through_serve_only_with_the_clis_key(tmp_path, scripted_server):
+    """`serve --answerer llm`: the CLI with the same model flags and API key is served (the model
+    is asked once, by the server); another key, or the offline answerer, and it answers itself."""
+    data = tmp_path / "data"
+    article = _with_seed(data)
+    flags = ["--answerer", "llm", "--llm-base-url", scripted_server.url, "--llm-model", "scripted"]
+    keyed = {**ENV, "OPENAI_API_KEY": "key-1"}
+    scripted_server.script(Reply(text="John Kirby said so [s1]."))
+    log = tmp_path / "serve.log"
+    with log.open("w") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "assistant", "-v", "--data-dir", str(data), "serve",
+                                 "--port", str(free_port()), *flags], env=keyed, stdout=out,
+                                stderr=subprocess.STDOUT)
+    try:
+        wait_until(lambda: (data / serve_link.FILENAME).exists() or proc.poll() is not None, timeout=180,
+                   what="serve's advert")
+        # Its warm-up asks the model once too: count the CLI's question only after it.
+        wait_until(lambda: "web chat ready" in log.read_text() or proc.poll() is not None, timeout=180,
+                   what="serve's warm-up")
+        asked = len(scripted_server.requests)
+        there = _cli(data, "-v", "ask", KIRBY_QUESTION, "--article", article, "--json", *flags, env=keyed)
+        assert SERVED in there.stderr, there.stderr
+        assert len(scripted_server.requests) == asked + 1
+        here = _cli(data, "ask", KIRBY_QUESTION, "--article", article, "--json", "--no-serve", *flags,
+                    env=keyed)
+        assert _answer(there) == _answer(here) and _answer(there)["model"] == "scripted"
+        other_key = _cli(data, "-v", "ask", KIRBY_QUESTION, "--article", article, "--json", *flags,
+                         env={**keyed, "OPENAI_API_KEY": "key-2"})
+        assert other_key.returncode == 0 and SERVED not in other_key.stderr
+        assert "API key" in other_key.stderr
+        offline = _cli(data, "-v", "ask", KIRBY_QUESTION, "--article", article, "--json", env=keyed)
+        assert SERVED not in offline.stderr and "answer.answerer" in offline.stderr
+    finally:
+        stop(proc)

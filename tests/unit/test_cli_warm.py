@@ -35,6 +35,16 @@ def test_the_defaults_read_without_the_schema_are_the_schemas():
     assert set(LEGACY_ENV) | top_level <= cli_warm.FLAT_SETTINGS
 
 
+def test_the_api_key_is_compared_by_its_hash_where_the_registry_reads_it():
+    from assistant.registry import API_KEY_ENVS
+
+    assert serve_link.API_KEY_ENVS == API_KEY_ENVS
+    env = {"OPENAI_API_KEY": "k1", "MINE": "k2"}
+    assert serve_link.key_fingerprint(env, None) == serve_link.key_fingerprint({"OPENAI_API_KEY": "k1"}, None)
+    assert serve_link.key_fingerprint(env, "MINE") not in (None, serve_link.key_fingerprint(env, None))
+    assert serve_link.key_fingerprint(env, "UNSET") is None
+
+
 def test_only_settings_are_sent_not_keys_or_passwords():
     env = {"ARTICLE_ASSISTANT_RETRIEVAL__TOP_K": "4", "ARTICLE_ASSISTANT_TOP_K": "5",
            "ARTICLE_ASSISTANT_LLM_API_KEY": "secret", "ARTICLE_ASSISTANT_AUTH": "u:p", "HOME": "/x"}
