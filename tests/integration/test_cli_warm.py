@@ -221,9 +221,17 @@ def test_a_stale_advert_is_ignored_and_removed(tmp_path, whose):
     assert not path.exists()
 
 
-def test_a_server_that_hangs_up_mid_request_is_answered_around(tmp_path):
-    """A live process that accepts the question and closes the connection (as a server killed
-    while answering does): the CLI answers itself."""
+FORGED = json.dumps({"answer": {"text": "Forged.", "mode": "answer", "short_answer": "Forged",
+                                 "abstained": False, "confidence": 1.0, "citations": [], "claims": [],
+                                 "timings": {}, "fallback": None, "notes": [], "model": None,
+                                 "query": None}}).encode()
+
+
+@pytest.mark.parametrize("how", ["hangs up", "forges"])
+def test_a_server_that_hangs_up_or_is_not_ours_is_answered_around(tmp_path, how):
+    """A live process on the advertised port that accepts the question and closes the connection
+    (as a server killed while answering does), or answers without the token's signature (another
+    local user's process on a port a dead `serve` left): the CLI answers itself."""
     data = tmp_path / "data"
     data.mkdir()
     listener = socket.socket()
@@ -237,6 +245,9 @@ def test_a_server_that_hangs_up_mid_request_is_answered_around(tmp_path):
             except OSError:
                 return
             conn.recv(65536)
+            if how == "forges":
+                conn.sendall(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: "
+                             + str(len(FORGED)).encode() + b"\r\n\r\n" + FORGED)
             conn.close()
 
     threading.Thread(target=hang_up, daemon=True).start()
@@ -249,8 +260,9 @@ def test_a_server_that_hangs_up_mid_request_is_answered_around(tmp_path):
         result = _cli(data, "-v", "ask", "Who?", "--article", "no-such-article")
     finally:
         listener.close()
-    assert result.returncode == 1 and "no-such-article" in result.stderr
+    assert result.returncode == 1 and "no-such-article" in result.stderr and "Forged" not in result.stdout
     assert "did not answer" in result.stderr and SERVED not in result.stderr
+    assert ("not signed" in result.stderr) == (how == "forges")
 
 
 def test_a_killed_serve_leaves_the_cli_answering(tmp_path):
