@@ -15,9 +15,14 @@ Writes ``trust_tune.jsonl``, ``trust_test.jsonl`` (one article per record),
 questions) and ``gold.jsonl`` (id -> answers and evidence sentence texts),
 then validates every JSONL with :func:`evals.dataset.load`.
 
+``--set trust2`` builds the second, held-out-only set (``evals/data/trust2/``):
+every article is in the test half, so it writes ``trust2_test.jsonl``,
+``trust2_library_test.jsonl`` and ``gold.jsonl``.
+
     PYTHONPATH=$PWD HF_HUB_OFFLINE=1 python -m evals.trust_build          # write
     PYTHONPATH=$PWD HF_HUB_OFFLINE=1 python -m evals.trust_build --check  # compare with the files
     PYTHONPATH=$PWD HF_HUB_OFFLINE=1 python -m evals.trust_build --sentences a1
+    PYTHONPATH=$PWD HF_HUB_OFFLINE=1 python -m evals.trust_build --set trust2 [--check]
 """
 
 from __future__ import annotations
@@ -26,12 +31,14 @@ import argparse
 import json
 import sys
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-HERE = Path(__file__).resolve().parent / "data" / "trust"
+DATA = Path(__file__).resolve().parent / "data"
+HERE = DATA / "trust"
 SOURCE = "trust-v1"
 KINDS = ("fact", "person", "quote", "why", "number", "followup", "unanswerable", "summary", "library")
 HALVES = ("tune", "test")
@@ -39,16 +46,43 @@ MIN_PER_HALF = 50
 MIN_PER_KIND = 4
 
 
+@dataclass(frozen=True, slots=True)
+class TrustSet:
+    """One hand-written set: its folder, record ``source``, file/id prefix and halves."""
+
+    name: str
+    here: Path
+    source: str
+    halves: tuple[str, ...]
+    #: One-article questions each half needs (the second set has one half, so it asks more).
+    min_per_half: int = MIN_PER_HALF
+
+    def single(self, half: str) -> str:
+        return f"{self.name}_{half}.jsonl"
+
+    def library(self, half: str) -> str:
+        return f"{self.name}_library_{half}.jsonl"
+
+
+#: Set 1 (tune + test halves) and set 2 (written later as an untouched held-out set: test only).
+SETS = {
+    "trust": TrustSet("trust", HERE, SOURCE, HALVES),
+    "trust2": TrustSet("trust2", DATA / "trust2", "trust2-v1", ("test",), min_per_half=90),
+}
+
+
 class BuildError(Exception):
     """A question whose gold data does not match the article text."""
 
 
-def read_article(spec: dict[str, Any]) -> tuple[str, str | None, list[tuple[int, int, str]]]:
+def read_article(
+    spec: dict[str, Any], here: Path = HERE
+) -> tuple[str, str | None, list[tuple[int, int, str]]]:
     """(text, title, sentences) as the product stores the article."""
     from index.build import prepare
     from index.ingest import read_file, read_text
 
-    path = HERE / "articles" / spec["file"]
+    path = here / "articles" / spec["file"]
     raw = read_text(path.read_text(encoding="utf-8")) if spec.get("pasted") else read_file(path)
     article, _ = prepare(raw)
     return article.text, article.title, [(s.start, s.end, s.text) for s in article.sentences]
@@ -74,13 +108,18 @@ def _check_turns(q: dict[str, Any], where: str) -> list[dict[str, str]]:
     return [{"question": str(t["question"]), "answer": str(t["answer"])} for t in turns]
 
 
-def build(spec: dict[str, Any]) -> tuple[dict[str, list[dict[str, Any]]], list[dict[str, Any]], list[str]]:
+def build(
+    spec: dict[str, Any], tset: TrustSet = SETS["trust"]
+) -> tuple[dict[str, list[dict[str, Any]]], list[dict[str, Any]], list[str]]:
     """(files -> records, gold rows, warnings)."""
     articles = {}
     for key, a in spec["articles"].items():
-        text, title, sentences = read_article(a)
-        articles[key] = {**a, "text": text, "title": title, "sentences": sentences, "id": f"trust-{key}"}
-    names = [f"trust_{h}.jsonl" for h in HALVES] + [f"trust_library_{h}.jsonl" for h in HALVES]
+        if a["half"] not in tset.halves:
+            raise BuildError(f"article {key!r}: half {a['half']!r} is not one of {tset.halves}")
+        text, title, sentences = read_article(a, tset.here)
+        art_id = f"{tset.name}-{key}"
+        articles[key] = {**a, "text": text, "title": title, "sentences": sentences, "id": art_id}
+    names = [tset.single(h) for h in tset.halves] + [tset.library(h) for h in tset.halves]
     out: dict[str, list[dict[str, Any]]] = {name: [] for name in names}
     gold: list[dict[str, Any]] = []
     warnings: list[str] = []
@@ -142,7 +181,7 @@ def build(spec: dict[str, Any]) -> tuple[dict[str, list[dict[str, Any]]], list[d
         flags = [home_art["form"], f"kind:{kind}"] + list(q.get("flags") or [])
         record: dict[str, Any] = {
             "id": qid,
-            "source": SOURCE,
+            "source": tset.source,
             "article_id": home_art["id"],
             "title": home_art["title"],
             "text": home_art["text"],
@@ -166,11 +205,11 @@ def build(spec: dict[str, Any]) -> tuple[dict[str, list[dict[str, Any]]], list[d
                 {"article_id": articles[k]["id"], "evidence": [list(s) for s in sorted(spans[k])]}
                 for k in arts
             ]
-            out[f"trust_library_{half}.jsonl"].append(record)
+            out[tset.library(half)].append(record)
         else:
             if ev_items and set(spans) != {home}:
                 raise BuildError(f"{where}: evidence must be in the question's own article")
-            out[f"trust_{half}.jsonl"].append(record)
+            out[tset.single(half)].append(record)
         gold.append(
             {
                 "id": qid,
@@ -186,21 +225,21 @@ def build(spec: dict[str, Any]) -> tuple[dict[str, list[dict[str, Any]]], list[d
     return out, gold, warnings
 
 
-def counts(out: dict[str, list[dict[str, Any]]]) -> dict[str, Counter[str]]:
-    table: dict[str, Counter[str]] = {h: Counter() for h in HALVES}
-    for name, records in out.items():
-        half = "tune" if name.endswith("_tune.jsonl") else "test"
-        for r in records:
-            table[half][r["question_type"]] += 1
+def counts(out: dict[str, list[dict[str, Any]]], tset: TrustSet = SETS["trust"]) -> dict[str, Counter[str]]:
+    table: dict[str, Counter[str]] = {h: Counter() for h in tset.halves}
+    for half in tset.halves:
+        for name in (tset.single(half), tset.library(half)):
+            for r in out[name]:
+                table[half][r["question_type"]] += 1
     return table
 
 
-def check_counts(out: dict[str, list[dict[str, Any]]]) -> list[str]:
+def check_counts(out: dict[str, list[dict[str, Any]]], tset: TrustSet = SETS["trust"]) -> list[str]:
     problems = []
-    for half, c in counts(out).items():
-        single = len(out[f"trust_{half}.jsonl"])
-        if single < MIN_PER_HALF:
-            problems.append(f"{half}: {single} one-article questions (need {MIN_PER_HALF})")
+    for half, c in counts(out, tset).items():
+        single = len(out[tset.single(half)])
+        if single < tset.min_per_half:
+            problems.append(f"{half}: {single} one-article questions (need {tset.min_per_half})")
         for kind in KINDS:
             if c[kind] < MIN_PER_KIND:
                 problems.append(f"{half}: {c[kind]} {kind} questions (need {MIN_PER_KIND})")
@@ -211,45 +250,54 @@ def dumps(records: list[dict[str, Any]]) -> str:
     return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
 
 
+def _on_disk(path: Path) -> str | None:
+    return path.read_text(encoding="utf-8") if path.exists() else None
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--check", action="store_true", help="fail if the files on disk differ from a fresh build")
     p.add_argument("--sentences", metavar="ARTICLE", help="print an article's product sentences and exit")
+    p.add_argument("--set", choices=sorted(SETS), default="trust", help="which set (default: trust)")
     args = p.parse_args(argv)
-    spec = yaml.safe_load((HERE / "questions.yaml").read_text(encoding="utf-8"))
+    tset = SETS[args.set]
+    here = tset.here
+    spec = yaml.safe_load((here / "questions.yaml").read_text(encoding="utf-8"))
     if args.sentences:
-        text, title, sentences = read_article(spec["articles"][args.sentences])
+        text, title, sentences = read_article(spec["articles"][args.sentences], here)
         print(f"title: {title!r}")
         for i, (s, e, t) in enumerate(sentences, 1):
             print(f"s{i} [{s},{e}) {t}")
         return 0
     try:
-        out, gold, warnings = build(spec)
+        out, gold, warnings = build(spec, tset)
     except BuildError as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
     for w in warnings:
         print(f"warning: {w}", file=sys.stderr)
     files = dict(out) | {"gold.jsonl": gold}
-    problems = check_counts(out)
+    problems = check_counts(out, tset)
     for prob in problems:
         print(f"error: {prob}", file=sys.stderr)
     if problems:
         return 1
     if args.check:
-        stale = [n for n, recs in files.items() if (HERE / n).read_text(encoding="utf-8") != dumps(recs)]
+        stale = [n for n, recs in files.items() if _on_disk(here / n) != dumps(recs)]
+        rerun = "" if tset.name == "trust" else f" --set {tset.name}"
         for n in stale:
             print(
-                f"error: {n} differs from a fresh build; rerun python -m evals.trust_build", file=sys.stderr
+                f"error: {n} differs from a fresh build; rerun python -m evals.trust_build{rerun}",
+                file=sys.stderr,
             )
         return 1 if stale else 0
     for name, records in files.items():
-        (HERE / name).write_text(dumps(records), encoding="utf-8")
+        (here / name).write_text(dumps(records), encoding="utf-8")
     from evals.dataset import load
 
     for name in out:
-        load(HERE / name)
-    for half, c in counts(out).items():
+        load(here / name)
+    for half, c in counts(out, tset).items():
         print(half, dict(sorted(c.items())), "total", sum(c.values()))
     return 0
 

@@ -51,6 +51,8 @@ _BYLINE = re.compile(
 _CAPTION = re.compile(
     r"^\(?(?:photo|image|picture|video|caption|credit|illustration|graphic)s?\b[^:]{0,30}[:)]", re.I
 )
+#: A line that ends in a photo credit: "Commuters wait at the terminal. (Photo: Lee Tan/Courier)".
+_CREDIT_END = re.compile(r"\((?:AP\s+|Reuters\s+)?(?:photo|image|picture|credit)s?\b[^()]{0,80}\)\s*$", re.I)
 #: A standalone dateline: "WASHINGTON (AP) —", "RIVERTON, Ohio —".
 _DATELINE = re.compile(r"^[A-Z][A-Z .'-]+(?:,\s*[A-Z][\w.]*)*(?:\s*\([\w .]+\))?\s*[—–-]+$")
 _MARKDOWN_HEADING = re.compile(r"^#{1,6}\s+\S")
@@ -95,7 +97,7 @@ def line_kind(line: str, title: str | None = None, headings: frozenset[str] = fr
         return "byline"
     if _DATELINE.match(text):
         return "dateline"
-    if _CAPTION.match(inner):
+    if _CAPTION.match(inner) or _CREDIT_END.search(inner):
         return "caption"
     if _EMPHASIS_LINE.match(text):
         return "caption"  # "*The bridge in 2019.*": a caption or an editor's note
@@ -117,6 +119,8 @@ def _credit_and_date(line: str) -> bool:
         return False
     dated = [p for p in parts if _DATE_LINE.match(p.strip())]
     credits = [p for p in parts if p not in dated]
+    if len(dated) == len(parts):
+        return True  # "Published 7:10 a.m. ET Aug. 14, 2025 | Updated 9:45 a.m. ET Aug. 14, 2025"
     return len(dated) == 1 and all(
         0 < len(p.split()) <= _CREDIT_WORDS and not re.search(r"[.!?;:]$", p.strip()) for p in credits
     )

@@ -74,6 +74,8 @@ _OPENERS = frozenset(
     "Following According After Before During Despite Speaking Asked Meanwhile However Still Later "
     "Earlier Yesterday Today Last Next Since While Although When If".split()
 )
+# "A spokeswoman for Meridian Hospital, … said": a name inside the subject's phrase is not who spoke.
+_PART_OF_PHRASE = re.compile(r"\b(?:for|of|at|from|with|to|in|on|by|and)\s+(?:the\s+)?$")
 _ACCORDING_TO = re.compile(rf"\baccording to\s+(?P<speaker>(?:the\s+)?{_NAME})")
 _WRITTEN_BY = re.compile(rf"\b(?:written|signed|sent)\s+by\s+(?P<speaker>{_NAME}(?:,\s+(?:and\s+)?{_NAME})*)")
 
@@ -99,6 +101,10 @@ def speaker_in(sentence: str) -> str | None:
         for match in pattern.finditer(outside):
             if pattern is _SPEAKER_THEN_CALLED and not _quote_follows(sentence, match.end()):
                 continue
+            if pattern in (_SPEAKER_THEN_VERB, _SPEAKER_THEN_CALLED) and _PART_OF_PHRASE.search(
+                outside[: match.start("speaker")]
+            ):
+                continue
             listing = pattern in (_WRITTEN_BY, _ROLE_THEN_VERB)
             speaker = _valid_speaker(match.group("speaker"), listing=listing)
             if speaker is None:
@@ -118,7 +124,9 @@ def _valid_speaker(text: str, listing: bool = False) -> str | None:
         return None
     if listing:
         return text.strip()
-    if len(words) > 10 or any(w.lower() in _NOT_SPEAKER for w in words):
+    # "of"/"the" end a description ("president of the union") but not a name ("Friends of the Earth").
+    described = not re.fullmatch(_NAME, text.strip()) and any(w.lower() in _NOT_SPEAKER for w in words)
+    if len(words) > 10 or described:
         return None
     if not re.match(r"[A-Z(]", words[-1]) or not any(w[0].isupper() for w in words):
         return None
@@ -176,10 +184,25 @@ def _last_named_speaker(article: Article, sentence: Sentence) -> tuple[str, Sent
     index = article.index_of(sentence.id)
     earlier: Sequence[Sentence] = article.sentences[max(0, index - 6) : index]
     for candidate in reversed(earlier):
-        speaker = speaker_in(candidate.text)
+        speaker = speaker_in(candidate.text) or _subject_name(candidate.text)
         if speaker:
             return speaker, candidate
     return None
+
+
+# "The board's president, Lorraine Albright, is not related to him. She said …": "she" is the person
+# the sentence before is about, even though that sentence quotes nobody.
+_NAMED_SUBJECT = re.compile(
+    rf"^(?:(?:The|A|An|Her|His|Their)\s[^,“”\"]{{1,60}},\s+)?(?P<speaker>{_NAME})(?:,[^,“”\"]{{1,90}},)?,?"
+    rf"(?:\s+\w+ly)?\s+(?:is|was|has|had|will|would|could|can|did|does|took|made|gave|won|led|ran|lost|"
+    rf"left|met|spoke|became|came|went|got|held|kept|\w+ed)\b"
+)
+
+
+def _subject_name(sentence: str) -> str | None:
+    """The named person a sentence opens on as its subject, if any."""
+    match = _NAMED_SUBJECT.match(sentence.lstrip())
+    return _valid_speaker(match.group("speaker")) if match else None
 
 
 def _quote_follows(sentence: str, at: int) -> bool:

@@ -101,7 +101,7 @@ def fills_gap(question: str, sentence: str, short: str) -> bool | None:
     start = sentence.find(short)
     if start < 0:
         return False
-    heads = {f.i for f in fillers}
+    heads = {f.i for f in fillers} | {_named(f).i for f in fillers}
     span = doc.char_span(start, start + len(short), alignment_mode="expand")
     if span is None:
         return False
@@ -161,6 +161,7 @@ def gap_filler(question: str, sentence: str) -> str | None:
     if found is None or not found[1]:
         return None
     doc, fillers, _ = found
+    fillers = [_named(f) for f in fillers]
     # A name, when one of them is ("Sens. Jim Risch and Roger Wicker": Risch, not "Sens.").
     head = next((f for f in fillers if f.pos_ == "PROPN" or f.ent_type_), fillers[0])
     if head.pos_ == "PRON" or head.tag_ in {"WP", "WDT"}:
@@ -229,6 +230,15 @@ def _role_fillers_of(doc: Doc, gap: RoleGap) -> list[Token] | None:
     return found or None
 
 
+def _named(token: Token) -> Token:
+    """The name a role filler is given in apposition, else the filler: in "The clinic's board
+    chair, Gloria Fenwick, said …" the subject is "chair", but who said it is Gloria Fenwick."""
+    if token.pos_ == "PROPN" or token.ent_type_:
+        return token
+    return next((c for c in token.children if c.dep_ == "appos" and (c.pos_ == "PROPN" or c.ent_type_)),
+                token)
+
+
 def _name_head(token: Token) -> Token:
     """The head of the name ``token`` is part of: "Luis" in "Luis Ortega" → "Ortega"."""
     while token.dep_ in {"compound", "flat"} and token.head.i != token.i:
@@ -285,6 +295,9 @@ def _role_fillers(verb: Token, role: str) -> list[Token]:
             found.append(_through_relative(child))
     if not found and role == "subject" and verb.dep_ == "relcl" and not passive:
         found.append(verb.head)  # "the senator who wrote …": the noun the clause hangs off
+    if not found and role == "subject" and verb.dep_ in {"xcomp", "advcl"} and not passive:
+        # "Porter Bay rallied … to beat the Hawks, ending a streak": the clause's subject is the main one.
+        found.extend(c for c in verb.head.children if c.dep_ in _SUBJECTS)
     if not found and role == "object" and verb.dep_ == "acl" and verb.tag_ == "VBN":
         found.append(verb.head)  # "the man arrested on Friday": the noun the participle describes
     return found
@@ -313,3 +326,55 @@ def _phrase(doc: Doc, head: Token) -> str | None:
         return None
     text = doc[lo : hi + 1].text
     return re.sub(r"^(?:the|a|an)\s+", "", text, flags=re.I).strip(" ,.;:") or None
+
+
+#: Longest whole source offered in place of a name that is only part of it, in words.
+_MAX_SOURCE_WORDS = 14
+#: Where a climb from a name up its noun phrase leaves the phrase: a clause of its own.
+_CLAUSES = frozenset({"ROOT", "ccomp", "advcl", "xcomp", "parataxis"})
+
+
+def source_phrase(sentence: str, speaker: str) -> str | None:
+    """The whole source ``speaker`` is only part of, as the sentence writes it: "a USA TODAY analysis
+    of newly filed campaign-finance reports" (the subject of "shows") for "USA TODAY", "many tax
+    experts, including Mr. Goldberg" for "Goldberg", "the event organizer Alliance to Reclaim Our
+    Schools (AROS)" for "AROS". None when the name is the source itself ("John Kirby said"), when
+    the phrase is long or holds a quotation, or without spaCy."""
+    doc = parse(sentence)
+    start = sentence.find(speaker)
+    if doc is None or start < 0:
+        return None
+    span = doc.char_span(start, start + len(speaker), alignment_mode="expand")
+    if span is None:
+        return None
+    inside = {t.i for t in span}
+    # The source itself, or a name in apposition to it ("The mayor's spokeswoman, Dana Cho, said").
+    if any(_is_source(t) or (t.dep_ == "appos" and _is_source(t.head)) for t in span):
+        return None
+    head = next((h for h in (_source_above(t) for t in span) if h is not None), None)
+    if head is None or head.i in inside:
+        return None
+    tokens = doc[head.left_edge.i : head.right_edge.i + 1]
+    text = tokens.text.strip(" ,.;:—–-")
+    if len(text.split()) > _MAX_SOURCE_WORDS or any(q in text for q in "“”\""):
+        return None
+    return text if speaker in text and text != speaker else None
+
+
+def _is_source(token: Token) -> bool:
+    """Whom a sentence attributes its statement to: a subject, a passive's agent, "according to" X."""
+    if token.dep_ in _SUBJECTS:
+        return True
+    if token.dep_ != "pobj":
+        return False
+    return token.head.dep_ == "agent" or (token.head.lower_ == "to" and token.head.head.lower_ == "according")
+
+
+def _source_above(token: Token) -> Token | None:
+    """The nearest word above ``token`` that is the source, within its noun phrase."""
+    for above in token.ancestors:
+        if _is_source(above):
+            return above
+        if above.dep_ in _CLAUSES and above.pos_ in {"VERB", "AUX"}:
+            return None
+    return None

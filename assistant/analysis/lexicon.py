@@ -20,9 +20,9 @@ SPEECH_VERBS = (
 #: One word of a speaker's name as attribution finds it.
 SPEAKER_NAME_WORD = r"(?:[A-Z][\w’'\-]*\.?)"
 _SPEAKER_LINK = r"(?:de|da|van|von|bin|al|la|del|of|the)"
-#: A speaker's name, with particles and a party tag: "Jim Jordan (R-OH)".
+#: A speaker's name, with particles and a party tag: "Jim Jordan (R-OH)", "Friends of the Earth".
 SPEAKER_NAME = (
-    rf"{SPEAKER_NAME_WORD}(?:\s+(?:{_SPEAKER_LINK}\s+)?{SPEAKER_NAME_WORD})*(?:\s+\([A-Z]-[A-Z]{{2}}\))?"
+    rf"{SPEAKER_NAME_WORD}(?:\s+(?:{_SPEAKER_LINK}\s+){{0,2}}{SPEAKER_NAME_WORD})*(?:\s+\([A-Z]-[A-Z]{{2}}\))?"
 )
 #: One word of a capitalised span for short answers (initials and dotted acronyms too).
 SPAN_NAME_WORD = r"(?:[A-Z][\w’'\-.]*|[A-Z]\.)"

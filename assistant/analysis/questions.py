@@ -132,6 +132,8 @@ def analyse(question: str) -> Question:
         if pattern.search(question):
             kind = name
             break
+    if kind != "summary" and _asks_summary(question):
+        kind = "summary"
     quoted = _QUOTED.search(question)
     answer_type, subject = _answer_type(question, kind)
     return Question(
@@ -259,6 +261,29 @@ def _answer_type(question: str, kind: str) -> tuple[str, str | None]:
     if kind == "other" and _SAY.search(question):
         return "quote", None
     return kind, None
+
+
+#: Words that make a request a summary request when nothing else names a topic ("Tell me what this
+#: story is about", "What are the highlights?", "The gist, please").
+_SUMMARY_CUES = frozenset(
+    "about happened summary summarize summarise overview gist rundown recap highlights highlight "
+    "takeaway takeaways points nutshell tldr outline".split()
+)
+#: Words of a summary request besides :data:`SUMMARY_FORM_WORDS` ("the most important points").
+_SUMMARY_EXTRA = frozenset(
+    "point important most biggest big briefly nutshell version outline need know".split()
+)
+#: A person ("What did he say about it?") or "else" makes it a question about the conversation.
+_NOT_SUMMARY = frozenset("he she him her his hers they them their theirs else".split())
+
+
+def _asks_summary(question: str) -> bool:
+    """A request made only of summary form words with a summary cue among them: whatever the word
+    order, it names no topic and asks for the whole ("Tell me what this story is about")."""
+    said = words(question)
+    if not said or not _SUMMARY_CUES & set(said) or _NOT_SUMMARY & set(said):
+        return False
+    return all(w in SUMMARY_FORM_WORDS or w in STOPWORDS or w in _SUMMARY_EXTRA for w in said)
 
 
 def summary_topic(question: str) -> str:

@@ -62,3 +62,28 @@ _HEADING = re.compile(r"^\s*#{1,6}\s")
 def is_heading(text: str) -> bool:
     """A markdown heading line ("# Title"): a title, not evidence to cite."""
     return bool(_HEADING.match(text))
+
+
+#: A headline run into the sentence that follows it ("TITANS 42, JAGUARS 39 Tennessee ended …"):
+#: a run of capitals-only words, numbers and marks before the first word in sentence case.
+_CAPS_RUN = re.compile(r"^\s*(?:(?:[A-Z][A-Z.'’&-]*|\d[\d.,:-]*|[,:;|—–-])\s+)+(?=[A-Z][a-z])")
+_CAPS_WORD = re.compile(r"\b[A-Z][A-Z'’&-]{2,}\b")
+
+
+def headline_run(text: str) -> int:
+    """How many leading characters of ``text`` are a headline or dateline in capitals run into it,
+    0 when none. A run counts when it holds two words in capitals of three letters or more and a
+    number or a mark ("TITANS 42, JAGUARS 39 …", "NEW YORK — …"), or four such words: "NASA CEO
+    Bill Nelson said" keeps its agency."""
+    match = _CAPS_RUN.match(text)
+    if match is None:
+        return 0
+    run = match.group()
+    caps = len(_CAPS_WORD.findall(run))
+    marked = bool(re.search(r"\d|[,:;|—–-]", run))
+    return match.end() if caps >= 4 or (caps >= 2 and marked) else 0
+
+
+def body_text(text: str) -> str:
+    """``text`` without a headline run into it (:func:`headline_run`): what a short answer is read from."""
+    return text[headline_run(text) :]

@@ -55,7 +55,8 @@ def quote_answer(
     if found is None:
         return None
     person, topic, more = found
-    if not index.matching(person):
+    people = index.matching(person)
+    if not people:
         return None
     referent = None
     if topic and not terms(_about(request.question) or topic):
@@ -84,16 +85,21 @@ def quote_answer(
         reason = f"everything {person} is quoted as saying was shown already"
         return Draft.abstention(Diagnostics(query=request.query, ranked=why.ranked, abstain_reason=reason))
     chosen = quotes[:shown] if topic else _chosen(quotes, shown)  # a topic's best match first
+    # "What did Voss say?" with two Vosses quoted, or a surname joined to a namesake by a guess: the
+    # statements shown may be someone else's, so they are shown as the closest, not as the answer.
+    speakers = {q.person_id for q in chosen}
+    unsure = len(speakers) > 1 or any(p.unsure for p in people if p.id in speakers)
     return Draft(
         text=" ".join(q.text for q in chosen),
         cited=tuple(dict.fromkeys(ref for q in chosen for ref in _topic_first(q, request, topic)
                                   if ref not in cited)),
         abstained=False,
-        confidence=1.0,  # what is cited is the person's, by the index's attribution
+        # What is cited is the person's, by the index's attribution (unless the name is ambiguous).
+        confidence=0.5 if unsure else 1.0,
         # No short answer: the question names the person; the conversation's focus stays as asked.
         diagnostics=Diagnostics(query=request.query, ranked=why.ranked,
                                 features=(("quotes.index", float(len(chosen))),)),
-        mode="answer",
+        mode="evidence" if unsure else "answer",
     )
 
 

@@ -98,7 +98,7 @@ def _render(markdown: str) -> tuple[list[str], list[str], str | None, int]:
                 rows[-1].append(line)
             elif line:
                 blocks.append(line)
-                if heading_tag:
+                if heading_tag or _captioned(token.children or []):
                     headings.append(line)
                     if heading_tag == "h1" and first_h1 is None:
                         first_h1 = line
@@ -114,3 +114,11 @@ def _inline_text(children: list[Any]) -> str:
         elif child.type in ("softbreak", "hardbreak"):
             parts.append(" ")
     return " ".join("".join(parts).split())
+
+
+def _captioned(children: list[Any]) -> bool:
+    """An image with words beside it in one paragraph ("![…](ferry.jpg)" then "*Commuters wait …*"):
+    the words are its caption, structure like a heading."""
+    return any(c.type == "image" for c in children) and any(
+        c.type == "text" and c.content.strip() for c in children
+    )

@@ -90,6 +90,11 @@ def test_what_has_x_said_is_answered_from_the_index_across_the_library(assistant
     assert {c.text for c in said.citations} == {
         "“Our earnings beat every forecast this quarter,” said Adam Smith, the chief executive of Acme Corp.",
         "“Sales doubled in Europe,” Smith, the Acme chief executive, said on Tuesday."}
+    assert said.mode == "answer"
+    # Three Smiths are quoted: what "Smith" said is shown as the closest statements, never as sure.
+    smith = assistant.ask("What did Smith say?")
+    assert smith.mode == "evidence" and smith.confidence < 1.0
+    assert len({c.article_id for c in smith.citations}) > 1
     first = assistant.ask("What did John Kirby say?")
     assert [c.sentence_id for c in first.citations] == ["s3", "s4", "s6", "s7", "s5"]
     more = assistant.ask("What else did he say?", history=[("What did John Kirby say?", first)])

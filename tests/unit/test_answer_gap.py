@@ -86,3 +86,13 @@ def test_a_role_held_for_someone_else_or_not_named_does_not_verify() -> None:
     assert fills_gap(question, "Her coach, Luis Ortega, thanked Ana Lima.", "Ana Lima") is False
     assert fills_gap(question, "Her coach said the record had been coming.", "Maria") is None
     assert fills_gap("Who is Priya Raman?", COACH, "Luis Ortega") is None
+
+
+def test_a_role_subject_named_in_apposition_is_answered_with_the_name() -> None:
+    # "chair" is the subject of "said", but who said it is the name the role is given.
+    question = "Who said a state grant would only delay the closing?"
+    sentence = "The hospital's board chair, Edith Marlowe, said a state grant would only delay the closing."
+    assert gap_filler(question, sentence) == "Edith Marlowe"
+    assert fills_gap(question, sentence, "Edith Marlowe") is True
+    group = "A farmers' group, Friends of the Tallow Marsh, said in a statement that the dike would flood."
+    assert gap_filler("Who said the dike would flood?", group) == "Friends of the Tallow Marsh"

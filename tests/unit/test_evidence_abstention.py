@@ -198,6 +198,14 @@ def test_a_focus_the_scope_never_uses_abstains_at_a_lower_bar() -> None:
         # "many" counts no noun: not judged.
         ("How many perished?", ["The ship sank in the storm."], False),
         ("Who were the teachers?", ["Teachers at Eastgate will be offered other posts."], False),
+        # A count stops at a comma or a conjunction: "two hospitals, and school buses" counts no buses.
+        (
+            "How many buses does the transit authority own?",
+            ["A shuttle ran between the depot and the two hospitals, and school buses carried pupils."],
+            True,
+        ),
+        ("How many buses does the transit authority own?", ["The authority owns 40 city buses."], False),
+        ("How many buses does the transit authority own?", ["It runs two or three buses."], False),
     ],
 )
 def test_how_many_needs_a_count_before_the_noun_it_counts(

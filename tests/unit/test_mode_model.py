@@ -163,3 +163,14 @@ def test_a_name_inside_the_subject_phrase_does_not_fill_the_gap() -> None:
     sentence = "Several members of Congress lobbied the administration for months, the senator said."
     assert fills_gap(question, sentence, "Several members of Congress") is True
     assert fills_gap(question, sentence, "Congress") is False
+
+
+def test_a_name_inside_the_speakers_phrase_is_not_the_speaker() -> None:
+    # The hospital did not speak; its spokeswoman did (no name given: no speaker rather than a wrong one).
+    assert speaker_in("A spokeswoman for Tarrow Hospital, 40 miles away, said it would add beds.") is None
+    assert speaker_in("The head of the union, Dora Pike, said no.") == "Dora Pike"
+    # A name joined by "of the" is one name.
+    assert speaker_in("An angling club, Friends of the Tallow Marsh, said the dike would flood fields.") == (
+        "Friends of the Tallow Marsh"
+    )
+

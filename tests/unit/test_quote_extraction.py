@@ -125,3 +125,17 @@ def test_topic_finds_what_a_person_said_about_it() -> None:
     found = index.find(person="Kirby", topic="dud rate")
     assert found[0].text.startswith("Kirby said the shells had a lower dud rate")
     assert found[0].cited == ((article.id, found[0].sentence_ids[0]),)
+
+
+def test_she_said_is_the_person_the_sentence_before_is_about_not_an_earlier_speaker() -> None:
+    from assistant.analysis.attribution import find_speaker
+
+    article = _article(
+        "Charity audit\n\nWard reported the gaps to the board in January. "
+        "The board's president, Ada Quill, is not related to the defendant. "
+        "She said the charity had lost donors since the charges became public.\n"
+    )
+    said = next(s for s in article.sentences if s.text.startswith("She said"))
+    found = find_speaker(article, said)
+    assert found is not None and found[0] == "Ada Quill"
+    assert found[1].text.startswith("The board's president")

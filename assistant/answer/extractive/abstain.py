@@ -52,7 +52,9 @@ def abstain_reason(
     top3 = [articles[h.article_id].sentence(h.sentence_id).text for h in hits[:3]]
     if question.kind in {"date", "number"} and not any(has_answer_type(question, t) for t in top3):
         return f"no {question.kind} in the best sentences"
-    if question.answer_type in limits.typed_check and not any(
+    # A who-said speaker comes from attribution, not from a PERSON span ("the spokesman said").
+    checked = question.answer_type in limits.typed_check and not question.who_said
+    if checked and not any(
         has_typed_span(question, t) is not False for t in top3[: limits.typed_reach]
     ):
         # "How much did the munitions cost?": no MONEY span (spaCy) that the question does not name.
@@ -110,11 +112,25 @@ def count_unstated(question: str, sentences: Sequence[str]) -> bool:
     for text in sentences:
         tokens = re.findall(r"[\w’'.,]+", text.replace("-", " "))
         for i, token in enumerate(tokens):
-            if _COUNT.match(token.strip(".,")) and any(
-                same(w) for w in terms(" ".join(tokens[i + 1 : i + 1 + _COUNT_REACH]))
-            ):
+            if _COUNT.match(token.strip(".,")) and any(same(w) for w in terms(" ".join(_phrase(tokens, i)))):
                 return False
     return True
+
+
+def _phrase(tokens: list[str], i: int) -> list[str]:
+    """The few words after the count ``tokens[i]`` up to a comma or a conjunction: "two hospitals, and
+    school buses" counts hospitals, not buses."""
+    out = []
+    for token in tokens[i + 1 : i + 1 + _COUNT_REACH]:
+        if token.lower() in _BREAKS:
+            break
+        out.append(token.strip(".,"))
+        if token.endswith((",", ".")):
+            break
+    return out
+
+
+_BREAKS = frozenset({"and", "or", "but", "while", "as", "than"})
 
 
 def _counted_noun(question: str) -> str | None:

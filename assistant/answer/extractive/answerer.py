@@ -18,7 +18,7 @@ from assistant.analysis.lexicon import NAME_WORDS, QUOTE_MARKS
 from assistant.analysis.questions import Question, analyse, is_follow_up
 from assistant.analysis.short_answer import extract
 from assistant.analysis.spans import LABELS, TypedAnswer, typed_answer
-from assistant.analysis.text import is_heading, terms
+from assistant.analysis.text import body_text, is_heading, terms
 from assistant.answer.base import AnswerRequest, Draft
 from assistant.answer.extractive.abstain import abstain_reason
 from assistant.answer.extractive.confidence import features, probability
@@ -161,7 +161,8 @@ class ExtractiveAnswerer:
         if draft.abstained or not draft.cited or question.who_said or question.kind in {"yes_no", "reason"}:
             return draft
         article_id, sentence_id = draft.cited[0]
-        phrase = answer_phrase(question.text, request.articles[article_id].sentence(sentence_id).text)
+        sentence = body_text(request.articles[article_id].sentence(sentence_id).text)
+        phrase = answer_phrase(question.text, sentence)
         if phrase is None or not phrase.strong or draft.confidence < self.settings.lead_threshold:
             return draft
         why = replace(draft.diagnostics, features=draft.diagnostics.features + ((PHRASE_LEAD, 1.0),))
@@ -185,7 +186,7 @@ class ExtractiveAnswerer:
                 # The sentence that answers is cited first; the neighbour that holds the name after it.
                 cited = [sentence, _neighbours(article, sentence)[typed.source - 1]]
         else:
-            short = extract(question, sentence.text) if question.wants_short else None
+            short = extract(question, body_text(sentence.text)) if question.wants_short else None
             # The age pattern ("Decker, 23,") is typed by construction; capitalised spans are not.
             matched = bool(short) and question.answer_type == "age"
         pronoun_led = question.kind == "person" and _PRONOUN_SUBJECT.match(sentence.text)
@@ -248,8 +249,9 @@ def _typed(
     subject = question.subject
     if question.answer_type == "description" and (not subject or subject.lower() in _PRONOUN_WORDS):
         subject = analyse(request.query).subject  # "Who is he?" → the rewrite names him
-    around = () if question.who_said else tuple(s.text for s in _neighbours(article, sentence))
-    texts = (sentence.text, *around)
+    around = () if question.who_said else tuple(body_text(s.text) for s in _neighbours(article, sentence))
+    # A headline run into the sentence ("TITANS 42, JAGUARS 39 Tennessee ended …") names no answer.
+    texts = (body_text(sentence.text), *around)
     return typed_answer(question, texts, subject)
 
 
@@ -330,10 +332,10 @@ def _antecedent(
     if index == 0:
         return None
     before = article.sentences[index - 1]
-    typed = typed_answer(question, (before.text,))
+    typed = typed_answer(question, (body_text(before.text),))
     if typed:
         return typed.text, before, typed.matched and not typed.rivals
-    name = extract(question, before.text)
+    name = extract(question, body_text(before.text))
     return (name, before, False) if name else None
 
 

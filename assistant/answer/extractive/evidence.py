@@ -20,6 +20,9 @@ answer offered is about something else:
   weight of -0.02 (focus_uncited already holds it), and as a rule of its own it would
   abstain on 15 answerable questions (crowd questions paraphrase: "occupation",
   "children") for 6 more unanswerable ones;
+- ``noun_absent``, ``verb_absent``, ``name_uncited``, ``relation_absent``
+  (:mod:`assistant.answer.extractive.unmet`): a word or name of the question the scope
+  or the cited sentences never use; shown, not weighed (round 3 of issue 21);
 - ``confidence``: the answer's calibrated confidence; ``follow_up``: the question
   leans on earlier turns (few words of its own: the conversation carries it).
 
@@ -50,6 +53,7 @@ from assistant.analysis.questions import Question
 from assistant.analysis.short_answer import extract
 from assistant.analysis.spans import LABELS, has_typed_span
 from assistant.answer.extractive.abstain import vocabulary
+from assistant.answer.extractive.unmet import unmet_features
 from index.models import Article
 
 
@@ -85,8 +89,15 @@ def evidence_features(
         and focus_uncited
         and not any(asked_for[0] in vocabulary(a.text) for a in _pool(articles, searched))
     )
+    scope = [vocabulary(a.text) for a in _pool(articles, searched)]
+    unmet = unmet_features(question, texts, scope)
+    typed_uncited = typed and not any(_holds_type(question, t) for t in texts)
     return {
-        "typed_uncited": float(typed and not any(_holds_type(question, t) for t in texts)),
+        **unmet,
+        # Nothing of the type asked for cited, and the relation asked about nowhere in the scope
+        # ("Where is Mandiant based?"): on the tuning sets 2 answerable questions against 14 not.
+        "relation_absent": float(typed_uncited and bool(unmet["verb_absent"])),
+        "typed_uncited": float(typed_uncited),
         "noun_uncited": float(typed and noun and focus_uncited),
         "verb_uncited": float(typed and not noun and focus_uncited),
         "focus_uncited": float(focus_uncited),

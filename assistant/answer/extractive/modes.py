@@ -45,9 +45,9 @@ import re
 from dataclasses import replace
 
 from assistant.analysis.conversation import asked_to_speak
-from assistant.analysis.gap import fills_gap, gap_filler, speaks
+from assistant.analysis.gap import fills_gap, gap_filler, source_phrase, speaks
 from assistant.analysis.questions import Question
-from assistant.analysis.text import is_heading, terms
+from assistant.analysis.text import body_text, is_heading, terms
 from assistant.answer.base import AnswerRequest, Draft
 from assistant.answer.extractive.confidence import probability
 from assistant.answer.extractive.follow_up import statement_kind, topic_terms
@@ -172,14 +172,29 @@ def _verified(
         return _filled(draft, question, request, None)
     if dict(draft.diagnostics.features).get(PHRASE_LEAD):
         return draft, GAP  # the phrase hangs off the question's own predicate (constituents.py)
-    texts = [request.articles[a].sentence(s).text for a, s in draft.cited]
+    # What the sentences say, without a headline run into them: a short answer read off a headline
+    # ("JAGUARS" in "TITANS 42, JAGUARS 39 Tennessee ended …") is never sure.
+    texts = [body_text(request.articles[a].sentence(s).text) for a, s in draft.cited]
     # The sentence that holds the short answer (a name may come from the sentence before a "he said").
-    sentence = next((t for t in texts if draft.short_answer in t), texts[0])
+    sentence = next((t for t in texts if draft.short_answer in t), None)
+    if sentence is None:
+        return draft, False
     fills = fills_gap(question.text, sentence, draft.short_answer)
     if fills is None and (question.who_said or _REPORTED.search(question.text)):
         # "Who is the source of …?", "Which network reported …?": whom the sentence attributes it to.
         said = speaks(sentence, draft.short_answer)
+        whole = source_phrase(sentence, draft.short_answer) if said else None
+        if whole:
+            # The name is part of the source, not all of it ("a USA TODAY analysis … shows", "many
+            # experts, including Mr. Goldberg, have pointed out"): the source is the whole phrase.
+            _, _, body = draft.text.partition("\n")
+            text = f"{whole}\n{body}" if body else f"{whole}."
+            draft = replace(draft, text=text, short_answer=whole)
         return draft, GAP if said is None or said else False
+    if fills is None and sentence is not texts[0]:
+        # The name comes from a neighbour of the sentence that answers: what fills the gap in that
+        # sentence ("Porter Bay … to beat the Hawks", not "Lina Okafor" from the next one), else unsure.
+        return _filled(draft, question, request, False)
     if fills is None:
         return draft, TYPED if typed else False
     if fills:
@@ -195,7 +210,7 @@ def _filled(
     if question.answer_type not in _PHRASE_TYPES:
         return draft, otherwise
     article, sentence_id = draft.cited[0]
-    filler = gap_filler(question.text, request.articles[article].sentence(sentence_id).text)
+    filler = gap_filler(question.text, body_text(request.articles[article].sentence(sentence_id).text))
     if filler is None or set(terms(filler)) <= set(terms(question.text)):
         return draft, otherwise
     # A who-said answer is the speaker alone ("Bell."); others lead with it above the sentence.

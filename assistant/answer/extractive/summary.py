@@ -72,6 +72,7 @@ def _summary_lines(article: Article) -> list[Sentence]:
         and not is_heading(s.text)
         and len(s.text.split()) >= MIN_WORDS
         and _ENDED.search(s.text)
+        and _prose(s.text)
     ]
 
 
@@ -122,9 +123,17 @@ def _lead(article: Article) -> Sentence | None:
     # Structure marked at add time (headline, byline, dateline) is never the lead; the heading test
     # covers articles stored before the marks existed.
     body = [s for s in article.sentences if s.id not in article.structural and not is_heading(s.text)]
-    full = [s for s in body if len(s.text.split()) >= MIN_WORDS]
+    # Prose, not a credit or a date line the add did not mark ("ET Aug. 14, 2025 | Updated 9:45 a.m.",
+    # "Jonas Whitby, Coastal Courier"): a lead has words in lower case.
+    full = [s for s in body if len(s.text.split()) >= MIN_WORDS and _prose(s.text)]
     ended = [s for s in full if _ENDED.search(s.text)]
     return next(iter(ended or full or body), None)
 
 
 _ENDED = re.compile(r"[.!?…][\"'”’)\]]*\s*$")
+#: Lower-case words a sentence needs to be prose (a lead), not a credit, a date or a title line.
+_PROSE_WORDS = 2
+
+
+def _prose(text: str) -> bool:
+    return len(re.findall(r"(?<![\w.])[a-z][a-z'’-]+\b(?!\.)", text)) >= _PROSE_WORDS

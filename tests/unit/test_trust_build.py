@@ -1,0 +1,37 @@
+"""The trust sets build from their hand-written questions through the product's own readers.
+
+Set 2 (``evals/data/trust2``) is an untouched held-out set: this test never asks the
+answerer anything, it only checks that every evidence sentence is still found, whole, in the
+text the product stores (a reader that drops a bullet or a Word paragraph fails here).
+"""
+
+from __future__ import annotations
+
+import yaml
+
+from evals.trust_build import SETS, build, check_counts
+
+
+def test_set_names_keep_set_one_files() -> None:
+    one, two = SETS["trust"], SETS["trust2"]
+    assert [one.single(h) for h in one.halves] == ["trust_tune.jsonl", "trust_test.jsonl"]
+    assert one.library("test") == "trust_library_test.jsonl"
+    assert (two.halves, two.single("test"), two.library("test")) == (
+        ("test",), "trust2_test.jsonl", "trust2_library_test.jsonl"
+    )
+
+
+def test_trust2_builds_with_whole_sentences() -> None:
+    tset = SETS["trust2"]
+    spec = yaml.safe_load((tset.here / "questions.yaml").read_text(encoding="utf-8"))
+    out, gold, warnings = build(spec, tset)
+    assert warnings == []
+    assert check_counts(out, tset) == []
+    assert sorted(out) == ["trust2_library_test.jsonl", "trust2_test.jsonl"]
+    records = [r for recs in out.values() for r in recs]
+    assert len(gold) == len(records) >= 100
+    assert {r["source"] for r in records} == {"trust2-v1"}
+    # All eight articles, every form, are in the one-article file (the library run's store).
+    assert len({r["article_id"] for r in out["trust2_test.jsonl"]}) == 8
+    assert sum(r["question_type"] == "unanswerable" for r in records) >= 20
+    assert sum(bool(r["history"]) for r in records) >= 10
