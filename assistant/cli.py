@@ -18,11 +18,10 @@ import click
 from assistant.cli_logging import configure as configure_logging
 from assistant.cli_models import models, serve_llm_options, with_models
 from assistant.cli_output import add_summary, check_report, print_answer, print_check, streamed
-from assistant.settings import Settings
+from assistant.cli_warm import SettingsRequest
 from assistant.terminal import safe
 from assistant.types import article_summary
 from index.errors import ArticleAssistantError, InputError
-from index.faults import translate
 
 EXIT_ERROR = 1
 #: Where the group keeps ``-v``'s count for the error handler (``ctx.meta``).
@@ -61,6 +60,8 @@ class _Group(click.Group):
         except Exception as e:
             # Store, server and disk failures raised outside the API (or by a plugin command) are
             # mapped here as at the API's boundary; anything else is a bug: its traceback with -v.
+            from index.faults import translate
+
             settings = ctx.obj
             found = translate(
                 e, server=getattr(settings, "chroma_url", None), folder=getattr(settings, "data_dir", None)
@@ -100,7 +101,9 @@ def cli(ctx: click.Context, data_dir: Path | None, chroma_url: str | None, verbo
     # First, before a command imports transformers, tqdm or onnxruntime: they read it at import.
     configure_logging(verbose)
     ctx.meta[VERBOSITY] = verbose
-    ctx.obj = Settings.from_env(data_dir=data_dir, chroma_url=chroma_url)
+    request = SettingsRequest(data_dir, chroma_url)
+    # `ask` may be answered by a running `serve`: it validates its settings only when it answers itself.
+    ctx.obj = request if ctx.invoked_subcommand == "ask" else request.build()
 
 
 def _plugins() -> list[Any]:
@@ -253,17 +256,23 @@ def remove(ctx: click.Context, article_id: str) -> None:
 @click.argument("question")
 @click.option("--article", "article_id", help="Answer from this article only (default: all).")
 @click.option("--json", "as_json", is_flag=True, help="Print the answer as JSON.")
+@click.option("--no-serve", is_flag=True,
+              help="Answer in this process, even when `serve` runs on this store "
+                   "[env ARTICLE_ASSISTANT_CLI__REUSE_SERVE=false].")
 @llm_options
 @click.pass_context
-def ask(ctx: click.Context, question: str, article_id: str | None, as_json: bool) -> None:
-    """Ask one question."""
-    answer = _assistant(ctx).ask(question, article=article_id)
+def ask(ctx: click.Context, question: str, article_id: str | None, as_json: bool, no_serve: bool) -> None:
+    """Ask one question (a running `serve` on this store, with the same settings, answers it at once)."""
+    from assistant.cli_warm import served_answer
+
+    answer = None if no_serve else served_answer(ctx.obj, question, article_id, ctx.meta.get(VERBOSITY, 0))
+    if answer is None:  # no serve (or it may not answer): this process loads the models and answers
+        ctx.obj = ctx.obj.build()
+        answer = _assistant(ctx).ask(question, article=article_id)
     if as_json:
         _emit(answer.to_dict())
     else:
         print_answer(answer, question=question)
-
-
 
 
 @cli.command()

@@ -10,13 +10,15 @@ sends back the key of one of these (see :mod:`assistant.web.models_picker`).
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from assistant.settings import Settings
 from assistant.terminal import safe
 from index.errors import ConfigError
+
+if TYPE_CHECKING:
+    from assistant.settings import Settings
 
 
 def serve_llm_options(command: Any) -> Any:

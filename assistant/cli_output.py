@@ -11,7 +11,6 @@ from typing import Any
 
 import click
 
-from assistant.answer.base import StreamingAnswerer
 from assistant.terminal import safe
 from assistant.types import numbered
 
@@ -82,6 +81,8 @@ def streamed(
 
     An answerer that does not stream is asked whole, so that nothing is printed before the
     answer's mode is known (an unsure answer's header goes before its sentences)."""
+    from assistant.answer.base import StreamingAnswerer
+
     if not isinstance(assistant.answerer, StreamingAnswerer):
         try:
             return assistant.ask(question, article=article_id, history=history), ""

@@ -214,6 +214,24 @@ class Answer:
             "query": self.diagnostics.query or None,
         }
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Answer:
+        """The answer :meth:`to_dict` gave (another process's, e.g. a running ``serve``'s); its
+        ``to_dict`` is ``data`` again. Diagnostics beyond those :meth:`to_dict` keeps are empty."""
+        return cls(
+            text=data["text"],
+            citations=tuple(Citation(**c) for c in data["citations"]),
+            abstained=data["abstained"],
+            confidence=data["confidence"],
+            short_answer=data["short_answer"],
+            timings=dict(data["timings"]),
+            diagnostics=Diagnostics(query=data["query"] or "", fallback=data["fallback"],
+                                    notes=tuple(data["notes"]), model=data["model"]),
+            mode=data["mode"],
+            claims=tuple(Claim(c["text"], c["start"], c["end"], tuple(c["citations"]), c["supported"])
+                         for c in data["claims"]),
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class Turn:

@@ -9,7 +9,8 @@ at most ``--textbook`` articles, bulk and one at a time), side by side in the
 same run; then a new serving process on the bulk-built library
 (:mod:`evals.bench_serve`): the first library-wide and scoped asks after
 opening, warm asks, add-then-ask, peak RSS; cold ``article-assistant ask
---article`` and ``list`` processes; store size. Timings are medians (p50) and
+--article`` and ``list`` processes, and ``ask`` processes answered by a running ``serve``
+(:mod:`evals.bench_warm`); store size. Timings are medians (p50) and
 p95 over distinct questions, and the cold-process figures medians over
 ``--repeats`` runs. Writes ``bench.json``, ``bench.md`` and
 ``latency_vs_size.png`` to ``--out`` and prints the table. Timings belong
@@ -40,6 +41,7 @@ from evals.bench_library import (
     questions,
     textbook_asks,
 )
+from evals.bench_warm import warm_cli
 from evals.runner import code_version
 
 
@@ -105,6 +107,8 @@ def _one_size(
     disk = dir_size(folder / "bulk")
     serving = _serve(folder / "bulk", cache, ids, n, adds)
     cold = _cold(folder / "bulk", cache, ids[len(ids) // 2], repeats)
+    warm = warm_cli(_env(folder / "bulk", cache), folder / "bulk", ids[len(ids) // 2], questions(1)[0],
+                    max(5, repeats))
     through_server = _through_server(folder / "bulk", cache, ids, n, adds) if server else None
     return {
         "ingest": {"bulk": bulk, "one_at_a_time": single},
@@ -119,6 +123,7 @@ def _one_size(
         "store_mb": round(disk / 1e6, 1),
         "store_mb_per_1000_articles": round(disk / 1e6 / n * 1000, 1),
         "cold": cold,
+        "warm_cli": warm,
         "serving_raw": serving,
         "server": through_server,
     }

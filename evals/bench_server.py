@@ -52,12 +52,17 @@ def chroma_server(path: Path, log: Path) -> Iterator[tuple[str, int]]:
                 time.sleep(0.2)
             yield url, proc.pid
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            stop(proc, 15)
+
+
+def stop(proc: subprocess.Popen[bytes], timeout: float) -> None:
+    """Terminate a server the bench started; kill it if it has not exited after ``timeout`` s."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
 
 
 def peak_rss_mb(pid: int | str = "self") -> float | None:

@@ -30,6 +30,7 @@ from assistant.web.browse import LibraryEvents
 from assistant.web.guard import allowed_hosts, middleware
 from assistant.web.handlers import ASK_LABEL, WARMING_LABEL, ChatHandlers
 from assistant.web.library import MAX_QUERY_CHARS
+from assistant.web.local_ask import ServeLink
 from assistant.web.models_picker import stop_button
 from assistant.web.people import people_panel
 from assistant.web.removal import Removal
@@ -226,6 +227,7 @@ def serve(
     if mcp:
         _check_mcp()
     assistant = Assistant(settings)
+    link = ServeLink(assistant)  # lets `article-assistant ask` use this process (web/local_ask.py)
     warm, viewed = threading.Event(), threading.Event()
     app = build_app(assistant, secret=_browser_secret(settings.data_dir), ready=warm, viewed=viewed)
     threading.Thread(target=_warm_up, args=(assistant, warm, viewed), daemon=True, name="warm-up").start()
@@ -246,7 +248,8 @@ def serve(
             prevent_thread_lock=True,
             # FastAPI's own /openapi.json lists every route Gradio has, private ones included.
             # Compressed answers, innermost (after the gates): the page alone is ~105 KB as sent.
-            app_kwargs={"openapi_url": None, "middleware": [*middleware(hosts, auth), _gzip()]},
+            app_kwargs={"openapi_url": None,
+                        "middleware": [*middleware(hosts, auth, link.middleware()), _gzip()]},
             **launch_options(),
         )
     except OSError as e:
@@ -255,11 +258,13 @@ def serve(
         ) from e
     shown = f"[{host}]" if ":" in host else host
     _prime(assistant, host, port)
+    link.advertise(host, port)
     if ready:
         ready(f"http://{shown}:{port}")
     try:
         app.block_thread()
     finally:
+        link.withdraw()
         app.close()
         assistant.close()
 

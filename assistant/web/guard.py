@@ -85,9 +85,18 @@ def _plausible(name: str) -> bool:
                    for part in name.split("."))
 
 
-def middleware(hosts: frozenset[str], auth: tuple[str, str] | None) -> list[Middleware]:
-    """The checks for ``launch(app_kwargs={"middleware": …})``, the host check outermost."""
+def middleware(
+    hosts: frozenset[str], auth: tuple[str, str] | None, local: Middleware | None = None
+) -> list[Middleware]:
+    """The checks for ``launch(app_kwargs={"middleware": …})``, the host check outermost.
+
+    ``local`` (:class:`assistant.web.local_ask.LocalAsk`) goes between the host check and the
+    login: the CLI's requests carry their own proof (a signature made with the token only the
+    user can read), not a browser's session.
+    """
     stack = [Middleware(HostGate, hosts=hosts)]  # type: ignore[arg-type]
+    if local is not None:
+        stack.append(local)
     if auth is not None:
         stack.append(Middleware(LoginGate))  # type: ignore[arg-type]
     return stack

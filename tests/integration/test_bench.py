@@ -28,6 +28,10 @@ def test_bench_command_writes_its_table_json_and_plot(tmp_path):
     assert set(data["sweep"]) == {"2", "9"}  # add-then-ask on one library grown to 2, then 9 articles
     assert data["sweep"]["9"]["articles"] == 9 and data["sweep"]["9"]["ask_after_add_p50"] > 0
     assert three["cold"]["heavy_imports_on_ask"] == []  # the ONNX encoder serves: no torch
+    warm = three["warm_cli"]  # CLI asks while `serve` runs on the library: all answered by it
+    assert warm["served"] == warm["asks"] == 11 and warm["heavy_imports_on_served_ask"] == []
+    assert warm["scoped_s_median"] > 0 and warm["library_s_median"] > 0
+    assert "second CLI ask with a running `serve`" in result.output
     served = three["server"]  # the same library again through `chroma run` on loopback
     assert served["ask_ms"]["library_warm_p50"] > 0 and served["server_peak_rss_mb"] > 0
     assert "| ingest, bulk: sentences/s |" in result.output
