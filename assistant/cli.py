@@ -180,7 +180,9 @@ def add(
     if "-" in sources:
         if len(sources) > 1:
             raise InputError("Give '-' (stdin) on its own, not with other sources.")
-        text = _read_stdin(assistant.settings.fetch.max_bytes)
+        from index.ingest import read_stdin  # capped like a file: `add - < /dev/zero` must not fill memory
+
+        text = read_stdin(sys.stdin.buffer, assistant.settings.fetch.max_bytes)
         results = [assistant.add_text(text, title=title, source="stdin")]
     else:
         results = assistant.add_all(sources)
@@ -194,13 +196,6 @@ def add(
             click.echo(f"  dropped {d.reason}: {safe(repr(d.text))}")
         for note in r.notes:
             click.echo(f"  note: {safe(note)}")
-
-
-def _read_stdin(max_bytes: int) -> str:
-    """Standard input, capped like a file (``add - < /dev/zero`` must not fill memory)."""
-    from index.ingest import read_stdin
-
-    return read_stdin(sys.stdin.buffer, max_bytes)
 
 
 @cli.command(name="list")
