@@ -28,6 +28,7 @@ import json
 import logging
 import os
 import tempfile
+import time
 import weakref
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -44,6 +45,8 @@ KIND = "matrix/1"
 _ALIGN = 64
 #: Articles read from the vector files at a time while writing.
 CHUNK = 256
+#: A temporary file untouched this long is an abandoned write.
+ABANDONED_S = 900
 
 
 def matrix_path(cache_dir: Path, store_key: str, embedder: str, window: int) -> Path:
@@ -146,6 +149,7 @@ def write_matrix(
     tmp = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+        _drop_abandoned(path.parent)
         fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
         with os.fdopen(fd, "wb") as f:
             f.seek(header_size(KIND) + head_length)
@@ -171,6 +175,16 @@ def write_matrix(
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
         return False
+
+
+def _drop_abandoned(folder: Path) -> None:
+    """Delete temporary files of writes that stopped (a process ended while its writer thread ran):
+    hundreds of MB each at scale. A write under way elsewhere touches its file within minutes."""
+    now = time.time()
+    for old in folder.glob("*.tmp"):
+        with contextlib.suppress(OSError):
+            if now - old.stat().st_mtime > ABANDONED_S:
+                old.unlink()
 
 
 def _aligned(offset: int) -> int:
