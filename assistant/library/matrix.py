@@ -86,15 +86,12 @@ class MatrixFile:
             return None
         width = 4 * self.dimension
         out = np.empty((len(rows), self.dimension), dtype=np.float32)
+        breaks = np.flatnonzero(np.diff(rows) != 1) + 1
         try:
-            start = 0
-            while start < len(rows):  # one pread per run of consecutive rows
-                end = start + 1
-                while end < len(rows) and rows[end] == rows[end - 1] + 1:
-                    end += 1
+            for start, end in zip([0, *breaks.tolist()], [*breaks.tolist(), len(rows)], strict=True):
+                # One pread per run of consecutive rows.
                 data = os.pread(self._fd, width * (end - start), self._floats + width * int(rows[start]))
                 out[start:end] = np.frombuffer(data, np.float32).reshape(end - start, self.dimension)
-                start = end
         except (OSError, ValueError) as e:
             self._damage(f"its float32 rows cannot be read ({e})")
             return None

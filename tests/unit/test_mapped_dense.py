@@ -41,7 +41,7 @@ def test_the_same_candidates_and_scores_as_exact_search() -> None:
     vectors = _unit(rng, 3000)
     # Near-duplicates: many rows closer to each other than int8's error (and where an HNSW graph
     # loses some); their cosines to a query still differ by more than float32's rounding.
-    vectors[1000:1600] = vectors[7] + 2e-2 * _unit(rng, 600)
+    vectors[1000:1200] = vectors[7] + 2e-2 * _unit(rng, 200)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     positions = np.arange(3000, dtype=np.int64)[::-1].copy()  # file order is not scope order
     positions[[5, 50, 500]] = -1  # articles removed since the file was written
