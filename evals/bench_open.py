@@ -4,7 +4,8 @@
 
 LIBRARY holds ``data/`` and ``cache/`` (a store built by ``add_many``, e.g. of
 :func:`evals.bench_library.library` copies) and is only read: each index is measured on a
-copy (``cp -a``). For each: a first process does what a bulk add leaves behind (writes the
+copy (``cp -a``, its cache files renamed for the copy's path: ``--rekey OLD_DATA DATA CACHE``
+does that alone). For each: a first process does what a bulk add leaves behind (writes the
 matrix file, for ``mapped``; timed), then :mod:`evals.bench_serve` measures a new serving
 process (first library-wide ask after opening, warm asks, adds, peak RSS before and after
 the adds). Then, in one more process, recall@10 and recall@200 (the fusion pool) of each
@@ -34,6 +35,35 @@ def _settings(data: Path, cache: Path, dense: str) -> Any:
     from assistant.settings import Settings
 
     return Settings.from_env(data_dir=data, cache_dir=cache).with_(**{"retrieval.library_dense": dense})
+
+
+def rekey(old_data: Path, data: Path, cache: Path) -> None:
+    """Rename a copied library's cache files for its new place: they are named by the store's
+    path (``Components.store_key``), so a copy would otherwise rebuild them all from the store."""
+    from assistant.api import Assistant
+    from assistant.library.catalog import KIND as CATALOG
+    from assistant.library.catalog import catalog_path
+    from assistant.library.files import read_checked, write_checked
+    from assistant.library.matrix import matrix_path
+    from assistant.library.segments import cache_folder
+    from assistant.library.vectors import vectors_folder
+
+    new = Assistant(_settings(data, cache, "mapped"))
+    window = new.settings.index.passage_window
+    embedder = new.store.fingerprint.embedder
+    new_key = new._components.store_key()
+    old_key = new_key.replace(str(data.resolve()), str(old_data.resolve()), 1)
+    for folder in (
+        lambda k: vectors_folder(cache, k, embedder, window),
+        lambda k: cache_folder(cache, k),
+        lambda k: matrix_path(cache, k, embedder, window).parent,
+    ):
+        if folder(old_key).exists() and not folder(new_key).exists():
+            folder(old_key).rename(folder(new_key))
+    old_catalog = catalog_path(cache, old_key)
+    payload = read_checked(old_catalog, CATALOG) if old_catalog.exists() else None
+    if payload is not None:  # its name is in its checksum: written again, not renamed
+        write_checked(catalog_path(cache, new_key), CATALOG, payload)
 
 
 def prepare(data: Path, cache: Path, dense: str) -> float:
@@ -103,6 +133,8 @@ def run(
             subprocess.run(["cp", "-a", str(library), str(copy)], check=True)
             data, cache = copy / "data", copy / "cache"
             env = _env(data, cache) | {"ARTICLE_ASSISTANT_RETRIEVAL__LIBRARY_DENSE": dense}
+            rekeyed = ["-m", "evals.bench_open", "--rekey", str(library / "data"), str(data), str(cache)]
+            subprocess.run([sys.executable, *rekeyed], env=env, check=True, timeout=600)
             prepared = subprocess.run(
                 [sys.executable, "-m", "evals.bench_open", "--prepare", str(data), str(cache), dense],
                 env=env, capture_output=True, text=True, timeout=3600, check=True,
@@ -149,6 +181,9 @@ def run(
 def main() -> None:
     if sys.argv[1] == "--prepare":
         print(round(prepare(Path(sys.argv[2]), Path(sys.argv[3]), sys.argv[4]), 2))
+        return
+    if sys.argv[1] == "--rekey":  # OLD_DATA NEW_DATA NEW_CACHE: a copied library's cache files
+        rekey(Path(sys.argv[2]), Path(sys.argv[3]), Path(sys.argv[4]))
         return
     if sys.argv[1] == "--recall":
         print(json.dumps(recall(Path(sys.argv[2]), Path(sys.argv[3]), int(sys.argv[4]))))
