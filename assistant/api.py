@@ -190,7 +190,6 @@ class Assistant:
     def add_many(self, raws: Iterable[RawArticle], batch: int | None = None) -> list[AddResult]:
         """Add many read articles (:mod:`index.ingest`) in bulk: length-sorted embedding, batched writes."""
         from index.build import prepare
-
         return self._add_prepared((prepare(raw) for raw in raws), batch)
 
     def remove(self, article_id: str) -> None:
@@ -390,6 +389,7 @@ class Assistant:
             extractor(),
         )
         self._added([r.article for r in results if r.created], before)
+        self._indexes.refresh_matrix()  # the next process opens a current matrix file
         return results
 
     def _added(self, articles: Sequence[Article], before: str | None) -> None:

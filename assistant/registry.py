@@ -242,7 +242,7 @@ DENSE: dict[str, Callable[[np.ndarray, Sequence[Sequence[int]], int], DenseIndex
 
 
 #: Library-wide dense search: over the store's own HNSW index, or exact over loaded vectors.
-LIBRARY_DENSE = ("chroma", "exact")
+LIBRARY_DENSE = ("mapped", "chroma", "exact")
 
 
 def pick(kind: str, table: Mapping[str, T], name: str) -> T:

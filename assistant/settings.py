@@ -157,11 +157,27 @@ class RetrievalSettings(_Section):
     )
     lexical: str = Field("bm25", description="Lexical index: 'bm25'.")
     library_dense: str = Field(
-        "chroma",
+        "mapped",
         description=(
             "Dense index of library-wide questions once the library holds ann_min_passages: "
-            "'chroma' (the store's own HNSW index, nothing loaded) or 'exact'."
+            "'mapped' (exact search over int8 vectors memory-mapped from a cache file, the best "
+            "candidates rescored in float32; passage window 1, else 'chroma'), 'chroma' (the "
+            "store's own HNSW index: loads it whole, ~600 MB at 290,000 passages) or 'exact' "
+            "(float32 in memory)."
         ),
+    )
+    matrix_widen: int = Field(
+        2,
+        ge=1,
+        le=100,
+        description="'mapped': int8 candidates rescored in float32, as a multiple of those returned.",
+    )
+    matrix_stale: float = Field(
+        0.1,
+        gt=0,
+        le=10,
+        description="'mapped': rewrite the matrix file (in the background) once stale rows (of removed "
+        "articles, or added since) reach this share of its rows.",
     )
     ann_min_passages: int = Field(
         20_000,

@@ -62,6 +62,8 @@ def serve(spec: dict[str, Any]) -> dict[str, Any]:
             clock.ms(lambda a=article_id, q=own[0]: ask(q, article=a), "scoped_first")
         )
         out["scoped_ms"] += [clock.ms(lambda a=article_id, q=q: ask(q, article=a), "scoped") for q in own[1:]]
+    # Before any add: an embedded store's first write loads Chroma's HNSW index into the process.
+    out["peak_rss_before_adds_mb"] = peak_rss_mb()
     out["add_ms"], out["ask_after_add_ms"] = [], []
     for k, article in enumerate(library(spec["adds"], start=spec["start"])):
         raw = read_text(article.text, title=article.title, source=article.key)

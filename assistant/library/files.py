@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import mmap
 import os
 import struct
 import tempfile
@@ -57,10 +58,61 @@ def write_atomically(path: Path, data: bytes) -> bool:
         return False
 
 
-def _checksum(kind: bytes, name: str, payload: bytes) -> int:
+def _checksum(kind: bytes, name: str, payload: bytes | memoryview) -> int:
     crc = zlib.crc32(kind)
     crc = zlib.crc32(b"\0" + name.encode() + b"\0", crc)
     return zlib.crc32(payload, crc)
+
+
+def checked_header(path: Path, kind: str, payload: bytes | memoryview) -> bytes:
+    """The header :func:`write_checked` puts before ``payload``, for a file written in parts
+    (:mod:`assistant.library.matrix`: a checked part, then rows checked another way)."""
+    tag = kind.encode()
+    return _HEAD.pack(MAGIC, len(tag)) + tag + _TAIL.pack(len(payload), _checksum(tag, path.name, payload))
+
+
+def header_size(kind: str) -> int:
+    """Bytes of :func:`checked_header` for ``kind``."""
+    return _HEAD.size + len(kind.encode()) + _TAIL.size
+
+
+def map_checked(path: Path, kind: str) -> tuple[mmap.mmap, int, int, os.stat_result] | None:
+    """The file at ``path`` memory-mapped, when its header is ``kind``'s and the checked part
+    (the ``length`` bytes after the header) matches its CRC: (map, start, length, the file's stat).
+
+    Bytes after the checked part are the caller's to check. None when the file is missing, or
+    damaged (logged once and deleted, as :func:`read_checked` does).
+    """
+    tag = kind.encode()
+    try:
+        with path.open("rb") as f:
+            st = os.fstat(f.fileno())
+            mapped = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) if st.st_size else None
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as e:
+        _ignore(path, f"it cannot be read ({e})", None)
+        return None
+    problem = None
+    start = _HEAD.size + len(tag) + _TAIL.size
+    if mapped is None or len(mapped) < start or mapped[: len(MAGIC)] != MAGIC:
+        problem = "it is not a cache file of this version (zeroed, cut short or overwritten)"
+    elif mapped[_HEAD.size : _HEAD.size + len(tag)] != tag or mapped[len(MAGIC)] != len(tag):
+        problem = f"it is not a {kind} file"
+    else:
+        length, crc = _TAIL.unpack_from(mapped, _HEAD.size + len(tag))
+        if start + length > len(mapped):
+            problem = f"it holds {len(mapped) - start} bytes where its header says at least {length}"
+        else:
+            with memoryview(mapped) as view:
+                if _checksum(tag, path.name, view[start : start + length]) != crc:
+                    problem = "its checksum does not match (damaged, or another file renamed to it)"
+    if problem is None and mapped is not None:
+        return mapped, start, length, st
+    if mapped is not None:
+        mapped.close()
+    _ignore(path, problem or "it is empty", st)
+    return None
 
 
 def write_checked(path: Path, kind: str, payload: bytes) -> bool:
@@ -114,12 +166,14 @@ def _check(data: bytes, tag: bytes, name: str) -> tuple[str | None, bytes]:
     return None, payload
 
 
-def discard(path: Path, problem: str) -> None:
-    """Ignore an intact cache file whose contents its reader refuses: logged once, deleted."""
-    try:
-        st = path.stat()
-    except OSError:
-        st = None
+def discard(path: Path, problem: str, st: os.stat_result | None = None) -> None:
+    """Ignore an intact cache file whose contents its reader refuses: logged once, deleted
+    (``st``: the version that was read; a file written since is kept)."""
+    if st is None:
+        try:
+            st = path.stat()
+        except OSError:
+            st = None
     _ignore(path, problem, st)
 
 

@@ -27,6 +27,7 @@ from index.models import Article
 if TYPE_CHECKING:
     import numpy as np
 
+    from assistant.library.library_matrix import LibraryMatrix
     from assistant.library.segments import PostingsCache
     from assistant.library.snapshot import LibraryState
     from assistant.library.vectors import VectorCache
@@ -58,6 +59,7 @@ class Indexes:
         self._state = state
         self._library_index: tuple[Library, LibraryIndex] | None = None
         self._new_segments: list[Segment] = []  # BM25 of recent adds, for the library index
+        self._matrix: LibraryMatrix | None = None
         self._lock = threading.Lock()
 
     def for_scope(self, scope: Scope) -> ScopeIndex:
@@ -137,6 +139,31 @@ class Indexes:
         """Delete a removed article's vector file."""
         self._vector_files().drop(article_id)
 
+    def matrix(self) -> LibraryMatrix:
+        """The library's matrix file (library-wide dense search at scale, ``library_dense = "mapped"``)."""
+        if self._matrix is None:
+            from assistant.library.library_matrix import LibraryMatrix
+            from assistant.library.matrix import matrix_path
+
+            s = self._components.settings
+            store = self._components.store
+            fingerprint = store.fingerprint
+            key = self._components.store_key()
+            path = matrix_path(s.cache_dir, key, fingerprint.embedder, s.index.passage_window)
+            self._matrix = LibraryMatrix(path, fingerprint.dimension, s.retrieval, self.library_vectors)
+        return self._matrix
+
+    def refresh_matrix(self) -> None:
+        """After a bulk add: leave a current matrix file for the next process (when the library is
+        large enough to search through it), so that its first question does not wait for it."""
+        s = self._components.settings
+        if s.retrieval.library_dense != "mapped" or s.index.passage_window != 1:
+            return
+        library = self._state.current()
+        if sum(a.n_sentences for a in library.summaries.values()) >= s.retrieval.ann_min_passages:
+            self._whole_library(library)
+            self.matrix().wait()
+
     def save_postings(self, articles: Sequence[Article]) -> None:
         """Tokenise new articles for library-wide BM25 once, at add time, and keep the segment."""
         chunks = [Segment.build(articles[i : i + BUILD_CHUNK]) for i in range(0, len(articles), BUILD_CHUNK)]
@@ -172,7 +199,7 @@ class Indexes:
             lexical = LibraryBM25(cache.segments(ids, self._state.fetch))
         found = library_index(
             lexical, store, s.retrieval, lambda i: self.library_vectors(lexical, i), s.index.passage_window,
-            previous,
+            previous, self.matrix().index,
         )
         with self._lock:
             self._library_index = (library, found)

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from assistant.retrieval.base import Candidates
+from assistant.retrieval.growth import GrowingRows
 
 
 class ExactDenseIndex:
@@ -14,6 +15,8 @@ class ExactDenseIndex:
 
     ``vectors`` holds one unit row per passage and ``members[p]`` the sentence
     positions passage ``p`` covers (one each when passages are sentences).
+    Extended by each add without copying the whole matrix
+    (:class:`~assistant.retrieval.growth.GrowingRows`: amortised growth).
     """
 
     def __init__(self, vectors: np.ndarray, members: Sequence[Sequence[int]], size: int) -> None:
@@ -25,6 +28,7 @@ class ExactDenseIndex:
         self._owner = np.array([p for p, group in enumerate(members) for _ in group], dtype=np.int64)
         self._position = np.array([i for group in members for i in group], dtype=np.int64)
         self._direct = _one_passage_each(self._position)
+        self._grown: tuple[GrowingRows, GrowingRows, GrowingRows] | None = None
 
     def search(self, query_vector: np.ndarray, n: int) -> Candidates:
         return Candidates.top(self.scores(query_vector), n)
@@ -33,15 +37,26 @@ class ExactDenseIndex:
         """A new index with more passages (of sentences at positions past this scope's)."""
         if len(vectors) != len(members):
             raise ValueError("one vector per passage is needed")
+        first, pairs = len(self._vectors), len(self._owner)
+        rows, owner, position = self._grown or (
+            GrowingRows.of(np.asarray(self._vectors, dtype=np.float32)),
+            GrowingRows.of(self._owner.reshape(-1, 1)),
+            GrowingRows.of(self._position.reshape(-1, 1)),
+        )
+        new_owner = np.array([first + p for p, group in enumerate(members) for _ in group], dtype=np.int64)
+        new_position = np.array([i for g in members for i in g], dtype=np.int64)
+        added = np.asarray(vectors, dtype=np.float32).reshape(-1, self._vectors.shape[1])
+        rows, end = rows.append(added, first)
+        owner, count = owner.append(new_owner.reshape(-1, 1), pairs)
+        position, _ = position.append(new_position.reshape(-1, 1), pairs)
         grown = ExactDenseIndex.__new__(ExactDenseIndex)
         grown.size = size
-        grown._vectors = np.vstack([self._vectors, vectors]) if len(vectors) else self._vectors
-        first = len(self._vectors)
-        grown._owner = np.concatenate(
-            [self._owner, [first + p for p, group in enumerate(members) for _ in group]]
-        ).astype(np.int64)
-        grown._position = np.concatenate([self._position, [i for g in members for i in g]]).astype(np.int64)
-        grown._direct = _one_passage_each(grown._position)
+        grown._vectors = rows.view(end)
+        grown._owner = owner.view(count)[:, 0]
+        grown._position = position.view(count)[:, 0]
+        # New sentences come after the old ones: one passage each still holds if it holds among them.
+        grown._direct = self._direct and _one_passage_each(new_position)
+        grown._grown = (rows, owner, position)
         return grown
 
     def scores(self, query_vector: np.ndarray) -> np.ndarray:

@@ -19,6 +19,7 @@ from assistant.retrieval.ann import ChromaDenseIndex
 from assistant.retrieval.base import DenseIndex
 from assistant.retrieval.dense import ExactDenseIndex
 from assistant.retrieval.hybrid import HybridIndex
+from assistant.retrieval.mapped import MappedDenseIndex
 from assistant.retrieval.postings import LibraryBM25
 from assistant.settings import RetrievalSettings
 from index.store import ChromaStore
@@ -37,6 +38,9 @@ class LibraryIndex:
 
 #: ``vectors(ids)`` → each article's passages (sentence IDs) and their vectors.
 Vectors = Callable[[Sequence[str]], Mapping[str, tuple[list[tuple[str, ...]], np.ndarray]]]
+#: ``mapped(lexical, previous)`` → the library's mapped dense index, ``previous`` (an index of a
+#: prefix of ``lexical``'s articles) extended when given; None: no matrix file could be written.
+Mapped = Callable[[LibraryBM25, MappedDenseIndex | None], MappedDenseIndex | None]
 
 
 def library_index(
@@ -46,18 +50,25 @@ def library_index(
     vectors: Vectors,
     window: int,
     previous: LibraryIndex | None = None,
+    mapped: Mapped | None = None,
 ) -> LibraryIndex:
     """The hybrid index of a library whose BM25 side is ``lexical``.
 
     ``previous``, an index of a prefix of ``lexical``'s segments, lends its
     loaded vectors to the exact dense side, so an add reads only the new ones.
     """
-    dense: DenseIndex
+    dense: DenseIndex | None = None
     # Every sentence starts one passage (index.passages), so no count needs reading.
     stored = lexical.size
-    if settings.library_dense == "chroma" and stored >= settings.ann_min_passages:
+    large = stored >= settings.ann_min_passages
+    if large and settings.library_dense == "mapped" and window == 1 and mapped is not None:
+        grown = previous.dense if previous and isinstance(previous.dense, MappedDenseIndex) else None
+        dense = mapped(lexical, grown)
+        if dense is None:
+            log.warning("no matrix file could be written: library-wide questions use Chroma's index")
+    if dense is None and large and settings.library_dense in ("chroma", "mapped"):
         dense = store_dense_index(lexical, store, window, stored)
-    else:
+    elif dense is None:
         base = previous.dense if previous and isinstance(previous.dense, ExactDenseIndex) else None
         known = set(previous.lexical.article_ids) if base is not None and previous else set()
         ids = [i for i in lexical.article_ids if i not in known]

@@ -348,6 +348,15 @@ class LibraryBM25:
         count = int(segment.offsets[i + 1] - segment.offsets[i])
         return ids if ids is not None else tuple(f"s{n}" for n in range(1, count + 1))
 
+    def span(self, article_id: str) -> tuple[int, int] | None:
+        """(first scope position, sentence count) of an article; None when it is not in this scope."""
+        where = self._where.get(article_id)
+        if where is None:
+            return None
+        k, i = where
+        offsets = self.segments[k].offsets
+        return int(self._bases[k]) + int(offsets[i]), int(offsets[i + 1] - offsets[i])
+
     def position(self, article_id: str, sentence_id: str) -> int | None:
         """Scope position of a sentence; None when the article is not in this scope."""
         where = self._where.get(article_id)
