@@ -125,8 +125,11 @@ def test_reopens_across_a_writer_process_keep_descriptors_bounded(tmp_path, embe
                     counts.append(_fds())
         print(f"descriptors after each of 15 reopens: {counts}")
         # The first reopen adds a client (the one the Assistant opened stays open until close());
-        # each later one frees the client it replaces: a dozen descriptors each, before.
-        assert max(counts[1:]) <= counts[1] + SLACK, counts
+        # each later one frees the client it replaces: a dozen descriptors each before, so 14 reopens
+        # leaked ~150. A few come and go with Chroma's and the embedder's threads (34, 46, 52, 45, …
+        # was seen on a loaded machine): the last count must be back near the first reopen's.
+        assert max(counts[1:]) <= counts[1] + 3 * SLACK, counts
+        assert min(counts[-3:]) <= counts[1] + SLACK, counts
     finally:
         writer.stdin.close()
         assert writer.wait(timeout=120) == 0
