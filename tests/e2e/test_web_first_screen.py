@@ -1,0 +1,119 @@
+"""The first screen comes in the page's own HTML, and Gradio's files are cached for good.
+
+Real `serve` over a small generated library (:mod:`tests.e2e.biglib`), real Chromium.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.e2e.conftest import ROOT, SLOW_MS, Served, new_context, start_serve
+from tests.support import free_port, stop
+
+pytestmark = pytest.mark.e2e
+
+N = 3
+
+
+@pytest.fixture(scope="module")
+def small_web(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    workdir = tmp_path_factory.mktemp("first-screen")
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(ROOT)}
+    subprocess.run([sys.executable, "-m", "tests.e2e.biglib", str(workdir / "data"), str(N)],
+                   env=env, cwd=ROOT, check=True, capture_output=True, timeout=600)
+    served = start_serve(workdir, free_port())
+    try:
+        yield served
+    finally:
+        stop(served.proc)
+
+
+def test_the_library_is_in_the_page_and_assets_are_immutable(small_web: Served) -> None:
+    page = httpx.get(small_web.url, timeout=30)
+    assert page.status_code == 200
+    # The first page of the library, newest first, is in the HTML itself (Gradio's config).
+    library = _value(page.text, "library")
+    titles = re.findall(r'<span class="lib-title">([^<]*)</span>', library)
+    assert titles[0] == "All articles" and len(titles) == N + 1, titles
+    assert [int(t.split()[-2]) for t in titles[1:]] == list(reversed(range(N))), titles
+    assert "placeholder" in _value(page.text, "chat")  # the chat's welcome, with its suggestions
+    assets = re.findall(r'src="\./(assets/index-[^"]+\.js)"', page.text)
+    assert assets, "Gradio's entry script is not in the page"
+    script = httpx.get(small_web.url + assets[0], timeout=30)
+    assert script.status_code == 200
+    assert script.headers["cache-control"] == "public, max-age=31536000, immutable"
+    # The page itself is not cached: it carries the current library.
+    assert "immutable" not in page.headers.get("cache-control", "")
+
+
+def _value(html: str, elem_id: str) -> str:
+    """The value of the component ``elem_id`` in the config Gradio put in ``html``."""
+    found = re.search(r"window\.gradio_config = (\{.*?\});</script>", html, re.S)
+    assert found, "no config in the page"
+    config = json.loads(found.group(1))
+    values = [c["props"].get("value") for c in config["components"] if c["props"].get("elem_id") == elem_id]
+    assert len(values) == 1 and isinstance(values[0], str), values
+    return values[0]
+
+
+def test_the_page_is_usable_without_its_load_event(browser: Any, small_web: Served) -> None:
+    """With Gradio's event queue refused, the library, its newest article and the question box
+    still show: nothing on the first screen waits for a round trip after the page."""
+    from playwright.sync_api import expect
+
+    context = new_context(browser, small_web.url)
+    try:
+        page = context.new_page()
+        page.set_default_timeout(SLOW_MS)
+        refused: list[str] = []
+
+        def refuse(route: Any) -> None:
+            refused.append(route.request.url)
+            route.abort()
+
+        page.route(re.compile(r".*/gradio_api/queue/.*"), refuse)
+        page.goto(small_web.url)
+        cards = page.locator("#library .lib-card .lib-title")
+        expect(cards.first).to_be_visible()
+        expect(cards.nth(1)).to_have_text(re.compile(rf"plan {N - 1} approved$"))
+        expect(page.locator("#question textarea")).to_be_enabled()
+        expect(page.locator("#chat .placeholder")).to_be_visible()
+        page.wait_for_timeout(500)
+        assert refused, "the page sent no events: the test refused nothing"
+    finally:
+        context.close()
+
+
+def test_a_new_article_shows_in_the_next_page(browser: Any, small_web: Served) -> None:
+    """The HTML is made afresh for each page: an article added since is in the next one."""
+    from playwright.sync_api import expect
+
+    title = "Quarry Lane footbridge reopens"
+    assert title not in httpx.get(small_web.url, timeout=30).text
+    context = new_context(browser, small_web.url)
+    try:
+        page = context.new_page()
+        page.set_default_timeout(SLOW_MS)
+        expect.set_options(timeout=SLOW_MS)  # the first add may wait for the model to load
+        page.goto(small_web.url)
+        expect(page.locator("#library .lib-card").first).to_be_visible()
+        page.get_by_role("tab", name="Paste").click()
+        page.locator("#add-title textarea, #add-title input").first.fill(title)
+        page.locator("#add-text textarea").fill(
+            "The Quarry Lane footbridge reopened on Monday after repairs. "
+            "The engineer said the new deck will last forty years."
+        )
+        page.locator("#add-text-btn").click()
+        expect(page.locator("#add-status .add-status.ok:not(.stale)")).to_contain_text("sentences")
+    finally:
+        context.close()
+    assert title in httpx.get(small_web.url, timeout=30).text
