@@ -97,21 +97,26 @@ def build_app(
                         )
                         add_text = gr.Button("Add text", variant="primary", size="sm", elem_id="add-text-btn")
                 status = gr.HTML(elem_id="add-status")
-                search = gr.Textbox(
-                    show_label=False, placeholder="Search titles, sources, dates", elem_id="library-search",
-                    max_length=MAX_QUERY_CHARS, container=False,
-                )
+                # Search and Remove sit above the cards (on a phone they stay at the drawer's top):
+                # neither is ever below a page of 50 cards.
+                with gr.Column(elem_id="library-tools"):
+                    search = gr.Textbox(
+                        show_label=False, placeholder="Search titles, sources, dates",
+                        elem_id="library-search", max_length=MAX_QUERY_CHARS, container=False,
+                    )
+                    remove = gr.Button(
+                        "Remove selected article…", size="sm", variant="secondary", elem_id="remove-btn",
+                        interactive=False,
+                    )
+                    with gr.Column(visible=False, elem_id="remove-confirm-box") as confirm_box:
+                        confirm_text = gr.HTML()
+                        token = gr.Textbox(visible=False, elem_id="remove-token")
+                        with gr.Row():
+                            confirm_yes = gr.Button(
+                                "Remove", variant="stop", size="sm", elem_id="remove-confirm"
+                            )
+                            confirm_no = gr.Button("Cancel", size="sm", elem_id="remove-cancel")
                 library = gr.HTML(elem_id="library", js_on_load=_LIBRARY_JS)
-                remove = gr.Button(
-                    "Remove selected article…", size="sm", variant="secondary", elem_id="remove-btn",
-                    interactive=False,
-                )
-                with gr.Column(visible=False, elem_id="remove-confirm-box") as confirm_box:
-                    confirm_text = gr.HTML()
-                    token = gr.Textbox(visible=False, elem_id="remove-token")
-                    with gr.Row():
-                        confirm_yes = gr.Button("Remove", variant="stop", size="sm", elem_id="remove-confirm")
-                        confirm_no = gr.Button("Cancel", size="sm", elem_id="remove-cancel")
                 people_panel(assistant, state, {"api_visibility": "private"})
             with gr.Column(scale=5, min_width=360, elem_id="chat-panel"):
                 with gr.Row(elem_id="chat-head"):
@@ -137,9 +142,12 @@ def build_app(
             with gr.Column(scale=5, min_width=360, elem_id="article-panel"):
                 article = gr.HTML(elem_id="article-view", js_on_load=_ARTICLE_JS)
 
-        def fresh() -> dict[int, Any]:  # what a browser with no saved state sees, in the page's HTML
+        def fresh() -> dict[int, dict[str, Any]]:  # what a browser without saved state sees, in the HTML
             shown = h.view(normalise(None), settle=True, reveal=True)
-            return {library._id: shown[0], chat._id: shown[1], article._id: shown[2]}
+            now = h.readiness()[0]
+            return {library._id: {"value": shown[0]}, chat._id: {"value": shown[1]},
+                    article._id: {"value": shown[2]},
+                    ask._id: {"value": now["value"], "interactive": now["interactive"]}}
 
         FirstScreen(app, fresh)
         # The named API first, so it keeps the plain names; the UI's own events are private.

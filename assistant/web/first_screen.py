@@ -5,7 +5,8 @@ library, chat and article view used to arrive through the page's load event: one
 after Gradio's front end had started, and after the server had run the event. Here, each time
 the page is asked for, those values are refreshed in Gradio's config with what a browser
 without saved state sees (the library's first page, newest first; a single article selected),
-so the page is usable as soon as Gradio has drawn it. The load event still follows and shows
+and the Ask button says whether the model is ready, so the page is usable as soon as Gradio
+has drawn it. The load event still follows and shows
 what the browser itself kept (its selection, conversation, search).
 
 Gradio's files under ``/assets/`` have content hashes in their names (``Index-Akn07EZk2.js``),
@@ -37,13 +38,14 @@ _HASHED = re.compile(r"^/assets/[^/]+-[A-Za-z0-9_-]{8,}\.[a-z0-9]+$")
 class FirstScreen:
     """Refreshes the first screen's values in a Blocks' config.
 
-    ``render`` returns ``{component id: value}`` for a browser with no saved state; it runs in a
-    worker thread for each page asked for (the listing is cached, so it costs a page of cards).
+    ``render`` returns ``{component id: {prop: value}}`` for a browser with no saved state; it
+    runs in a worker thread for each page asked for (the listing is cached, so it costs a page of
+    cards).
     """
 
     _of: weakref.WeakKeyDictionary[Any, FirstScreen] = weakref.WeakKeyDictionary()
 
-    def __init__(self, blocks: Any, render: Callable[[], dict[int, Any]]) -> None:
+    def __init__(self, blocks: Any, render: Callable[[], dict[int, dict[str, Any]]]) -> None:
         self.blocks = blocks
         self.render = render
         FirstScreen._of[blocks] = self
@@ -59,13 +61,13 @@ class FirstScreen:
         if not config:
             return
         try:
-            values = self.render()
+            props = self.render()
         except Exception:  # the load event shows the page's state and its errors all the same
             log.warning("the first screen could not be rendered into the page", exc_info=True)
             return
         for component in config.get("components", ()):
-            if component.get("id") in values:
-                component.setdefault("props", {})["value"] = values[component["id"]]
+            if component.get("id") in props:
+                component.setdefault("props", {}).update(props[component["id"]])
 
 
 def middleware(screen: FirstScreen | None) -> Any:
@@ -85,7 +87,9 @@ class _FirstScreenGate:
             await self.app(scope, receive, send)
             return
         path = scope.get("path", "")
-        if path == "/" and self.screen is not None:
+        # Not for HEAD: Gradio's launch checks itself with HEAD / and a 3 s timeout, before the
+        # store is open (the first GET opens it; `serve` makes that GET before printing its URL).
+        if path == "/" and scope["method"] == "GET" and self.screen is not None:
             import anyio.to_thread
 
             await anyio.to_thread.run_sync(self.screen.refresh)  # the listing may be read from disk

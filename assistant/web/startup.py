@@ -13,9 +13,6 @@ from assistant.api import Assistant
 
 log = logging.getLogger(__name__)
 
-#: The model starts loading when the first page has shown its library, or this many seconds
-#: after the server answers if nobody looks: loading it competes with the first page for the CPU.
-WARM_UP_DELAY_S = 5.0
 
 
 def gzip() -> Any:
@@ -48,11 +45,11 @@ def warm_up(assistant: Assistant, ready: threading.Event, viewed: threading.Even
 
     ``ready`` is set once the model answers (or failed to load: its error then shows on first use).
     The store opens first: the first page needs only the library, not the model, so the model
-    waits until a page has shown it (``viewed``), or :data:`WARM_UP_DELAY_S`.
+    waits until a page has shown it (``viewed``), or ``settings.web.warm_up_delay_s``.
     """
     try:
         articles = assistant.summaries()
-        viewed.wait(WARM_UP_DELAY_S)
+        viewed.wait(assistant.settings.web.warm_up_delay_s)
         assistant.embedder.embed(["warm up"])
         ready.set()
         if articles:
