@@ -10,6 +10,7 @@ import signal
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from tests.e2e.conftest import DESKTOP, PHONE, SLOW_MS, ask, new_context, start_serve
@@ -98,7 +99,7 @@ def test_labels_fit_remove_looks_destructive_and_cut_questions_say_so(browser: A
         page.set_default_timeout(SLOW_MS)
         page.goto(web_url)
         expect(page.locator("#library .lib-card").first).to_be_attached()
-        expect(page.locator("#ask-btn")).to_have_text("Ask")
+        expect(page.locator("#ask-btn")).to_have_text("Ask", timeout=SLOW_MS)  # the model may be loading
         assert _one_line(page, "#ask-btn")
 
         box = page.locator("#question textarea")
@@ -203,6 +204,14 @@ def test_a_question_asked_while_the_server_is_away_is_kept_then_sent(browser: An
         stop(served.proc)
 
 
+def _readiness_events(url: str) -> set[int]:
+    """The page's events that tell it whether the model is ready (they update the Ask button)."""
+    config = httpx.get(f"{url}config", timeout=30).raise_for_status().json()
+    ask = {c["id"] for c in config["components"] if c.get("props", {}).get("elem_id") == "ask-btn"}
+    return {d["id"] for d in config["dependencies"]
+            if ask & set(d["outputs"]) and any(t[1] in ("load", "tick") for t in d["targets"])}
+
+
 def test_a_question_held_across_a_server_restart_is_restored_after_the_reload(browser: Any, tmp_path: Path,
                                                                              shot: Any) -> None:
     """The server is stopped and started again (a new process: the page's session is gone): the
@@ -233,7 +242,20 @@ def test_a_question_held_across_a_server_restart_is_restored_after_the_reload(br
         notice = page.locator("#question-limit")
         expect(notice).to_contain_text("Not sent yet: no connection to the server", timeout=20_000)
 
-        served = start_serve(tmp_path, port)
+        # The new server loads its model only once a page has been shown (or after an hour), and the
+        # page is not told it is ready until the test lets it: Ask says "Getting ready…" for sure.
+        served = start_serve(tmp_path, port, {"ARTICLE_ASSISTANT_WEB__WARM_UP_DELAY_S": "3600"})
+        readiness = _readiness_events(served.url)
+        held_back: list[Any] = []  # held, not refused: a refused event makes Gradio reload the page
+
+        def hold_readiness(route: Any) -> None:
+            if not released and (route.request.post_data_json or {}).get("fn_index") in readiness:
+                held_back.append(route)
+            else:
+                route.continue_()
+
+        released = False
+        page.route(re.compile(r".*/gradio_api/queue/join.*"), hold_readiness)
         banner = page.locator("#connection-banner")
         expect(banner).to_contain_text("The server restarted", timeout=30_000)
         expect(page.locator(".msg.user")).to_have_count(0)  # not sent into a session that is gone
@@ -242,7 +264,17 @@ def test_a_question_held_across_a_server_restart_is_restored_after_the_reload(br
         expect(page.locator("#question textarea")).to_have_value(question)
         expect(notice).to_contain_text("This question was not sent (the server was away).")
         shot(page, "question-restored-after-restart")
-        notice.locator(".unsent-retry").click()  # "Ask again"
+        # "Ask again" while the new server loads its model ("Getting ready…", Ask disabled): the
+        # question waits for Ask; it is not clicked into a disabled button and lost.
+        expect(page.locator("#ask-btn")).to_have_text("Getting ready…")
+        notice.locator(".unsent-retry").click()
+        expect(notice).to_contain_text("sent as soon as the model is ready")
+        page.wait_for_timeout(1_000)
+        expect(page.locator(".msg.user")).to_have_count(0)
+        assert held_back, "the page asked nothing about the model: the test held nothing back"
+        released = True  # the page learns the model is ready, and the question goes
+        for route in held_back:
+            route.continue_()
         answer = page.locator(".msg.bot:not(.streaming)")
         expect(answer).to_have_count(1)
         expect(page.locator(".msg.user")).to_have_text(question)
