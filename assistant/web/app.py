@@ -347,10 +347,12 @@ element.addEventListener('click', (event) => {
   card.classList.add('selected');
   trigger('pick', {scope: card.dataset.scope});
 });
-watch('value', () => {
+const shown = () => {
   if (window.articleAssistant) window.articleAssistant.libraryUpdated();
   if (window.articleLayout) window.articleLayout.libraryShown();
-});
+};
+watch('value', shown);
+shown();  // the first page comes in the page's HTML: no change of value announces it
 """
 
 # Runs in the chat's element: keep the newest message in view; suggested questions ask themselves.

@@ -89,6 +89,7 @@ def test_the_page_is_usable_without_its_load_event(browser: Any, paged_web: Serv
         expect(cards.first).to_be_visible()
         expect(cards.nth(1)).to_have_text(re.compile(rf"plan {N - 1} approved$"))
         expect(page.locator("#question textarea")).to_be_enabled()
+        expect(page.locator("#question textarea")).to_be_focused()  # on a laptop, ready for typing
         expect(page.locator("#chat .placeholder")).to_be_visible()
         page.wait_for_timeout(500)
         assert refused, "the page sent no events: the test refused nothing"

@@ -402,9 +402,16 @@
   }
 
   window.addEventListener("hashchange", followLink);
+  // The library's first page comes in the page's HTML, so no change of its value may follow: settle
+  // the layout once it is drawn (a change later settles it again, as before).
+  const settleWhenDrawn = () => {
+    if (document.querySelector("#library .lib-card") && document.querySelector("#question textarea")) settleLayout();
+    else setTimeout(settleWhenDrawn, 100);
+  };
   const start = () => {
     watchServer();
     followLink();
+    settleWhenDrawn();
   };
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
