@@ -145,7 +145,11 @@ def build_app(
         def fresh() -> dict[int, dict[str, Any]]:  # what a browser without saved state sees, in the HTML
             shown = h.view(normalise(None), settle=True, reveal=True)
             now = h.readiness()[0]
-            return {library._id: {"value": shown[0]}, chat._id: {"value": shown[1]},
+            # Marked, so the page waits for the load event (the browser's own state) before it
+            # sends a card's pick: an earlier pick could be undone by the load's answer.
+            root = '<div class="library" '
+            first = shown[0].replace(root, root + 'data-first-screen="1" ', 1)
+            return {library._id: {"value": first}, chat._id: {"value": shown[1]},
                     article._id: {"value": shown[2]},
                     ask._id: {"value": now["value"], "interactive": now["interactive"]}}
 
@@ -345,13 +349,21 @@ element.addEventListener('click', (event) => {
   if (!card) return;
   element.querySelectorAll('.lib-card.selected').forEach((c) => c.classList.remove('selected'));
   card.classList.add('selected');
-  trigger('pick', {scope: card.dataset.scope});
+  if (element.querySelector('.library[data-first-screen]')) early = card.dataset.scope;
+  else trigger('pick', {scope: card.dataset.scope});
 });
+let early = null;  // a card chosen on the first screen, before the page's load event answered
 const shown = () => {
   if (window.articleAssistant) window.articleAssistant.libraryUpdated();
   if (window.articleLayout) window.articleLayout.libraryShown();
 };
-watch('value', shown);
+watch('value', () => {
+  shown();
+  if (early !== null && !element.querySelector('.library[data-first-screen]')) {
+    trigger('pick', {scope: early});
+    early = null;
+  }
+});
 shown();  // the first page comes in the page's HTML: no change of value announces it
 """
 

@@ -166,3 +166,45 @@ def test_remove_is_at_hand_above_a_full_page_of_cards_on_a_phone(browser: Any, p
         expect(cards).to_have_count(PER_PAGE + 1)
     finally:
         context.close()
+
+
+def test_a_card_chosen_on_the_first_screen_waits_for_the_load_event(browser: Any, paged_web: Served) -> None:
+    """A card clicked before the page's load event has answered is picked after it (the load's
+    answer, the browser's own state, would otherwise undo the pick)."""
+    from playwright.sync_api import expect
+
+    config = httpx.get(f"{paged_web.url}config", timeout=30).raise_for_status().json()
+    library = {c["id"] for c in config["components"] if c["props"].get("elem_id") == "library"}
+    pick = {d["id"] for d in config["dependencies"] if any(t[0] in library and t[1] == "pick"
+                                                           for t in d["targets"])}
+    assert pick, "no pick event in the page's config"
+    context = new_context(browser, paged_web.url)
+    try:
+        page = context.new_page()
+        page.set_default_timeout(SLOW_MS)
+        held: list[Any] = []
+        sent: list[int] = []
+        release = False
+
+        def hold(route: Any) -> None:
+            sent.append((route.request.post_data_json or {}).get("fn_index"))
+            if release:
+                route.continue_()
+            else:
+                held.append(route)
+
+        page.route(re.compile(r".*/gradio_api/queue/join.*"), hold)
+        page.goto(paged_web.url)
+        card = page.locator("#library .lib-card:not([data-scope='__all__'])").first
+        title = card.locator(".lib-title").inner_text()
+        card.click()
+        page.wait_for_timeout(500)
+        assert held and not pick & set(sent), sent  # the load event went out, the pick did not
+        release = True
+        for route in held:
+            route.continue_()
+        expect(page.locator("#article-view .article-title")).to_have_text(title)
+        expect(page.locator("#library .lib-card.selected .lib-title")).to_have_text(title)
+        assert pick & set(sent), sent
+    finally:
+        context.close()

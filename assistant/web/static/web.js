@@ -176,7 +176,8 @@
         focusSentence(id);
         return;
       }
-      const cards = document.querySelectorAll("#library .lib-card");
+      // Not on the first screen (in the page's HTML): the load event's answer could undo a pick.
+      const cards = document.querySelectorAll("#library .library:not([data-first-screen]) .lib-card");
       if (cards.length) {
         const card = document.querySelector(`#library .lib-card[data-scope="${CSS.escape(target.a)}"]`);
         if (!card) {
