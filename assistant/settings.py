@@ -470,6 +470,11 @@ class WebSettings(_Section):
         50, ge=5, le=500, description="Library cards on one web page (search and paging reach the rest)."
     )
     suggestions: int = Field(4, ge=0, le=8, description="Suggested questions shown in an empty chat.")
+    warm_up_delay_s: float = Field(
+        5.0, ge=0, le=3600,
+        description="`serve` loads the model once a first page has shown its library, or this many "
+        "seconds after starting if none has (loading competes with the first page for the CPU).",
+    )
 
 
 class CliSettings(_Section):

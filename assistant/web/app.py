@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import ipaddress
 import logging
-import secrets
 import socket
 import threading
 from collections.abc import Callable, Sequence
@@ -27,6 +26,8 @@ from assistant.api import Assistant
 from assistant.settings import Settings
 from assistant.web.api import WebAPI
 from assistant.web.browse import LibraryEvents
+from assistant.web.first_screen import FirstScreen
+from assistant.web.first_screen import middleware as first_screen
 from assistant.web.guard import allowed_hosts, middleware
 from assistant.web.handlers import ASK_LABEL, WARMING_LABEL, ChatHandlers
 from assistant.web.library import MAX_QUERY_CHARS
@@ -35,17 +36,15 @@ from assistant.web.models_picker import stop_button
 from assistant.web.people import people_panel
 from assistant.web.removal import Removal
 from assistant.web.render import ALL
+from assistant.web.startup import browser_secret, warm_up
 from assistant.web.startup import gzip as _gzip
 from assistant.web.startup import prime as _prime
+from assistant.web.state import normalise
 from index.errors import ArticleAssistantError, ConfigError
 
 log = logging.getLogger(__name__)
 
 STATIC = Path(__file__).parent / "static"
-#: The model starts loading when the first page has shown its library, or this many seconds
-#: after the server answers if nobody looks: loading it competes with the first page for the CPU.
-WARM_UP_DELAY_S = 5.0
-
 
 class ServeError(ArticleAssistantError):
     """The web server could not start (port in use, address not available)."""
@@ -99,21 +98,26 @@ def build_app(
                         )
                         add_text = gr.Button("Add text", variant="primary", size="sm", elem_id="add-text-btn")
                 status = gr.HTML(elem_id="add-status")
-                search = gr.Textbox(
-                    show_label=False, placeholder="Search titles, sources, dates", elem_id="library-search",
-                    max_length=MAX_QUERY_CHARS, container=False,
-                )
+                # Search and Remove sit above the cards (on a phone they stay at the drawer's top):
+                # neither is ever below a page of 50 cards.
+                with gr.Column(elem_id="library-tools"):
+                    search = gr.Textbox(
+                        show_label=False, placeholder="Search titles, sources, dates",
+                        elem_id="library-search", max_length=MAX_QUERY_CHARS, container=False,
+                    )
+                    remove = gr.Button(
+                        "Remove selected article…", size="sm", variant="secondary", elem_id="remove-btn",
+                        interactive=False,
+                    )
+                    with gr.Column(visible=False, elem_id="remove-confirm-box") as confirm_box:
+                        confirm_text = gr.HTML()
+                        token = gr.Textbox(visible=False, elem_id="remove-token")
+                        with gr.Row():
+                            confirm_yes = gr.Button(
+                                "Remove", variant="stop", size="sm", elem_id="remove-confirm"
+                            )
+                            confirm_no = gr.Button("Cancel", size="sm", elem_id="remove-cancel")
                 library = gr.HTML(elem_id="library", js_on_load=_LIBRARY_JS)
-                remove = gr.Button(
-                    "Remove selected article…", size="sm", variant="secondary", elem_id="remove-btn",
-                    interactive=False,
-                )
-                with gr.Column(visible=False, elem_id="remove-confirm-box") as confirm_box:
-                    confirm_text = gr.HTML()
-                    token = gr.Textbox(visible=False, elem_id="remove-token")
-                    with gr.Row():
-                        confirm_yes = gr.Button("Remove", variant="stop", size="sm", elem_id="remove-confirm")
-                        confirm_no = gr.Button("Cancel", size="sm", elem_id="remove-cancel")
                 people_panel(assistant, state, {"api_visibility": "private"})
             with gr.Column(scale=5, min_width=360, elem_id="chat-panel"):
                 with gr.Row(elem_id="chat-head"):
@@ -139,6 +143,18 @@ def build_app(
             with gr.Column(scale=5, min_width=360, elem_id="article-panel"):
                 article = gr.HTML(elem_id="article-view", js_on_load=_ARTICLE_JS)
 
+        def fresh() -> dict[int, dict[str, Any]]:  # what a browser without saved state sees, in the HTML
+            shown = h.view(normalise(None), settle=True, reveal=True)
+            now = h.readiness()[0]
+            # Marked, so the page waits for the load event (the browser's own state) before it
+            # sends a card's pick: an earlier pick could be undone by the load's answer.
+            root = '<div class="library" '
+            first = shown[0].replace(root, root + 'data-first-screen="1" ', 1)
+            return {library._id: {"value": first}, chat._id: {"value": shown[1]},
+                    article._id: {"value": shown[2]},
+                    ask._id: {"value": now["value"], "interactive": now["interactive"]}}
+
+        FirstScreen(app, fresh)
         # The named API first, so it keeps the plain names; the UI's own events are private.
         endpoints = WebAPI(assistant)
         gr.api(endpoints.ask, api_name="ask")
@@ -229,8 +245,8 @@ def serve(
     assistant = Assistant(settings)
     link = ServeLink(assistant)  # lets `article-assistant ask` use this process (web/local_ask.py)
     warm, viewed = threading.Event(), threading.Event()
-    app = build_app(assistant, secret=_browser_secret(settings.data_dir), ready=warm, viewed=viewed)
-    threading.Thread(target=_warm_up, args=(assistant, warm, viewed), daemon=True, name="warm-up").start()
+    app = build_app(assistant, secret=browser_secret(settings.data_dir), ready=warm, viewed=viewed)
+    threading.Thread(target=warm_up, args=(assistant, warm, viewed), daemon=True, name="warm-up").start()
     # Several at once: a slow add or a long answer must not hold up other readers.
     app.queue(default_concurrency_limit=4)
     try:
@@ -247,9 +263,11 @@ def serve(
             mcp_server=mcp,
             prevent_thread_lock=True,
             # FastAPI's own /openapi.json lists every route Gradio has, private ones included.
-            # Compressed answers, innermost (after the gates): the page alone is ~105 KB as sent.
-            app_kwargs={"openapi_url": None,
-                        "middleware": [*middleware(hosts, auth, link.middleware()), _gzip()]},
+            # Then the first screen put in the page, Gradio's files cached (assistant.web.first_screen),
+            # and compressed answers, innermost (after the gates): the page alone is ~105 KB as sent.
+            app_kwargs={"openapi_url": None, "middleware": [
+                *middleware(hosts, auth, link.middleware()), first_screen(FirstScreen.of(app)), _gzip(),
+            ]},
             **launch_options(),
         )
     except OSError as e:
@@ -310,45 +328,6 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def _warm_up(assistant: Assistant, ready: threading.Event, viewed: threading.Event) -> None:
-    """Load the model and the articles' vectors before the first visitor needs them.
-
-    ``ready`` is set once the model answers (or failed to load: its error then shows on first use).
-    The store opens first: the first page needs only the library, not the model, so the model
-    waits until a page has shown it (``viewed``), or :data:`WARM_UP_DELAY_S`.
-    """
-    try:
-        articles = assistant.summaries()
-        viewed.wait(WARM_UP_DELAY_S)
-        assistant.embedder.embed(["warm up"])
-        ready.set()
-        if articles:
-            assistant.ask("Who said it?", article=articles[0].id)
-        if len(articles) > 1:
-            # "All articles" is the page's first scope: load the library's indexes now (in a large
-            # library, Chroma's first HNSW query alone takes a second), not at the first question.
-            assistant.search("Who said it?")
-        log.info("web chat ready: %d articles", len(articles))
-    except Exception:  # a broken store shows its error on first use instead
-        log.warning("warm-up failed", exc_info=True)
-    finally:
-        ready.set()
-
-
-def _browser_secret(data_dir: Path) -> str | None:
-    """A secret kept in the data dir, so chats stored in browsers survive a server restart."""
-    path = data_dir / "web-secret"
-    try:
-        if not path.exists():
-            data_dir.mkdir(parents=True, exist_ok=True)
-            path.write_text(secrets.token_urlsafe(24), encoding="utf-8")
-            path.chmod(0o600)
-        return path.read_text(encoding="utf-8").strip() or None
-    except OSError:
-        log.warning("cannot keep a secret in %s; chats last until the server restarts", data_dir)
-        return None
-
-
 _HEADER = """
 <div class="app-header">
   <div class="brand"><span class="logo">❝</span><div><div class="brand-name">Article Assistant</div>
@@ -375,12 +354,22 @@ element.addEventListener('click', (event) => {
   if (!card) return;
   element.querySelectorAll('.lib-card.selected').forEach((c) => c.classList.remove('selected'));
   card.classList.add('selected');
-  trigger('pick', {scope: card.dataset.scope});
+  if (element.querySelector('.library[data-first-screen]')) early = card.dataset.scope;
+  else trigger('pick', {scope: card.dataset.scope});
 });
-watch('value', () => {
+let early = null;  // a card chosen on the first screen, before the page's load event answered
+const shown = () => {
   if (window.articleAssistant) window.articleAssistant.libraryUpdated();
   if (window.articleLayout) window.articleLayout.libraryShown();
+};
+watch('value', () => {
+  shown();
+  if (early !== null && !element.querySelector('.library[data-first-screen]')) {
+    trigger('pick', {scope: early});
+    early = null;
+  }
 });
+shown();  // the first page comes in the page's HTML: no change of value announces it
 """
 
 # Runs in the chat's element: keep the newest message in view; suggested questions ask themselves.

@@ -3,7 +3,8 @@
 Not a test (timings are reported, never asserted). For each data dir, ``--runs`` times:
 start `article-assistant serve`, time its first HTTP 200 and the moment it prints its URL,
 then load the page in Debian's Chromium (laptop size) and time it to usable (library cards
-shown, question box enabled), with its requests and bytes (:mod:`tests.e2e.weigh`); then the
+shown, question box enabled; on the page's own clock and as Playwright polls it), with its
+requests and bytes (:mod:`tests.e2e.weigh`); then, once the server has loaded its model, the
 same browser loads it again (static files cached)::
 
     .venv/bin/python -m tests.benchmarks.first_screen DATA_DIR [DATA_DIR …] [--runs 3] [--code DIR]
@@ -28,6 +29,23 @@ import httpx
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, DESKTOP, ROOT
 from tests.e2e.weigh import weigh
 from tests.support import free_port, stop
+
+
+def _model_ready(context: Any, url: str) -> float:
+    """Waits until the server has loaded its model (Ask says "Ask"); returns the seconds waited.
+
+    The repeat visit is timed after that: a reader who comes back finds the server warm, and
+    the model's loading (a few seconds of both cores) would otherwise land on that visit.
+    """
+    t0 = time.monotonic()
+    page = context.new_page()
+    try:
+        page.goto(url)
+        ask = "document.querySelector('#ask-btn')"
+        page.wait_for_function(f"() => ({ask} || {{}}).textContent?.trim() === 'Ask'", timeout=180_000)
+    finally:
+        page.close()
+    return round(time.monotonic() - t0, 3)
 
 
 def _run(data: Path, browser: Any, code: Path) -> dict[str, Any]:
@@ -65,12 +83,15 @@ def _run(data: Path, browser: Any, code: Path) -> dict[str, Any]:
         try:
             opened = time.monotonic()
             first = weigh(context, url)
+            ready = _model_ready(context, url)
             again = weigh(context, url)
         finally:
             context.close()
+        usable = first["usable_s"] or first["usable_polled_s"]
+        first["model_ready_after_s"] = ready
         return {
             "data": str(data), "http_200_s": round(http_200, 3), "url_printed_s": round(printed["url"], 3),
-            "start_to_usable_s": round(opened - t0 + first["usable_s"], 3), "first": first, "again": again,
+            "start_to_usable_s": round(opened - t0 + usable, 3), "first": first, "again": again,
             "load_1min": os.getloadavg()[0],
         }
     finally:

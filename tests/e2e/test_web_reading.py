@@ -5,10 +5,12 @@ labels that never wrap, a destructive Remove, and clear refusals."""
 from __future__ import annotations
 
 import os
+import re
 import signal
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from tests.e2e.conftest import DESKTOP, PHONE, SLOW_MS, ask, new_context, start_serve
@@ -97,11 +99,8 @@ def test_labels_fit_remove_looks_destructive_and_cut_questions_say_so(browser: A
         page.set_default_timeout(SLOW_MS)
         page.goto(web_url)
         expect(page.locator("#library .lib-card").first).to_be_attached()
-        expect(page.locator("#ask-btn")).to_have_text("Ask")
+        expect(page.locator("#ask-btn")).to_have_text("Ask", timeout=SLOW_MS)  # the model may be loading
         assert _one_line(page, "#ask-btn")
-        # The longest label the button has, while the model loads.
-        page.evaluate("document.querySelector('#ask-btn').textContent = 'Getting ready…'")
-        assert _one_line(page, "#ask-btn"), "'Getting ready…' wraps in the Ask button"
 
         box = page.locator("#question textarea")
         box.fill("why " * 600)  # 2,400 characters: the box keeps 2,000
@@ -129,6 +128,29 @@ def test_labels_fit_remove_looks_destructive_and_cut_questions_say_so(browser: A
         expect(page.locator("#remove-confirm-box")).to_be_hidden()
     finally:
         context.close()
+
+
+def test_getting_ready_fits_the_ask_button(browser: Any, tmp_path: Path) -> None:
+    """The Ask button's longest label, the real one: a server whose model waits (no page has
+    been seen: the page's events are refused, and the wait is long) sends "Getting ready…"."""
+    expect = _expect()
+    served = start_serve(tmp_path, free_port(), {"ARTICLE_ASSISTANT_WEB__WARM_UP_DELAY_S": "3600"})
+    try:
+        for size in (DESKTOP, PHONE):
+            context = new_context(browser, served.url, **size)
+            try:
+                page = context.new_page()
+                page.set_default_timeout(SLOW_MS)
+                page.route(re.compile(r".*/gradio_api/queue/.*"), lambda route: route.abort())
+                page.goto(served.url)
+                ask = page.locator("#ask-btn")
+                expect(ask).to_have_text("Getting ready…")
+                expect(ask).to_be_disabled()
+                assert _one_line(page, "#ask-btn"), f"'Getting ready…' wraps at {size['viewport']}"
+            finally:
+                context.close()
+    finally:
+        stop(served.proc)
 
 
 def test_short_pasted_text_is_told_it_is_too_short(page: Any) -> None:
@@ -177,6 +199,90 @@ def test_a_question_asked_while_the_server_is_away_is_kept_then_sent(browser: An
         expect(page.locator(".msg.user")).to_have_text("What did the mayor say?")
         expect(answer).to_contain_text("budget")  # answered, sure or with the closest sentences
         expect(notice.locator(".unsent-retry")).to_have_count(0)
+    finally:
+        context.close()
+        stop(served.proc)
+
+
+def _readiness_events(url: str) -> set[int]:
+    """The page's events that tell it whether the model is ready (they update the Ask button)."""
+    config = httpx.get(f"{url}config", timeout=30).raise_for_status().json()
+    ask = {c["id"] for c in config["components"] if c.get("props", {}).get("elem_id") == "ask-btn"}
+    return {d["id"] for d in config["dependencies"]
+            if ask & set(d["outputs"]) and any(t[1] in ("load", "tick") for t in d["targets"])}
+
+
+def test_a_question_held_across_a_server_restart_is_restored_after_the_reload(browser: Any, tmp_path: Path,
+                                                                             shot: Any) -> None:
+    """The server is stopped and started again (a new process: the page's session is gone): the
+    question asked meanwhile is held, the page offers a reload, and the reloaded page has the
+    question back, marked not sent, and asks it on "Ask again"."""
+    expect = _expect()
+    port = free_port()
+    served = start_serve(tmp_path, port)
+    context = new_context(browser, served.url)
+    try:
+        page = context.new_page()
+        page.set_default_timeout(SLOW_MS)
+        expect.set_options(timeout=SLOW_MS)
+        page.goto(served.url)
+        page.get_by_role("tab", name="Paste").click()
+        page.locator("#add-text textarea").fill(
+            "The ferry to Arran was cancelled on Friday because of the storm. "
+            "The harbour master said the crossing would resume on Sunday morning."
+        )
+        page.locator("#add-text-btn").click()
+        expect(page.locator("#add-status .add-status.ok")).to_contain_text("Added")
+        expect(page.locator("#ask-btn")).to_have_text("Ask")
+
+        stop(served.proc)
+        question = "What did the harbour master say?"
+        page.locator("#question textarea").fill(question)
+        page.locator("#ask-btn").click()
+        notice = page.locator("#question-limit")
+        expect(notice).to_contain_text("Not sent yet: no connection to the server", timeout=20_000)
+
+        # The new server loads its model only once a page has been shown (or after an hour), and the
+        # page is not told it is ready until the test lets it: Ask says "Getting ready…" for sure.
+        served = start_serve(tmp_path, port, {"ARTICLE_ASSISTANT_WEB__WARM_UP_DELAY_S": "3600"})
+        readiness = _readiness_events(served.url)
+        held_back: list[Any] = []  # held, not refused: a refused event makes Gradio reload the page
+
+        def hold_readiness(route: Any) -> None:
+            if not released and (route.request.post_data_json or {}).get("fn_index") in readiness:
+                held_back.append(route)
+            else:
+                route.continue_()
+
+        released = False
+        page.route(re.compile(r".*/gradio_api/queue/join.*"), hold_readiness)
+        banner = page.locator("#connection-banner")
+        expect(banner).to_contain_text("The server restarted", timeout=30_000)
+        expect(page.locator(".msg.user")).to_have_count(0)  # not sent into a session that is gone
+        banner.locator(".connection-retry").click()  # "Reload"
+        expect(page.locator("#connection-banner")).to_have_count(0)
+        expect(page.locator("#question textarea")).to_have_value(question)
+        expect(notice).to_contain_text("This question was not sent (the server was away).")
+        shot(page, "question-restored-after-restart")
+        # "Ask again" while the new server loads its model ("Getting ready…", Ask disabled): the
+        # question waits for Ask; it is not clicked into a disabled button and lost.
+        expect(page.locator("#ask-btn")).to_have_text("Getting ready…")
+        notice.locator(".unsent-retry").click()
+        expect(notice).to_contain_text("sent as soon as the model is ready")
+        page.wait_for_timeout(1_000)
+        expect(page.locator(".msg.user")).to_have_count(0)
+        assert held_back, "the page asked nothing about the model: the test held nothing back"
+        released = True  # the page learns the model is ready, and the question goes
+        for route in held_back:
+            route.continue_()
+        answer = page.locator(".msg.bot:not(.streaming)")
+        expect(answer).to_have_count(1)
+        expect(page.locator(".msg.user")).to_have_text(question)
+        expect(answer).to_contain_text("Sunday")
+        expect(notice.locator(".unsent-retry")).to_have_count(0)
+        page.reload()  # sent: it is not held any more
+        expect(page.locator(".msg.user")).to_have_text(question)
+        expect(page.locator("#question textarea")).to_have_value("")
     finally:
         context.close()
         stop(served.proc)

@@ -182,6 +182,7 @@
   const UNSENT_KEY = "article-assistant-unsent";
   let resending = false;
   let held = null;
+  let waiting = false; // a question waits for the Ask button to be enabled
 
   function noticeBox() {
     return document.querySelector("#question-limit .question-limit");
@@ -214,14 +215,24 @@
       box.value = question;
       box.dispatchEvent(new Event("input", { bubbles: true }));
     }
-    held = null;
-    try { localStorage.removeItem(UNSENT_KEY); } catch (e) { /* private mode */ }
-    showNotice("", false);
-    // Let Gradio see the new value before the click.
-    setTimeout(() => {
+    held = null; // no more retries; kept in localStorage until it is sent, in case the page goes
+    if (waiting) return;
+    waiting = true;
+    const fire = () => {
+      const ask = document.querySelector("#ask-btn");
+      if (ask && ask.disabled) {
+        // A restarted server loads its model first ("Getting ready…"): a click now would be lost.
+        showNotice("Your question is sent as soon as the model is ready.", false);
+        setTimeout(fire, 250);
+        return;
+      }
+      waiting = false;
+      try { localStorage.removeItem(UNSENT_KEY); } catch (e) { /* private mode */ }
+      showNotice("", false);
       resending = true;
-      try { document.querySelector("#ask-btn")?.click(); } finally { resending = false; }
-    }, 50);
+      try { ask?.click(); } finally { resending = false; }
+    };
+    setTimeout(fire, 50); // let Gradio see the new value before the click
   }
 
   function hold(question) {

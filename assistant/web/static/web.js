@@ -176,7 +176,8 @@
         focusSentence(id);
         return;
       }
-      const cards = document.querySelectorAll("#library .lib-card");
+      // Not on the first screen (in the page's HTML): the load event's answer could undo a pick.
+      const cards = document.querySelectorAll("#library .library:not([data-first-screen]) .lib-card");
       if (cards.length) {
         const card = document.querySelector(`#library .lib-card[data-scope="${CSS.escape(target.a)}"]`);
         if (!card) {
@@ -402,9 +403,16 @@
   }
 
   window.addEventListener("hashchange", followLink);
+  // The library's first page comes in the page's HTML, so no change of its value may follow: settle
+  // the layout once it is drawn (a change later settles it again, as before).
+  const settleWhenDrawn = () => {
+    if (document.querySelector("#library .lib-card") && document.querySelector("#question textarea")) settleLayout();
+    else setTimeout(settleWhenDrawn, 100);
+  };
   const start = () => {
     watchServer();
     followLink();
+    settleWhenDrawn();
   };
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
