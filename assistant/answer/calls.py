@@ -71,7 +71,6 @@ def timed_stream(
                         close()
                     return
                 items.put((True, item))
-            hangup.release()  # read to its end: the connection is the pool's again, never to be shut
             items.put((True, _END))
         except BaseException as e:  # handed to the consumer, which classifies it
             items.put((False, e))
@@ -96,7 +95,7 @@ def timed_stream(
     finally:
         unwatch()
         stop.set()
-        hangup.close()  # after a complete reply nothing happens: the worker released the connection
+        hangup.close()  # after a complete reply its connection is closed already: nothing happens
 
 
 def classify(error: BaseException, where: str) -> LLMError:
