@@ -387,9 +387,13 @@
   // On a phone, fold "Add an article" once the library has articles: more of the drawer's library shows.
   function settleLayout() {
     if (narrow() && document.querySelectorAll("#library .lib-card").length > 1) {
-      const label = document.querySelector("#add-panel > .label-wrap.open, #add-panel > button.open");
-      if (label && !settleLayout.done) label.click();
-      settleLayout.done = true;
+      // Only once its label is drawn: under load the cards can come first, and marking it done then
+      // left the panel open for good.
+      const label = document.querySelector("#add-panel > .label-wrap, #add-panel > button");
+      if (label && !settleLayout.done) {
+        if (label.classList.contains("open")) label.click();
+        settleLayout.done = true;
+      }
     }
     if (!narrow() && !settleLayout.focused) {
       const box = document.querySelector("#question textarea");
@@ -406,7 +410,9 @@
   // The library's first page comes in the page's HTML, so no change of its value may follow: settle
   // the layout once it is drawn (a change later settles it again, as before).
   const settleWhenDrawn = () => {
-    if (document.querySelector("#library .lib-card") && document.querySelector("#question textarea")) settleLayout();
+    const drawn = document.querySelector("#library .lib-card") && document.querySelector("#question textarea")
+      && document.querySelector("#add-panel > .label-wrap, #add-panel > button");
+    if (drawn) settleLayout();
     else setTimeout(settleWhenDrawn, 100);
   };
   const start = () => {
