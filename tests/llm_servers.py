@@ -50,6 +50,8 @@ class ScriptedServer:
     def __init__(self) -> None:
         self.replies: list[Reply] = []
         self.requests: list[dict[str, Any]] = []
+        #: Chunks of slow replies sent so far (a client is reading the stream).
+        self.streamed = 0
         self.respond: Callable[[dict[str, Any]], Reply] | None = None
         #: "slow" replies: characters sent when the client hung up, and how many played to the end.
         self.hangups: list[int] = []
@@ -184,6 +186,7 @@ def _slow(h: BaseHTTPRequestHandler, reply: Reply, server: ScriptedServer) -> No
             server.hangups.append(sent)
             return
         sent = i + 4
+        server.streamed += 1
         if _hung_up(h, reply.seconds, server._stopping):
             server.hangups.append(sent)
             return
