@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from assistant.analysis.lexicon import SPEECH_VERBS
 from assistant.analysis.text import STOPWORDS, terms
+from index.models import Article
 
 #: Words before a name that say who the person is, not what they are called.
 TITLE_WORDS = frozenset(
@@ -118,6 +119,12 @@ def namesakes(surname: str, texts: Iterable[str]) -> set[str]:
         for m in before.finditer(text)
         if not _title(m.group(1)) and m.group(1).lower() not in _NOT_FIRST
     }
+
+
+def shared_surname(surname: str, articles: Iterable[Article]) -> bool:
+    """Whether ``articles`` name two people by ``surname`` (Angela and Mark Whitford): "Whitford"
+    alone could be either."""
+    return len(namesakes(surname, (s.text for a in articles for s in a.sentences))) > 1
 
 
 def bare_surnames(question: str) -> list[tuple[str, bool]]:

@@ -16,7 +16,7 @@ import re
 from collections.abc import Sequence
 
 from assistant.analysis.conversation import conversation_positions
-from assistant.analysis.people import namesakes
+from assistant.analysis.people import shared_surname
 from assistant.analysis.text import terms, words
 from assistant.answer.base import AnswerRequest, Draft
 from assistant.library.quotes import AttributedQuote, QuoteIndex
@@ -92,9 +92,8 @@ def quote_answer(
     unsure = len(speakers) > 1 or any(p.unsure for p in people if p.id in speakers)
     if not unsure and len(person.split()) == 1:
         # Another Whitford the index has no statement of still makes "Whitford" ambiguous.
-        shown_in = dict.fromkeys(q.article_id for q in chosen)
-        texts = [s.text for a in shown_in for s in request.articles[a].sentences]
-        unsure = len(namesakes(person, texts)) > 1
+        shown_in = [request.articles[a] for a in dict.fromkeys(q.article_id for q in chosen)]
+        unsure = shared_surname(person, shown_in)
     return Draft(
         text=" ".join(q.text for q in chosen),
         cited=tuple(dict.fromkeys(ref for q in chosen for ref in _topic_first(q, request, topic)

@@ -46,7 +46,7 @@ from dataclasses import replace
 
 from assistant.analysis.conversation import asked_to_speak
 from assistant.analysis.gap import fills_gap, gap_filler, source_phrase, speaks
-from assistant.analysis.people import bare_surnames, namesakes
+from assistant.analysis.people import bare_surnames, shared_surname
 from assistant.analysis.questions import Question
 from assistant.analysis.text import body_text, is_heading, terms
 from assistant.answer.base import AnswerRequest, Draft
@@ -100,8 +100,8 @@ def _ambiguous_person(question: Question, draft: Draft, request: AnswerRequest) 
     surnames = [name for name, possessive in bare_surnames(question.text) if about_people or possessive]
     if not surnames:
         return False
-    texts = [s.text for a in dict.fromkeys(a for a, _ in draft.cited) for s in request.articles[a].sentences]
-    return any(len(namesakes(name, texts)) > 1 for name in surnames)
+    cited = [request.articles[a] for a in dict.fromkeys(a for a, _ in draft.cited)]
+    return any(shared_surname(name, cited) for name in surnames)
 
 
 def mode_features(draft: Draft, verified: str | bool | None, follow_up: bool) -> dict[str, float]:
