@@ -17,7 +17,7 @@ import click
 
 from assistant.cli_logging import configure as configure_logging
 from assistant.cli_models import models, serve_llm_options, with_models
-from assistant.cli_output import add_summary, check_report, print_answer, print_check, streamed
+from assistant.cli_output import add_summary, check_report, hear_ctrl_c, print_answer, print_check, streamed
 from assistant.cli_warm import SettingsRequest
 from assistant.terminal import safe
 from assistant.types import article_summary
@@ -280,6 +280,7 @@ def chat(ctx: click.Context, article_id: str | None) -> None:
     if article_id:
         assistant.get(article_id)
     history: list[Any] = []
+    hear_ctrl_c()
     click.echo("Ask about the article; Ctrl-C stops an answer, an empty line or Ctrl-D quits.")
     while True:
         try:

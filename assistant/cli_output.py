@@ -73,6 +73,18 @@ def renumber(piece: str, numbers: dict[str, int]) -> str:
     return _STREAM_MARKER.sub(number, piece)
 
 
+def hear_ctrl_c() -> None:
+    """Make Ctrl-C raise KeyboardInterrupt again if this process was started ignoring it.
+
+    A non-interactive shell starts its background jobs with SIGINT ignored, and Python then keeps
+    ignoring it: the chat's "Ctrl-C stops an answer" would silently not hold (seen in CI).
+    """
+    import signal
+
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
 def streamed(
     assistant: Any, question: str, article_id: str | None, history: Sequence[Any]
 ) -> tuple[Any, str]:
