@@ -49,6 +49,7 @@
     mark("aa-drawer", open);
     const btn = document.getElementById("drawer-open");
     if (btn) btn.setAttribute("aria-expanded", open ? "true" : "false");
+    if (open) aa()?.settleLayout?.();  // the drawer shows the library, not an open "Add" form
   }
 
   function setSheet(open) {

@@ -384,16 +384,19 @@
     if (sentence && !window.getSelection().toString()) focusSentence(sentence.id);
   });
 
-  // On a phone, fold "Add an article" once the library has articles: more of the drawer's library shows.
+  // On a phone, fold "Add an article" while the library has articles and the reader has not
+  // toggled it: more of the drawer's library shows. Settled whenever the layout may have changed
+  // (drawn, library updated, drawer opened) rather than once: under load Gradio can draw the panel,
+  // open, after the cards, and a fold marked done too early left it open for good.
+  const ADD_LABEL = "#add-panel > .label-wrap, #add-panel > button";
+  let addToggledByReader = false;
+  document.addEventListener("click", (event) => {
+    if (event.isTrusted && event.target.closest(ADD_LABEL)) addToggledByReader = true;
+  }, true);
   function settleLayout() {
-    if (narrow() && document.querySelectorAll("#library .lib-card").length > 1) {
-      // Only once its label is drawn: under load the cards can come first, and marking it done then
-      // left the panel open for good.
-      const label = document.querySelector("#add-panel > .label-wrap, #add-panel > button");
-      if (label && !settleLayout.done) {
-        if (label.classList.contains("open")) label.click();
-        settleLayout.done = true;
-      }
+    if (narrow() && !addToggledByReader && document.querySelectorAll("#library .lib-card").length > 1) {
+      const label = document.querySelector(ADD_LABEL);
+      if (label && label.classList.contains("open")) label.click();
     }
     if (!narrow() && !settleLayout.focused) {
       const box = document.querySelector("#question textarea");
@@ -411,7 +414,7 @@
   // the layout once it is drawn (a change later settles it again, as before).
   const settleWhenDrawn = () => {
     const drawn = document.querySelector("#library .lib-card") && document.querySelector("#question textarea")
-      && document.querySelector("#add-panel > .label-wrap, #add-panel > button");
+      && document.querySelector(ADD_LABEL);
     if (drawn) settleLayout();
     else setTimeout(settleWhenDrawn, 100);
   };
@@ -423,5 +426,5 @@
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
 
-  window.articleAssistant = { focusSentence, showCited, chatUpdated, libraryUpdated, checkServer };
+  window.articleAssistant = { focusSentence, showCited, chatUpdated, libraryUpdated, settleLayout, checkServer };
 })();
