@@ -70,7 +70,7 @@ class TrustSet:
 SETS = {
     "trust": TrustSet("trust", HERE, SOURCE, HALVES),
     "trust2": TrustSet("trust2", DATA / "trust2", "trust2-v1", ("test",), min_per_half=90),
-    "trust3": TrustSet("trust3", DATA / "trust3", "trust3-v1", ("tune",)),  # test half: being written
+    "trust3": TrustSet("trust3", DATA / "trust3", "trust3-v1", HALVES),
 }
 
 

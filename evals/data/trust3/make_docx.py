@@ -1,9 +1,8 @@
-"""Write ``articles/c6_bakery_release.docx``, the trust3 set's Word article, from the text below.
+"""Write the trust3 set's Word articles (``c6_bakery_release.docx``, ``c12_clinic_expansion.docx``).
 
-The article is kept here as text so that it can be read and reviewed in a diff; the
-.docx is committed too (the build reads it with the product's Word reader). The
-headline is a Title paragraph, the section heads are Heading 2, the rest Normal.
-The test half's Word article (``c12``) is added to ``ARTICLES`` with the test half.
+The articles are kept here as text so that they can be read and reviewed in a diff; the
+.docx files are committed too (the build reads it with the product's Word reader). The
+headlines are Title paragraphs, the section heads are Heading 2, the rest Normal.
 
     /work/main/.venv/bin/python evals/data/trust3/make_docx.py
 """
@@ -73,9 +72,73 @@ BAKERY: tuple[tuple[str, str], ...] = (
     ("Normal", "Gwen Albright, communications manager, press@harlowbakeries.example, 555-0142"),
 )
 
+CLINIC: tuple[tuple[str, str], ...] = (
+    ("Title", "Fenwick Hollow council backs $3.2 million clinic expansion after long night"),
+    ("Normal", "By Jude Farrow | Fenwick Hollow Gazette | November 12, 2026"),
+    (
+        "Normal",
+        "FENWICK HOLLOW — After three hours of public comment that stretched past midnight, the "
+        "Fenwick Hollow Town Council voted 5-2 early Wednesday to lend the Fenwick Hollow Community "
+        "Clinic $3.2 million to add eight exam rooms, a dental office and a small pharmacy.",
+    ),
+    (
+        "Normal",
+        "The clinic, on Mill Street, is the only primary care office in town and had about 14,000 "
+        "patient visits last year, according to its medical director, Dr. Sunniva Rask. Rask said "
+        "patients now wait an average of 26 days for a routine appointment. \"People are waiting a "
+        "month to see a doctor for things that should take a week,\" Rask told the council. \"Some "
+        "of them give up and go to the emergency room in Saltmere, which costs everyone more.\"",
+    ),
+    (
+        "Normal",
+        "The clinic will pay the loan back over 20 years at 2 percent interest. The town will "
+        "borrow the money from the state's rural infrastructure fund.",
+    ),
+    (
+        "Normal",
+        "Council member Nell Whitlow, who voted for the loan, said the clinic had treated her "
+        "mother for eleven years. \"This is the one place in town where you can still get a doctor "
+        "to call you back,\" Whitlow said.",
+    ),
+    (
+        "Normal",
+        "Council member Gary Whitlow, who is not related to Nell Whitlow, voted against it. He said "
+        "he supported the clinic but did not think the town should take on debt for a private "
+        "nonprofit. \"If the clinic fails, the taxpayers are holding a $3.2 million note,\" he said. "
+        "He proposed a smaller loan of $1.5 million for the exam rooms alone, which failed 2-5.",
+    ),
+    (
+        "Normal",
+        "The other vote against came from council member Anton Reyes, who said the council was "
+        "being rushed.",
+    ),
+    ("Heading 2", "What the expansion adds"),
+    (
+        "Normal",
+        "Construction is set to begin in April and take about 14 months. The dental office will be "
+        "the first in Fenwick Hollow since the town's only dentist retired in 2023. Rask said the "
+        "clinic would hire two more doctors, a dentist and a pharmacist, and would stay open until "
+        "8 p.m. on Tuesdays and Thursdays.",
+    ),
+    (
+        "Normal",
+        "Most residents who spoke were in favor. Dolores Kwan, a 68-year-old retired teacher, said "
+        "she drives 40 minutes each way to fill her prescriptions. \"A pharmacy on Mill Street would "
+        "give me back a morning every month,\" Kwan said. Her husband, Victor Kwan, said he had "
+        "missed two appointments last winter because the roads were closed.",
+    ),
+    ("Heading 2", "What happens next"),
+    (
+        "Normal",
+        "The council will hold a final vote on the loan agreement on December 9. Rask said the "
+        "clinic hoped to open the new rooms by the summer of 2028.",
+    ),
+)
+
 #: file name -> (author, date, paragraphs).
 ARTICLES: dict[str, tuple[str, datetime.datetime, tuple[tuple[str, str], ...]]] = {
     "c6_bakery_release.docx": ("Harlow Bakeries", datetime.datetime(2026, 8, 4, 9, 0, 0), BAKERY),
+    "c12_clinic_expansion.docx": ("Jude Farrow", datetime.datetime(2026, 11, 12, 7, 0, 0), CLINIC),
 }
 
 
