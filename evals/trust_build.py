@@ -17,7 +17,8 @@ then validates every JSONL with :func:`evals.dataset.load`.
 
 ``--set trust2`` builds the second, held-out-only set (``evals/data/trust2/``):
 every article is in the test half, so it writes ``trust2_test.jsonl``,
-``trust2_library_test.jsonl`` and ``gold.jsonl``.
+``trust2_library_test.jsonl`` and ``gold.jsonl``. ``--set trust3`` builds the third set
+(``evals/data/trust3/``), split by article into tune and test halves like set 1.
 
     PYTHONPATH=$PWD HF_HUB_OFFLINE=1 python -m evals.trust_build          # write
     PYTHONPATH=$PWD HF_HUB_OFFLINE=1 python -m evals.trust_build --check  # compare with the files
@@ -64,10 +65,12 @@ class TrustSet:
         return f"{self.name}_library_{half}.jsonl"
 
 
-#: Set 1 (tune + test halves) and set 2 (written later as an untouched held-out set: test only).
+#: Set 1 (tune + test halves), set 2 (written later as an untouched held-out set: test only)
+#: and set 3 (a fresh set with tune + test halves; its test half is untouched).
 SETS = {
     "trust": TrustSet("trust", HERE, SOURCE, HALVES),
     "trust2": TrustSet("trust2", DATA / "trust2", "trust2-v1", ("test",), min_per_half=90),
+    "trust3": TrustSet("trust3", DATA / "trust3", "trust3-v1", HALVES),
 }
 
 

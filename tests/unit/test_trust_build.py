@@ -35,3 +35,24 @@ def test_trust2_builds_with_whole_sentences() -> None:
     assert len({r["article_id"] for r in out["trust2_test.jsonl"]}) == 8
     assert sum(r["question_type"] == "unanswerable" for r in records) >= 20
     assert sum(bool(r["history"]) for r in records) >= 10
+
+
+def test_trust3_builds_with_whole_sentences_in_each_half() -> None:
+    tset = SETS["trust3"]
+    spec = yaml.safe_load((tset.here / "questions.yaml").read_text(encoding="utf-8"))
+    out, gold, warnings = build(spec, tset)
+    assert warnings == []
+    assert check_counts(out, tset) == []
+    records = [r for recs in out.values() for r in recs]
+    assert len(gold) == len(records)
+    assert {r["source"] for r in records} == {"trust3-v1"}
+    for half in tset.halves:
+        # Six articles per half, one of each form, all in the half's one-article file.
+        single = out[tset.single(half)]
+        assert len({r["article_id"] for r in single}) == 6
+        assert {r["flags"][0] for r in single} == {
+            "txt-headline", "markdown", "html", "liveblog", "pasted", "docx"
+        }
+        assert sum(r["question_type"] == "unanswerable" for r in single) >= 10
+        assert sum(bool(r["history"]) for r in single) >= 8
+        assert out[tset.library(half)]
