@@ -17,6 +17,7 @@ extractor (:mod:`assistant.analysis.short_answer`) is used.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -249,12 +250,15 @@ def _description(doc: Doc, subject: str) -> tuple[str, bool, int] | None:
     # A possessor is not described where it is named: "Angela Whitford's brother-in-law".
     heads = [h for h in heads if h.dep_ != "poss" and not any(c.dep_ == "case" for c in h.children)]
     for head in heads:
-        for found in (_appositive(head), _title_before(doc, head), _predicate(head)):
+        for found in (_appositive(head), _title_before(doc, head, name), _predicate(head)):
             if found:
                 return found, True, 0
     return None
 
 
+#: How a title word hangs off the name or the title word after it.
+_TITLE_DEPS = frozenset({"compound", "amod", "nmod"})
+_HONORIFIC = re.compile(r"(?:mr|mrs|ms|miss|dr|prof|rev|sir|madam)\.?", re.I)
 #: Not a description of who someone is: an age ("23", "5-year-old") or an honorific ("Mr.").
 _AGE_OR_HONORIFIC = re.compile(
     r"(?:(?:aged?\s+)?\d+(?:\s*-?\s*years?\s*-?\s*old)?|(?:\d+-)?(?:year-)?old|"
@@ -315,18 +319,25 @@ def _appositive(head: Token) -> str | None:
     return None
 
 
-def _title_before(doc: Doc, head: Token) -> str | None:
-    """Common-noun title words straight before the name: "bartender Erika Molina", "judge … Dalla Torre"."""
+def _title_before(doc: Doc, head: Token, name: Sequence[str] = ()) -> str | None:
+    """Common-noun title words straight before the name: "bartender Erika Molina", "judge … Dalla Torre",
+    "County health officer Dr. Imogen Sayers" (the name's own words and an honorific are not the title,
+    whatever entity type the parse gave the name)."""
+    own = {w.lower() for w in name}
     first = head.i
-    while first > 0 and doc[first - 1].ent_type_ == "PERSON" and doc[first - 1].ent_iob_ != "O":
+    while first > 0 and (
+        (doc[first - 1].ent_type_ == "PERSON" and doc[first - 1].ent_iob_ != "O")
+        or (doc[first].ent_iob_ == "I" and doc[first].ent_type_ == doc[first - 1].ent_type_)
+        or doc[first - 1].lower_ in own
+        or _HONORIFIC.fullmatch(doc[first - 1].text)
+    ):
         first -= 1
     if doc[first].ent_type_ == "PERSON" and doc[first].ent_iob_ == "I":
         return None
     tokens: list[Token] = []
     j = first - 1
-    while (
-        j >= 0 and doc[j].head.i in range(first, head.i + 1) and doc[j].dep_ in {"compound", "amod", "nmod"}
-    ):
+    # A title word modifies the name or a title word after it ("County" → "officer" → "Sayers").
+    while j >= 0 and doc[j].head.i in range(j + 1, head.i + 1) and doc[j].dep_ in _TITLE_DEPS:
         tokens.insert(0, doc[j])
         j -= 1
     if not tokens or all(t.ent_type_ in {"GPE", "NORP", "ORG"} for t in tokens):

@@ -171,7 +171,13 @@ def same_root(a: str, b: str) -> bool:
     return common >= max(4, shorter - 1)
 
 
-def _without_names(query: str) -> str:
+def has_form(stem: str, known: set[str]) -> bool:
+    """``stem`` or another form of it among ``known`` ("endors" / "endorsement", "injur" / "injuri")."""
+    return stem in known or (len(stem) >= 4 and any(same_root(stem, k) for k in known if k[:3] == stem[:3]))
+
+
+def without_names(query: str) -> str:
+    """``query`` without its capitalised words after the first (names, mostly)."""
     return _CAPITALISED.sub(" ", query)
 
 
@@ -179,7 +185,7 @@ def window_coverage(question: Question, query: str, scope: Sequence[Article]) ->
     """Best share of the query's terms (those the articles use) that two adjacent sentences hold."""
     # "What did Kirby say about …?": a quotation runs over sentences and names its speaker in
     # only one of them, so the speaker's name need not meet the topic's words.
-    asked = _without_names(query) if question.answer_type == "quote" else query
+    asked = without_names(query) if question.answer_type == "quote" else query
     return max((_window_coverage(asked, a) for a in scope), default=1.0)
 
 

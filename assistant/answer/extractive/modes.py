@@ -50,6 +50,7 @@ from assistant.analysis.people import bare_surnames, shared_surname
 from assistant.analysis.questions import Question
 from assistant.analysis.text import body_text, is_heading, terms
 from assistant.answer.base import AnswerRequest, Draft
+from assistant.answer.extractive.abstain import has_form, without_names
 from assistant.answer.extractive.confidence import probability
 from assistant.answer.extractive.follow_up import statement_kind, topic_terms
 from assistant.settings import AnswerSettings
@@ -63,6 +64,13 @@ TYPED = "typed"
 #: The diagnostics feature the answerer sets on a phrase lead (:mod:`assistant.analysis.constituents`).
 PHRASE_LEAD = "lead.phrase"
 _REPORTED = re.compile(r"\b(?:report\w*|according|source)\b", re.I)
+#: What a sentence giving a reason says: a cause, a purpose, or someone's account of it.
+_REASON = re.compile(
+    r"\b(?:because|since|as a result|due to|owing to|so that|in order to|reasons?|why|caus\w*|after|amid|"
+    r"citing|said|says|saying|argu\w*|explain\w*|believ\w*|would|could|worr\w*|concern\w*|fear\w*|"
+    r"meant|means)\b|:",
+    re.I,
+)
 #: Most sentences an evidence answer shows.
 EVIDENCE_SENTENCES = 3
 
@@ -175,8 +183,12 @@ def _verified(
     sentence attributes the statement to), :data:`TYPED` (the only span of the type asked for),
     False (neither), or None when no short answer is offered (the cited sentence is the claim)."""
     if question.kind == "yes_no":
-        return draft, None  # a verdict read off the sentence: only confidence decides
+        # A verdict read off the sentence: only confidence decides, once the sentence speaks of what is
+        # asked ("Is she injured?" answered "Yes" from a sentence about her saves is a guess).
+        return draft, (None if _speaks_of_asked(question, request, draft) else False)
     if not draft.short_answer:
+        if question.kind == "reason" and not _REASON.search(_first_text(request, draft)):
+            return draft, False  # "Why …?" and a sentence that gives no reason: no answer to lead with
         if question.answer_type == "description":
             return draft, False  # "Who is X?" and no role or description of X found: a sentence is no answer
         if question.answer_type == "quote" and _says_about(draft, request):
@@ -230,6 +242,21 @@ def _filled(
     body = draft.text.split("\n", 1)[-1]
     text = f"{filler}." if question.who_said else f"{filler}\n{body}"
     return replace(draft, text=text, short_answer=filler), GAP
+
+
+def _first_text(request: AnswerRequest, draft: Draft) -> str:
+    article_id, sentence_id = draft.cited[0]
+    return request.articles[article_id].sentence(sentence_id).text
+
+
+def _speaks_of_asked(question: Question, request: AnswerRequest, draft: Draft) -> bool:
+    """Whether the cited sentences hold at least half of the question's own words other than names
+    (in any form: "injured" / "injury"); a question of names and pronouns only passes."""
+    asked = set(terms(without_names(question.text)))
+    if not asked:
+        return True
+    cited = {t for a, s in draft.cited for t in terms(request.articles[a].sentence(s).text)}
+    return 2 * sum(has_form(t, cited) for t in asked) >= len(asked)
 
 
 def _says_about(draft: Draft, request: AnswerRequest) -> bool:

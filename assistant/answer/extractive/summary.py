@@ -102,16 +102,17 @@ def _live_blog(
 ) -> list[Sentence]:
     """A live blog has no lead: its first entry is whatever came last (or first) and often only
     signs off ("That's where we'll end our live coverage"). What sums it up is how the story stands
-    in the entry at the top and how it began in the one at the bottom: the most central sentence
-    of each, then the most central of the rest, in article order."""
+    in the entry at the top and how it began in the one at the bottom: the lead of each (its first
+    line of news, as an entry is written like a short story), then the most central of the rest, in
+    article order."""
     # The newsroom speaking of its coverage ("Welcome to our live coverage", "We'll resume updates
     # at 6 a.m.") is no news: a live blog's own voice is "we" outside quotation marks.
     news = [s for s in _summary_lines(article) if not _NEWSROOM.search(_QUOTED.sub(" ", s.text))]
     lines = {s.id for s in news}
     picked: list[Sentence] = []
     for entry in (entries[0], entries[-1]):
-        candidates = [s for s in entry if s.id in lines] or entry
-        picked.append(max(candidates, key=lambda s: centrality.get(s.id, 0.0)))
+        candidates = [s for s in entry if s.id in lines]
+        picked.append(candidates[0] if candidates else max(entry, key=lambda s: centrality.get(s.id, 0.0)))
     rest = [s for s in news if s not in picked]
     picked += sorted(rest, key=lambda s: -centrality.get(s.id, 0.0))[:1]
     return sorted(dict.fromkeys(picked), key=lambda s: article.index_of(s.id))

@@ -29,7 +29,7 @@ from assistant.analysis.focus import QUESTION_TERMS
 from assistant.analysis.nlp import parse
 from assistant.analysis.questions import TYPE_NOUNS, Question
 from assistant.analysis.text import terms
-from assistant.answer.extractive.abstain import same_root
+from assistant.answer.extractive.abstain import has_form
 
 #: Nouns that say what kind of answer is wanted, not what it is about.
 _GENERIC = frozenset(
@@ -56,15 +56,10 @@ def unmet_features(
         known |= set(vocabulary)
     cited_terms = {t for text in cited for t in terms(text)}
     return {
-        "noun_absent": float(any(not _used(n, known) for n in nouns)),
-        "verb_absent": float(any(not _used(v, known) for v in verbs)),
+        "noun_absent": float(any(not has_form(n, known) for n in nouns)),
+        "verb_absent": float(any(not has_form(v, known) for v in verbs)),
         "name_uncited": float(any(not (set(name) & cited_terms) for name in names)),
     }
-
-
-def _used(stem: str, known: set[str]) -> bool:
-    """``stem`` or another form of it ("endors" / "endorsement", "moder" / "moderator")."""
-    return stem in known or (len(stem) >= 4 and any(same_root(stem, k) for k in known if k[:3] == stem[:3]))
 
 
 def _question_words(text: str) -> tuple[list[str], list[str], list[tuple[str, ...]]]:

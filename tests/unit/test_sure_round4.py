@@ -1,0 +1,108 @@
+"""Issue 21, round 4 (found on trust set 3's tune half, pinned on articles written here): a yes/no
+verdict or a "why" answer is only sure when its sentence speaks to the question; a title before a
+name stops at the name and its honorific; a live blog's summary leads with each end entry's news."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.analysis.questions import analyse
+from assistant.analysis.spans import typed_answer
+from assistant.answer.base import AnswerRequest
+from assistant.answer.extractive.answerer import ExtractiveAnswerer
+from assistant.answer.extractive.summary import summarise
+from assistant.settings import AnswerSettings
+from assistant.types import Hit
+from index.models import Article
+from index.sentences import split_sentences
+
+REGATTA = (
+    "Rowers from Tamsin Bay win the autumn regatta.\n\n"
+    "Stroke Delia Fenwick pulled the Tamsin Bay eight past the harbour wall two lengths ahead of Corlow.\n\n"
+    "Fenwick rowed the final with a sprained wrist, the club's doctor said.\n\n"
+    "Corlow coach Ivo Brandt cast the only protest against the result.\n\n"
+    "Brandt said the protest was lodged because a marker buoy had drifted into Corlow's lane.\n"
+)
+
+
+def _article() -> Article:
+    return Article(id="r1", text=REGATTA, sentences=split_sentences(REGATTA))
+
+
+def _answer(question: str, first: int) -> tuple[str, str]:
+    """The mode and first cited sentence of the answer to ``question`` when sentence ``first`` ranks
+    best; at threshold 0 only the checks of how an answer is known to answer can make it unsure."""
+    article = _article()
+    order = [first, *(i for i in range(1, len(article.sentences)) if i != first)]
+    hits = tuple(
+        Hit("r1", article.sentences[i].id, score=2.0 - 0.3 * n, lexical=1 - 0.2 * n, dense=0.6, coverage=0.9)
+        for n, i in enumerate(order)
+    )
+    request = AnswerRequest(question, question, hits, {"r1": article}, analysis=analyse(question))
+    draft = ExtractiveAnswerer(AnswerSettings(mode_threshold=0.0)).answer(request)
+    return draft.mode, article.sentence(draft.cited[0][1]).text
+
+
+def test_a_yes_or_no_is_sure_only_from_a_sentence_that_speaks_of_what_is_asked() -> None:
+    mode, cited = _answer("Was Fenwick injured?", 1)  # her win: nothing about an injury
+    assert mode == "evidence", cited
+    mode, cited = _answer("Did Fenwick row with an injury?", 2)  # "rowed … sprained": another form
+    assert cited.startswith("Fenwick rowed the final") and mode == "answer"
+
+
+def test_why_is_sure_only_from_a_sentence_that_gives_a_reason() -> None:
+    mode, cited = _answer("Why did Brandt protest?", 3)  # that he protested, not why
+    assert cited.startswith("Corlow coach Ivo Brandt cast") and mode == "evidence"
+    mode, cited = _answer("Why did Brandt protest?", 4)
+    assert cited.startswith("Brandt said the protest was lodged because") and mode == "answer"
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "role"),
+    [
+        ("Who is Wendell Oakes?", "County coroner Dr. Wendell Oakes said the school must close.",
+         "County coroner"),
+        ("Who is Oakes?", "County coroner Dr. Wendell Oakes said the school must close.", "County coroner"),
+        ("Who is Priya Nandakumar?", "Ferry captain Priya Nandakumar brought the ship in at dawn.",
+         "Ferry captain"),
+    ],
+)
+def test_a_title_before_a_name_stops_at_the_name_and_its_honorific(question: str, sentence: str,
+                                                                    role: str) -> None:
+    found = typed_answer(analyse(question), (sentence,))
+    assert found is not None and found.text == role
+
+
+LIVE = """Live: floods close the Marrow Valley road
+Last updated: May 3, 2026, 8:00 p.m.
+
+8:00 p.m. — Where things stand
+The Marrow Valley road is closed between Hob End and Pike Cross after the river rose over it.
+About 40 homes were evacuated, and the county expects the road to reopen on Friday.
+A shelter at the Hob End school has 30 cots and hot meals until midnight.
+
+4:30 p.m. — County opens a shelter
+The county said the Hob End school would take in people who left their homes.
+
+3:15 p.m. — Buses rerouted
+Buses to Pike Cross now run by the hill road, adding about 20 minutes to the trip.
+
+2:00 p.m. — Water over the road
+The river rose over the Marrow Valley road near Pike Cross early this afternoon.
+"""
+
+
+def test_a_live_blog_summary_leads_with_the_news_line_of_its_latest_and_first_entries() -> None:
+    from index.build import prepare
+    from index.ingest import read_text
+
+    article, _ = prepare(read_text(LIVE))
+    texts = {s.id: s.text for s in article.sentences}
+    # The shelter line is the most central of the latest entry; its first line of news sums it up.
+    centrality = {s.id: 0.5 for s in article.sentences}
+    centrality |= {s.id: 0.9 for s in article.sentences if s.text.startswith("A shelter at")}
+    request = AnswerRequest("Sum up the live blog", "Sum up the live blog", (), {article.id: article},
+                            analysis=analyse("Sum up the live blog"), centrality={article.id: centrality})
+    cited = [texts[i] for _, i in summarise(request).cited]
+    assert cited[0].startswith("The Marrow Valley road is closed between")
+    assert any(c.startswith("The river rose over the Marrow Valley road") for c in cited)
