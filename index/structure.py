@@ -56,6 +56,11 @@ _CREDIT_END = re.compile(r"\((?:AP\s+|Reuters\s+)?(?:photo|image|picture|credit)
 #: A standalone dateline: "WASHINGTON (AP) —", "RIVERTON, Ohio —".
 _DATELINE = re.compile(r"^[A-Z][A-Z .'-]+(?:,\s*[A-Z][\w.]*)*(?:\s*\([\w .]+\))?\s*[—–-]+$")
 _MARKDOWN_HEADING = re.compile(r"^#{1,6}\s+\S")
+#: A live blog entry's heading: a time, a dash and a few words that are no sentence
+#: ("9:05 p.m. — Crews repair the main"); "9:05 p.m. — Crews repaired the main." is the entry's news.
+_ENTRY_HEADING = re.compile(
+    r"^\W{0,3}\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\.?|AM|PM)?(?:\s+[A-Z]{2,4})?\s*[—–-]\s+(?:\S+\s+){0,11}\S*[^\s.!?\"”’]$"
+)
 #: A line wrapped in emphasis, "*…*", "_…_" or "**…**": captions, notes and bold headings.
 _EMPHASIS_LINE = re.compile(r"^(\*{1,3}|_{1,3})[^*_].*?\1$")
 _RULE = re.compile(r"^[-*_=~#\s]{3,}$")
@@ -84,7 +89,7 @@ def line_kind(line: str, title: str | None = None, headings: frozenset[str] = fr
         return None
     if title and plain(text) == plain(title):
         return "title"
-    if _MARKDOWN_HEADING.match(text) or plain(text) in headings:
+    if _MARKDOWN_HEADING.match(text) or plain(text) in headings or _ENTRY_HEADING.match(text):
         return "heading"
     if _RULE.match(text) or _IMAGE.match(text):
         return "markup"

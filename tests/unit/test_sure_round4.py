@@ -106,3 +106,19 @@ def test_a_live_blog_summary_leads_with_the_news_line_of_its_latest_and_first_en
     cited = [texts[i] for _, i in summarise(request).cited]
     assert cited[0].startswith("The Marrow Valley road is closed between")
     assert any(c.startswith("The river rose over the Marrow Valley road") for c in cited)
+
+
+@pytest.mark.parametrize(
+    ("line", "kind"),
+    [
+        ("9:05 p.m. — Crews say the main is repaired", "heading"),
+        ("14:05 - Roads closed", "heading"),
+        # The entry's news run onto its time is a sentence, and evidence.
+        ("9:40 p.m. — Water is back on for most of the town after the break.", None),
+        ("7:30 p.m. — Fire crews from three counties have joined the fight.", None),
+    ],
+)
+def test_a_live_blog_entrys_heading_is_structure_not_evidence(line: str, kind: str | None) -> None:
+    from index.structure import line_kind
+
+    assert line_kind(line) == kind
