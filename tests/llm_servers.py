@@ -58,6 +58,8 @@ class ScriptedServer:
         #: What ``GET /v1/models`` lists.
         self.models: list[str] = ["scripted"]
         self.finished = 0
+        #: TCP connections accepted (a client that keeps its connection alive makes one for many requests).
+        self.connections = 0
         self._stopping = threading.Event()
         self._lock = threading.Lock()
         server = self
@@ -67,6 +69,11 @@ class ScriptedServer:
 
             def log_message(self, *args: Any) -> None:
                 pass
+
+            def setup(self) -> None:  # once per accepted connection, however many requests it carries
+                super().setup()
+                with server._lock:
+                    server.connections += 1
 
             def do_GET(self) -> None:  # noqa: N802 (http.server's name)
                 """``/v1/models``: the models in ``server.models``."""

@@ -71,6 +71,7 @@ def timed_stream(
                         close()
                     return
                 items.put((True, item))
+            hangup.release()  # read to its end: the connection is the pool's again, never to be shut
             items.put((True, _END))
         except BaseException as e:  # handed to the consumer, which classifies it
             items.put((False, e))
@@ -95,7 +96,7 @@ def timed_stream(
     finally:
         unwatch()
         stop.set()
-        hangup.close()  # after a complete reply its connection is closed already: nothing happens
+        hangup.close()  # after a complete reply nothing happens: the worker released the connection
 
 
 def classify(error: BaseException, where: str) -> LLMError:

@@ -5,9 +5,10 @@ Stop button or a closed page, Ctrl-C in ``chat``) and travels in the
 :class:`~assistant.answer.base.AnswerRequest`; the answerer wakes on it at once,
 not at the model's next token, and raises :class:`~assistant.errors.AnswerStopped`.
 
-:class:`Hangup` closes the connections one model call opened. A chat model built by
-the registry uses :func:`http_client`, whose requests report each new connection
-(httpcore's ``trace`` extension) to the hang-up of the thread that makes them;
+:class:`Hangup` closes the connections one model call is using. A chat model built by
+the registry uses :func:`http_client`, which keeps connections alive (one TLS handshake per
+server, not per question) and whose connections report each request they carry to the
+hang-up of the thread that makes it;
 :func:`assistant.answer.calls.timed_stream` hangs up when its consumer goes (a
 stop, Ctrl-C, a stall, an early close), so the server sees the stream closed
 (llama.cpp, vLLM and Ollama stop generating) even while the model has not sent a
@@ -17,6 +18,7 @@ token yet, e.g. while it reads a long prompt.
 from __future__ import annotations
 
 import contextlib
+import functools
 import socket
 import threading
 from collections.abc import Callable, Iterator
@@ -83,65 +85,173 @@ class StopSignal:
 
 
 class Hangup:
-    """The sockets one model call opened; :meth:`close` shuts them (a later one is shut on arrival)."""
+    """The connections one model call is using; :meth:`close` shuts them (a later one is shut on arrival).
+
+    A pooled connection serves one request at a time: it belongs to the hang-up of the call whose
+    request it carried last, and :meth:`close` shuts only those still its own, so a connection that
+    went back to the pool and on to another reader's request is never cut.
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._sockets: list[socket.socket] = []
+        self._streams: dict[int, _Tracked] = {}
         self._closed = False
 
     def enter(self) -> None:
         """Make this the hang-up of the calling thread's model requests."""
         _CURRENT.set(self)
 
-    def add(self, sock: socket.socket | None) -> None:
-        if sock is None:
-            return
+    def add(self, stream: _Tracked) -> None:
+        """``stream`` carries this call's request now."""
+        stream.owner = self
         with self._lock:
             if not self._closed:
-                self._sockets.append(sock)
+                self._streams[id(stream)] = stream
                 return
-        _shut(sock)
+        stream.shut()
+
+    def release(self) -> None:
+        """The reply was read to its end: its connection goes back to the pool, never to be shut here."""
+        for stream in self._end():
+            stream.owner = None
 
     def close(self) -> None:
-        """Shut every connection of the call: the blocked read ends, the server sees the stream closed."""
+        """Shut the call's connections: the blocked read ends, the server sees the stream closed."""
+        for stream in self._end():
+            stream.shut()
+
+    def _end(self) -> list[_Tracked]:
+        """End the call; its connections that are still its own (not gone on to another request)."""
         with self._lock:
             self._closed = True
-            sockets, self._sockets = self._sockets, []
-        for sock in sockets:
-            _shut(sock)
+            streams, self._streams = self._streams, {}
+        return [stream for stream in streams.values() if stream.owner is self]
 
 
-def _shut(sock: socket.socket) -> None:
-    # shutdown, not close: it wakes a read blocked in another thread and sends the FIN now.
-    with contextlib.suppress(OSError):
-        sock.shutdown(socket.SHUT_RDWR)
+class _Tracked:
+    """A connection of the pool (an httpcore network stream) that tells the current call's hang-up
+    when it carries a request: a new connection and a kept-alive one alike."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+        self.owner: Hangup | None = None
+        self._claim()
+
+    def _claim(self) -> None:
+        hangup = _CURRENT.get()
+        if hangup is not None:
+            hangup.add(self)
+
+    def shut(self) -> None:
+        # shutdown, not close: it wakes a read blocked in another thread and sends the FIN now.
+        sock = self._stream.get_extra_info("socket")
+        if isinstance(sock, socket.socket):
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._claim()
+        self._stream.write(buffer, timeout)
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return bytes(self._stream.read(max_bytes, timeout))
+
+    def close(self) -> None:
+        self._stream.close()
+
+    def start_tls(self, ssl_context: Any, server_hostname: str | None = None,
+                  timeout: float | None = None) -> _Tracked:
+        return _Tracked(self._stream.start_tls(ssl_context, server_hostname, timeout))
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._stream.get_extra_info(info)
+
+
+class _TrackingBackend:
+    """httpcore's network backend, its connections wrapped in :class:`_Tracked`."""
+
+    def __init__(self, backend: Any) -> None:
+        self._backend = backend
+
+    def connect_tcp(self, *args: Any, **kwargs: Any) -> _Tracked:
+        return _Tracked(self._backend.connect_tcp(*args, **kwargs))
+
+    def connect_unix_socket(self, *args: Any, **kwargs: Any) -> _Tracked:
+        return _Tracked(self._backend.connect_unix_socket(*args, **kwargs))
+
+    def sleep(self, seconds: float) -> None:
+        self._backend.sleep(seconds)
+
+
+def http_client(timeout: float) -> Any:
+    """An ``httpx.Client`` for a chat model whose calls can be hung up on, keeping connections alive.
+
+    Each connection of its pools (the default one and any proxy's from the environment) reports the
+    call it carries a request for to that call's :class:`Hangup`. httpx has no public way to choose
+    the network backend of its pools, so it is wrapped in place; should that ever fail (another
+    httpx), the client keeps no connection alive and reports each new one, as before.
+    """
+    import httpx
+
+    client = httpx.Client(timeout=timeout, event_hooks={"response": [_finish_after_done]})
+    pools: list[Any] = [getattr(t, "_pool", None) for t in (client._transport, *client._mounts.values())]
+    if all(p is not None and hasattr(p, "_network_backend") for p in pools):
+        for pool in pools:
+            pool._network_backend = _TrackingBackend(pool._network_backend)
+        return client
+    client.close()
+    return httpx.Client(timeout=timeout, limits=httpx.Limits(max_keepalive_connections=0),
+                        event_hooks={"request": [_add_trace]})
+
+
+def _finish_after_done(response: Any) -> None:
+    """httpx's response hook: a stream reads its last bytes after ``[DONE]``, so its connection can
+    be kept (the OpenAI client closes a stream at ``[DONE]``, before the body's end, which made
+    httpcore drop the connection; its async client drains the rest for this reason)."""
+    response.stream = _finishing()(response.stream)
+
+
+@functools.cache
+def _finishing() -> type:
+    """:class:`Finishing`, made on first use: httpx is imported only by a chat model's client."""
+    import httpx
+
+    class Finishing(httpx.SyncByteStream):
+        """A response body that, closed right after the server's ``data: [DONE]``, reads the few
+        bytes left (the chunked body's end) first; closed at any other point, it is cut as before."""
+
+        #: Bytes read after [DONE] at most; a server that sends more is cut off.
+        LIMIT = 65536
+
+        def __init__(self, stream: Any) -> None:
+            self._stream = stream
+            self._chunks = iter(stream)
+            self._tail = b""
+
+        def __iter__(self) -> Iterator[bytes]:
+            for chunk in self._chunks:
+                self._tail = (self._tail + chunk)[-64:]
+                yield chunk
+
+        def close(self) -> None:
+            if self._tail.rstrip().endswith(b"data: [DONE]"):
+                read = 0
+                with contextlib.suppress(Exception):  # a broken end: the connection is dropped, as before
+                    for chunk in self._chunks:
+                        read += len(chunk)
+                        if read > self.LIMIT:
+                            break
+            self._stream.close()
+
+    return Finishing
 
 
 def _trace(event: str, info: dict[str, Any]) -> None:
-    """httpcore's trace hook: a new connection's socket goes to the current call's hang-up."""
-    if event not in ("connection.connect_tcp.complete", "connection.start_tls.complete"):
-        return
-    hangup = _CURRENT.get()
-    stream = info.get("return_value")
-    if hangup is not None and stream is not None:
-        hangup.add(stream.get_extra_info("socket"))
+    """httpcore's trace hook (the fallback): a new connection goes to the current call's hang-up."""
+    done = event in ("connection.connect_tcp.complete", "connection.start_tls.complete")
+    if done and info.get("return_value") is not None:
+        _Tracked(info["return_value"])  # claimed by the current call's hang-up, if any
 
 
 def _add_trace(request: Any) -> None:
     request.extensions = {**request.extensions, "trace": _trace}
-
-
-def http_client(timeout: float) -> Any:
-    """An ``httpx.Client`` for a chat model whose calls can be hung up on.
-
-    No kept-alive connections: every request opens its own, which its trace reports (a
-    reused connection would not be), and a hang-up never cuts another reader's request.
-    """
-    import httpx
-
-    return httpx.Client(
-        timeout=timeout,
-        limits=httpx.Limits(max_keepalive_connections=0),
-        event_hooks={"request": [_add_trace]},
-    )

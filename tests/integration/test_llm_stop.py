@@ -44,6 +44,16 @@ def _asked(signal: StopSignal):  # type: ignore[no-untyped-def]
     return replace(request("Who said they are effective?", article(SEED_LIKE)), stop=signal)
 
 
+def _stop_once_asked(server: ScriptedServer, signal: StopSignal, timeout: float = 20) -> None:
+    """Press Stop (from another thread) as soon as a request reaches the server."""
+
+    def stop_when_asked() -> None:
+        wait_until(lambda: server.requests, timeout=timeout, what="the request to reach the server")
+        signal.stop()
+
+    threading.Thread(target=stop_when_asked, daemon=True).start()
+
+
 def test_stop_after_the_first_tokens_closes_the_stream_at_the_server(server: ScriptedServer) -> None:
     server.script(Reply(kind="slow", text=LONG, seconds=0.05))
     signal = StopSignal()
@@ -64,11 +74,7 @@ def test_stop_before_the_first_token_hangs_up_at_once(server: ScriptedServer) ->
     server.script(Reply(kind="slow", text=LONG, seconds=30))
     signal = StopSignal()
 
-    def stop_when_asked() -> None:
-        wait_until(lambda: server.requests, timeout=20, what="the request to reach the server")
-        signal.stop()
-
-    threading.Thread(target=stop_when_asked, daemon=True).start()
+    _stop_once_asked(server, signal)
     with pytest.raises(AnswerStopped):
         list(_answerer(server.url).stream(_asked(signal)))
     # Well before the server's 30 s wait ends: it saw the connection close while it waited.
@@ -110,13 +116,56 @@ def test_stop_during_a_follow_ups_model_rewrite_ends_it_and_asks_nothing_more(
     server.script(Reply(kind="slow", text="What else did John Kirby say?", seconds=30))
     signal = StopSignal()
 
-    def stop_when_asked() -> None:
-        wait_until(lambda: server.requests, timeout=60, what="the rewrite to reach the model")
-        signal.stop()
-
-    threading.Thread(target=stop_when_asked, daemon=True).start()
+    _stop_once_asked(server, signal, timeout=60)
     with pytest.raises(AnswerStopped):
         assistant.ask("What else did he say?", article=article.id,
                       history=[(KIRBY_QUESTION, "John Kirby said so.")], stop=signal)
     wait_until(lambda: server.hangups, timeout=10, what="the server to see the rewrite hung up")
     assert server.hangups == [0] and len(server.requests) == 1  # the answer was never asked for
+
+
+def test_consecutive_questions_reuse_one_connection(server: ScriptedServer) -> None:
+    """The model's connection is kept alive between answers: one handshake per server, not per question."""
+    server.script(Reply(text="They are effective [s2]."))
+    answerer = _answerer(server.url)
+    for _ in range(2):
+        assert answerer.answer(_asked(StopSignal())).cited
+    assert len(server.requests) == 2 and server.connections == 1
+
+
+def test_stop_on_a_reused_connection_hangs_up_and_the_next_question_still_answers(
+    server: ScriptedServer,
+) -> None:
+    """A stop before the first token on a kept-alive connection shuts that connection (the server sees
+    it close); the next question gets a new one and is answered."""
+    answerer = _answerer(server.url)
+    server.script(Reply(text="They are effective [s2]."))
+    assert answerer.answer(_asked(StopSignal())).cited
+    server.script(Reply(kind="slow", text=LONG, seconds=30), Reply(text="They are effective [s2]."))
+    signal = StopSignal()
+
+    _stop_once_asked(server, signal)
+    with pytest.raises(AnswerStopped):
+        list(answerer.stream(_asked(signal)))
+    wait_until(lambda: server.hangups, timeout=10, what="the server to see the client hang up")
+    assert server.hangups == [0] and server.connections == 1  # the stopped request was on the kept one
+    assert answerer.answer(_asked(StopSignal())).cited
+    assert server.connections == 2
+
+
+def test_a_stop_never_cuts_another_readers_stream(server: ScriptedServer) -> None:
+    """Two answers stream at once through one client: stopping one leaves the other to finish."""
+    answerer = _answerer(server.url)
+    server.respond = lambda body: Reply(kind="slow", text="They are effective [s2]. " * 8, seconds=0.05)
+    signal = StopSignal()
+    other: list[object] = []
+    reader = threading.Thread(target=lambda: other.extend(answerer.stream(_asked(StopSignal()))))
+    reader.start()
+    wait_until(lambda: server.requests, timeout=20, what="the other reader's request")
+    with pytest.raises(AnswerStopped):
+        for piece in answerer.stream(_asked(signal)):
+            if isinstance(piece, str) and piece.strip():
+                signal.stop()
+    reader.join(timeout=30)
+    assert other and other[-1].cited  # type: ignore[attr-defined]
+    assert server.finished == 1 and len(server.hangups) == 1
