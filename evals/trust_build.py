@@ -80,7 +80,7 @@ SETS = {
     "trust2": TrustSet("trust2", DATA / "trust2", "trust2-v1", ("test",), min_per_half=90),
     "trust3": TrustSet("trust3", DATA / "trust3", "trust3-v1", HALVES),
     "quotes4": TrustSet(
-        "quotes4", DATA / "quotes4", "quotes4-v1", ("tune",), min_per_half=40,  # test half: being written
+        "quotes4", DATA / "quotes4", "quotes4-v1", HALVES, min_per_half=40,
         kinds=("quote", "followup", "unanswerable"), has_library=False,
     ),
 }
