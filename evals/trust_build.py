@@ -19,6 +19,9 @@ then validates every JSONL with :func:`evals.dataset.load`.
 every article is in the test half, so it writes ``trust2_test.jsonl``,
 ``trust2_library_test.jsonl`` and ``gold.jsonl``. ``--set trust3`` builds the third set
 (``evals/data/trust3/``), split by article into tune and test halves like set 1.
+``--set quotes4`` builds a set of quote / who-said questions only (``evals/data/quotes4/``),
+tune and test halves, no library questions: it writes ``quotes4_tune.jsonl``,
+``quotes4_test.jsonl`` and ``gold.jsonl``.
 
     PYTHONPATH=$PWD HF_HUB_OFFLINE=1 python -m evals.trust_build          # write
     PYTHONPATH=$PWD HF_HUB_OFFLINE=1 python -m evals.trust_build --check  # compare with the files
@@ -57,6 +60,10 @@ class TrustSet:
     halves: tuple[str, ...]
     #: One-article questions each half needs (the second set has one half, so it asks more).
     min_per_half: int = MIN_PER_HALF
+    #: The kinds each half must have MIN_PER_KIND of (a focused set asks fewer kinds).
+    kinds: tuple[str, ...] = KINDS
+    #: Whether the set has library-wide questions (and so library files).
+    has_library: bool = True
 
     def single(self, half: str) -> str:
         return f"{self.name}_{half}.jsonl"
@@ -66,11 +73,16 @@ class TrustSet:
 
 
 #: Set 1 (tune + test halves), set 2 (written later as an untouched held-out set: test only)
-#: and set 3 (a fresh set with tune + test halves; its test half is untouched).
+#: set 3 (a fresh set with tune + test halves; its test half is untouched) and quotes4
+#: (attribution questions only, written because quote questions were the worst kind).
 SETS = {
     "trust": TrustSet("trust", HERE, SOURCE, HALVES),
     "trust2": TrustSet("trust2", DATA / "trust2", "trust2-v1", ("test",), min_per_half=90),
     "trust3": TrustSet("trust3", DATA / "trust3", "trust3-v1", HALVES),
+    "quotes4": TrustSet(
+        "quotes4", DATA / "quotes4", "quotes4-v1", HALVES, min_per_half=40,
+        kinds=("quote", "followup", "unanswerable"), has_library=False,
+    ),
 }
 
 
@@ -122,7 +134,8 @@ def build(
         text, title, sentences = read_article(a, tset.here)
         art_id = f"{tset.name}-{key}"
         articles[key] = {**a, "text": text, "title": title, "sentences": sentences, "id": art_id}
-    names = [tset.single(h) for h in tset.halves] + [tset.library(h) for h in tset.halves]
+    names = [tset.single(h) for h in tset.halves]
+    names += [tset.library(h) for h in tset.halves] if tset.has_library else []
     out: dict[str, list[dict[str, Any]]] = {name: [] for name in names}
     gold: list[dict[str, Any]] = []
     warnings: list[str] = []
@@ -134,8 +147,8 @@ def build(
             raise BuildError(f"{where}: id appears twice")
         seen.add(qid)
         kind = q["kind"]
-        if kind not in KINDS:
-            raise BuildError(f"{where}: kind {kind!r} is not one of {KINDS}")
+        if kind not in tset.kinds:
+            raise BuildError(f"{where}: kind {kind!r} is not one of {tset.kinds}")
         # YAML turns `no` into False and `9,400` in a flow list into two items: insist on strings.
         raw_answers = q.get("answers") or []
         if not all(isinstance(a, str) for a in raw_answers):
@@ -232,7 +245,7 @@ def counts(out: dict[str, list[dict[str, Any]]], tset: TrustSet = SETS["trust"])
     table: dict[str, Counter[str]] = {h: Counter() for h in tset.halves}
     for half in tset.halves:
         for name in (tset.single(half), tset.library(half)):
-            for r in out[name]:
+            for r in out.get(name, []):
                 table[half][r["question_type"]] += 1
     return table
 
@@ -243,7 +256,7 @@ def check_counts(out: dict[str, list[dict[str, Any]]], tset: TrustSet = SETS["tr
         single = len(out[tset.single(half)])
         if single < tset.min_per_half:
             problems.append(f"{half}: {single} one-article questions (need {tset.min_per_half})")
-        for kind in KINDS:
+        for kind in tset.kinds:
             if c[kind] < MIN_PER_KIND:
                 problems.append(f"{half}: {c[kind]} {kind} questions (need {MIN_PER_KIND})")
     return problems

@@ -56,3 +56,25 @@ def test_trust3_builds_with_whole_sentences_in_each_half() -> None:
         assert sum(r["question_type"] == "unanswerable" for r in single) >= 10
         assert sum(bool(r["history"]) for r in single) >= 8
         assert out[tset.library(half)]
+
+
+def test_quotes4_builds_with_whole_sentences_in_each_half() -> None:
+    tset = SETS["quotes4"]
+    spec = yaml.safe_load((tset.here / "questions.yaml").read_text(encoding="utf-8"))
+    out, gold, warnings = build(spec, tset)
+    assert warnings == []
+    assert check_counts(out, tset) == []
+    # Attribution questions only, and no library files.
+    assert sorted(out) == sorted(tset.single(h) for h in tset.halves)
+    records = [r for recs in out.values() for r in recs]
+    assert len(gold) == len(records)
+    assert {r["source"] for r in records} == {"quotes4-v1"}
+    assert {r["question_type"] for r in records} == {"quote", "followup", "unanswerable"}
+    for half in tset.halves:
+        # Four articles per half, one of each form, every question tagged with its pattern.
+        single = out[tset.single(half)]
+        assert len({r["article_id"] for r in single}) == 4
+        assert {r["flags"][0] for r in single} == {"txt-headline", "markdown", "html", "pasted"}
+        assert all(any(f.startswith("pattern:") for f in r["flags"]) for r in single)
+        assert sum(r["question_type"] == "unanswerable" for r in single) >= 8
+        assert sum(bool(r["history"]) for r in single) >= 8
