@@ -20,6 +20,8 @@ _PERSON_NOUNS = (
 )
 # Kinds: person, date, place, number, choice (which/what + noun), yes_no, reason, other.
 _LEADS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    # "Who estimated how much it would cost?": a person, whatever "how much" comes after.
+    ("person", re.compile(r"^\W*(?:and\s+|so\s+|btw,?\s+)?(who|whom)\s+(?!is\b|was\b|are\b|were\b)", re.I)),
     ("number", re.compile(r"\bhow\s+(many|much|old|long|far|tall|big|often)\b", re.I)),
     # "Since when has he coached her?", "Until when …?": a date all the same.
     (
@@ -240,11 +242,13 @@ def _answer_type(question: str, kind: str) -> tuple[str, str | None]:
         return "date", None
     if _WORKS.search(question) and kind in {"other", "choice"}:
         return "work", None
-    if _PERCENT.search(question):
+    if kind == "person":
+        pass  # "Who estimated how much it costs?" asks for whoever did, not for the sum
+    elif _PERCENT.search(question):
         return "percentage", None
-    if _MONEY.search(question):
+    elif _MONEY.search(question):
         return "money", None
-    if _DURATION.search(question):
+    elif _DURATION.search(question):
         return "duration", None
     measure = _MEASURE.search(question)
     if measure and kind == "other":

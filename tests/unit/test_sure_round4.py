@@ -50,6 +50,20 @@ def test_a_yes_or_no_is_sure_only_from_a_sentence_that_speaks_of_what_is_asked()
     assert cited.startswith("Fenwick rowed the final") and mode == "answer"
 
 
+def test_who_said_is_sure_only_when_the_statement_holds_what_the_question_says_was_said() -> None:
+    mode, cited = _answer("Who said the buoy had drifted into Corlow's lane?", 4)
+    assert cited.startswith("Brandt said the protest") and mode == "answer"
+    # Brandt spoke, but not of a rematch: the speaker of the closest statement is no answer.
+    mode, cited = _answer("Who said the regatta should be rowed again next spring?", 4)
+    assert mode == "evidence", cited
+
+
+def test_a_question_that_opens_with_who_asks_for_a_person_whatever_follows() -> None:
+    asked = analyse("Who estimated how much the repairs would cost the club?")
+    assert (asked.kind, asked.answer_type) == ("person", "person")
+    assert analyse("How much would the repairs cost the club?").answer_type == "money"
+
+
 def test_why_is_sure_only_from_a_sentence_that_gives_a_reason() -> None:
     mode, cited = _answer("Why did Brandt protest?", 3)  # that he protested, not why
     assert cited.startswith("Corlow coach Ivo Brandt cast") and mode == "evidence"

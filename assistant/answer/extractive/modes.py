@@ -40,6 +40,7 @@ its sentence is shown and cited too, after the answer's own, in either mode.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import replace
@@ -71,6 +72,8 @@ _REASON = re.compile(
     r"meant|means)\b|:",
     re.I,
 )
+#: Least share of what a who-said question quotes or paraphrases that the cited statement must hold.
+WHO_SAID_SHARE = 1 / 3
 #: Most sentences an evidence answer shows.
 EVIDENCE_SENTENCES = 3
 
@@ -186,6 +189,10 @@ def _verified(
         # A verdict read off the sentence: only confidence decides, once the sentence speaks of what is
         # asked ("Is she injured?" answered "Yes" from a sentence about her saves is a guess).
         return draft, (None if _speaks_of_asked(question, request, draft) else False)
+    if question.who_said and draft.short_answer and not _speaks_of_asked(
+        question, request, draft, WHO_SAID_SHARE, _who_said_frame()
+    ):
+        return draft, False  # "Who said a new owner could reopen it?" and a statement about something else
     if not draft.short_answer:
         if question.kind == "reason" and not _REASON.search(_first_text(request, draft)):
             return draft, False  # "Why …?" and a sentence that gives no reason: no answer to lead with
@@ -249,14 +256,25 @@ def _first_text(request: AnswerRequest, draft: Draft) -> str:
     return request.articles[article_id].sentence(sentence_id).text
 
 
-def _speaks_of_asked(question: Question, request: AnswerRequest, draft: Draft) -> bool:
-    """Whether the cited sentences hold at least half of the question's own words other than names
-    (in any form: "injured" / "injury"); a question of names and pronouns only passes."""
-    asked = set(terms(without_names(question.text)))
+def _speaks_of_asked(question: Question, request: AnswerRequest, draft: Draft, share: float = 0.5,
+                     frame: frozenset[str] = frozenset()) -> bool:
+    """Whether the cited sentences hold at least ``share`` of the question's own words other than names
+    and the ``frame`` stems (in any form: "injured" / "injury"); a question of names, pronouns and frame
+    words only passes."""
+    asked = set(terms(without_names(question.text))) - frame
     if not asked:
         return True
     cited = {t for a, s in draft.cited for t in terms(request.articles[a].sentence(s).text)}
-    return 2 * sum(has_form(t, cited) for t in asked) >= len(asked)
+    return sum(has_form(t, cited) for t in asked) >= share * len(asked)
+
+
+@functools.cache
+def _who_said_frame() -> frozenset[str]:
+    """Stems of the words that frame a who-said question rather than say what was said."""
+    return frozenset(terms(
+        "according article source following statement said say says told tell described warned claimed "
+        "wrote argued called stated believes thinks"
+    ))
 
 
 def _says_about(draft: Draft, request: AnswerRequest) -> bool:
