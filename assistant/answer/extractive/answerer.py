@@ -230,7 +230,8 @@ class ExtractiveAnswerer:
             return None
         hit, (speaker, named_in) = chosen
         article = request.articles[hit.article_id]
-        cited = _in_order(article, [article.sentence(hit.sentence_id), named_in])
+        # The statement first (it is what was asked about), then the sentence naming its speaker.
+        cited = list({s.id: s for s in (article.sentence(hit.sentence_id), named_in)}.values())
         return Draft(
             text=f"{speaker}.",
             cited=tuple((article.id, s.id) for s in cited),
