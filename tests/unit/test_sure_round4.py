@@ -136,3 +136,21 @@ def test_a_live_blog_entrys_heading_is_structure_not_evidence(line: str, kind: s
     from index.structure import line_kind
 
     assert line_kind(line) == kind
+
+
+def test_who_said_cites_the_statement_asked_about_before_the_sentence_naming_its_speaker() -> None:
+    text = (
+        "Pier closed after inspection.\n\n"
+        "Harbour master Ada Quill said the old pier at Gannet Cove was no longer safe to walk on.\n\n"
+        "\u201cThe pilings are rotten down to the waterline,\u201d she told the council on Monday.\n"
+    )
+    article = Article(id="q1", text=text, sentences=split_sentences(text))
+    quote = next(s for s in article.sentences if "pilings" in s.text)
+    named = next(s for s in article.sentences if s.text.startswith("Harbour master"))
+    hits = (Hit("q1", quote.id, score=2.0, lexical=1.0, dense=0.6, coverage=0.9),
+            Hit("q1", named.id, score=1.2, lexical=0.5, dense=0.5, coverage=0.4))
+    question = "Who said the pilings were rotten?"
+    request = AnswerRequest(question, question, hits, {"q1": article}, analysis=analyse(question))
+    draft = ExtractiveAnswerer().answer(request)
+    assert draft.short_answer == "Ada Quill"
+    assert [s for _, s in draft.cited][:2] == [quote.id, named.id]
