@@ -10,6 +10,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 
 def _free_port() -> int:
@@ -55,8 +56,8 @@ def chroma_server(path: Path, log: Path) -> Iterator[tuple[str, int]]:
             stop(proc, 15)
 
 
-def stop(proc: subprocess.Popen[bytes], timeout: float) -> None:
-    """Terminate a server the bench started; kill it if it has not exited after ``timeout`` s."""
+def stop(proc: subprocess.Popen[Any], timeout: float = 15) -> None:
+    """Terminate a server a bench or a test started; kill it if it has not exited after ``timeout`` s."""
     proc.terminate()
     try:
         proc.wait(timeout=timeout)

@@ -15,6 +15,8 @@ from typing import TypeVar
 
 import pytest
 
+from evals.bench_server import stop  # noqa: F401  (re-exported: the tests stop their services with it)
+
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "examples" / "articles" / "cluster-munitions-dallas-express.txt"
 KIRBY_QUESTION = "Who said cluster munitions are effective?"
@@ -40,16 +42,6 @@ def wait_until(check: Callable[[], object], timeout: float, what: str) -> None:
             last = e
         time.sleep(0.2)
     pytest.fail(f"{what} did not come up within {timeout:.0f}s (last error: {last})")
-
-
-def stop(proc: subprocess.Popen[bytes], timeout: float = 15) -> None:
-    """Terminate a service the tests started; kill it if it does not exit in time."""
-    proc.terminate()
-    try:
-        proc.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
 
 
 @contextlib.contextmanager
