@@ -21,7 +21,8 @@ every article is in the test half, so it writes ``trust2_test.jsonl``,
 (``evals/data/trust3/``), split by article into tune and test halves like set 1.
 ``--set quotes4`` builds a set of quote / who-said questions only (``evals/data/quotes4/``),
 tune and test halves, no library questions: it writes ``quotes4_tune.jsonl``,
-``quotes4_test.jsonl`` and ``gold.jsonl``.
+``quotes4_test.jsonl`` and ``gold.jsonl``. ``--set quotes5`` builds a second such set
+(``evals/data/quotes5/``) the same way.
 
     PYTHONPATH=$PWD HF_HUB_OFFLINE=1 python -m evals.trust_build          # write
     PYTHONPATH=$PWD HF_HUB_OFFLINE=1 python -m evals.trust_build --check  # compare with the files
@@ -81,6 +82,11 @@ SETS = {
     "trust3": TrustSet("trust3", DATA / "trust3", "trust3-v1", HALVES),
     "quotes4": TrustSet(
         "quotes4", DATA / "quotes4", "quotes4-v1", HALVES, min_per_half=40,
+        kinds=("quote", "followup", "unanswerable"), has_library=False,
+    ),
+    # A second fresh attribution set, weighted to near-miss unanswerable who-said questions.
+    "quotes5": TrustSet(
+        "quotes5", DATA / "quotes5", "quotes5-v1", ("tune",), min_per_half=40,
         kinds=("quote", "followup", "unanswerable"), has_library=False,
     ),
 }

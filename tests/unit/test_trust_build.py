@@ -78,3 +78,26 @@ def test_quotes4_builds_with_whole_sentences_in_each_half() -> None:
         assert all(any(f.startswith("pattern:") for f in r["flags"]) for r in single)
         assert sum(r["question_type"] == "unanswerable" for r in single) >= 8
         assert sum(bool(r["history"]) for r in single) >= 8
+
+
+def test_quotes5_builds_with_whole_sentences_in_each_half() -> None:
+    tset = SETS["quotes5"]
+    spec = yaml.safe_load((tset.here / "questions.yaml").read_text(encoding="utf-8"))
+    out, gold, warnings = build(spec, tset)
+    assert warnings == []
+    assert check_counts(out, tset) == []
+    assert sorted(out) == sorted(tset.single(h) for h in tset.halves)
+    records = [r for recs in out.values() for r in recs]
+    assert len(gold) == len(records)
+    assert {r["source"] for r in records} == {"quotes5-v1"}
+    assert {r["question_type"] for r in records} == {"quote", "followup", "unanswerable"}
+    for half in tset.halves:
+        # Three articles per half, one of each form; weighted to unanswerable near misses.
+        single = out[tset.single(half)]
+        assert len({r["article_id"] for r in single}) == 3
+        assert {r["flags"][0] for r in single} == {"txt-headline", "markdown", "pasted"}
+        assert all(any(f.startswith("pattern:") for f in r["flags"]) for r in single)
+        unanswerable = sum(r["question_type"] == "unanswerable" for r in single)
+        assert unanswerable >= 0.35 * len(single)
+        assert sum("pattern:near-miss-opposite" in r["flags"] for r in single) >= 8
+        assert sum(bool(r["history"]) for r in single) >= 4
