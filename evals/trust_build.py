@@ -86,7 +86,7 @@ SETS = {
     ),
     # A second fresh attribution set, weighted to near-miss unanswerable who-said questions.
     "quotes5": TrustSet(
-        "quotes5", DATA / "quotes5", "quotes5-v1", ("tune",), min_per_half=40,
+        "quotes5", DATA / "quotes5", "quotes5-v1", HALVES, min_per_half=40,
         kinds=("quote", "followup", "unanswerable"), has_library=False,
     ),
 }
