@@ -58,6 +58,13 @@ def test_who_said_is_sure_only_when_the_statement_holds_what_the_question_says_w
     assert mode == "evidence", cited
 
 
+def test_who_said_is_not_sure_when_the_statement_says_the_opposite() -> None:
+    mode, _ = _answer("Who said the protest was lodged because a marker buoy had drifted?", 4)
+    assert mode == "answer"
+    mode, cited = _answer("Who said a marker buoy had not drifted into the lane?", 4)
+    assert cited.startswith("Brandt said the protest") and mode == "evidence"
+
+
 def test_a_question_that_opens_with_who_asks_for_a_person_whatever_follows() -> None:
     asked = analyse("Who estimated how much the repairs would cost the club?")
     assert (asked.kind, asked.answer_type) == ("person", "person")

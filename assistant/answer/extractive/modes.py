@@ -54,6 +54,7 @@ from assistant.answer.base import AnswerRequest, Draft
 from assistant.answer.extractive.abstain import has_form, without_names
 from assistant.answer.extractive.confidence import probability
 from assistant.answer.extractive.follow_up import statement_kind, topic_terms
+from assistant.answer.extractive.yes_no import polarity_differs
 from assistant.settings import AnswerSettings
 from assistant.types import Hit, SentenceRef
 
@@ -189,10 +190,13 @@ def _verified(
         # A verdict read off the sentence: only confidence decides, once the sentence speaks of what is
         # asked ("Is she injured?" answered "Yes" from a sentence about her saves is a guess).
         return draft, (None if _speaks_of_asked(question, request, draft) else False)
-    if question.who_said and draft.short_answer and not _speaks_of_asked(
-        question, request, draft, WHO_SAID_SHARE, _who_said_frame()
+    if question.who_said and draft.short_answer and (
+        not _speaks_of_asked(question, request, draft, WHO_SAID_SHARE, _who_said_frame())
+        or polarity_differs(question.text, _first_text(request, draft))
     ):
-        return draft, False  # "Who said a new owner could reopen it?" and a statement about something else
+        # "Who said a new owner could reopen it?" and a statement about something else, or one that
+        # says the opposite ("We will not raise fares" for "Who said fares would go up?").
+        return draft, False
     if not draft.short_answer:
         if question.kind == "reason" and not _REASON.search(_first_text(request, draft)):
             return draft, False  # "Why …?" and a sentence that gives no reason: no answer to lead with

@@ -26,16 +26,26 @@ NEAR = 60
 
 def verdict(question: str, sentence: str) -> str:
     """ "Yes" or "No" for ``question``, judged from ``sentence``."""
-    asked = set(terms(question))
-    negated = False
-    for cue in _NEGATION.finditer(sentence):
-        window = sentence[max(0, cue.start() - NEAR) : cue.end() + NEAR]
-        if asked & set(terms(window)) or not asked:
-            negated = True
-            break
+    negated = negates(question, sentence)
     if _NEGATED_QUESTION.search(question):
         negated = not negated
     return "No" if negated else "Yes"
+
+
+def negates(question: str, sentence: str) -> bool:
+    """Whether ``sentence`` has a negation cue near one of ``question``'s words."""
+    asked = set(terms(question))
+    for cue in _NEGATION.finditer(sentence):
+        window = sentence[max(0, cue.start() - NEAR) : cue.end() + NEAR]
+        if asked & set(terms(window)) or not asked:
+            return True
+    return False
+
+
+def polarity_differs(claim: str, sentence: str) -> bool:
+    """Whether one of ``claim`` and ``sentence`` negates what the other says: "Who said fares would
+    go up?" and "We will not raise fares", or "… failed its inspection" and "… passed it"."""
+    return bool(_NEGATION.search(claim)) != negates(claim, sentence)
 
 
 _ARTICLE = r"(?:by\s+|a\s+|an\s+|the\s+)?"
