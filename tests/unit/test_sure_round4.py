@@ -65,6 +65,42 @@ def test_who_said_is_not_sure_when_the_statement_says_the_opposite() -> None:
     assert cited.startswith("Brandt said the protest") and mode == "evidence"
 
 
+@pytest.mark.parametrize(
+    ("claim", "sentence", "differs"),
+    [
+        ("Who said she would stop buying the cheese?", "Gask said she would keep buying the cheese.", True),
+        ("Who said the plant passed its inspection?", "An inspector said the plant failed it.", True),
+        ("Who said the board would reject the plan?", "Lund said the board would approve it.", True),
+        ("Who said she would keep buying the cheese?", "Gask said she would keep buying the cheese.", False),
+        ("Who said nobody lost a job?", "\u201cNobody lost a job,\u201d Oduya said.", False),
+    ],
+)
+def test_opposite_words_and_negations_make_a_statement_differ_from_the_claim(
+    claim: str, sentence: str, differs: bool
+) -> None:
+    from assistant.answer.extractive.yes_no import polarity_differs
+
+    assert polarity_differs(claim, sentence) is differs
+
+
+def test_a_reported_question_is_no_statement_to_be_sure_of() -> None:
+    text = (
+        "Ferry budget debated.\n\n"
+        "Councilwoman Rhea Stroud asked whether the ferry savings would pay for the new pier.\n\n"
+        "Mayor Olin Tack said the savings would pay for the new pier within four years.\n"
+    )
+    article = Article(id="f1", text=text, sentences=split_sentences(text))
+    asked, said = article.sentences[1], article.sentences[2]
+    question = "Who said the ferry savings would pay for the new pier?"
+    for first, mode in ((asked, "evidence"), (said, "answer")):
+        other = said if first is asked else asked
+        hits = (Hit("f1", first.id, score=2.0, lexical=1.0, dense=0.6, coverage=0.9),
+                Hit("f1", other.id, score=1.9, lexical=0.9, dense=0.6, coverage=0.9))
+        request = AnswerRequest(question, question, hits, {"f1": article}, analysis=analyse(question))
+        draft = ExtractiveAnswerer(AnswerSettings(mode_threshold=0.0)).answer(request)
+        assert draft.mode == mode, (first.text, draft.text)
+
+
 def test_a_question_that_opens_with_who_asks_for_a_person_whatever_follows() -> None:
     asked = analyse("Who estimated how much the repairs would cost the club?")
     assert (asked.kind, asked.answer_type) == ("person", "person")

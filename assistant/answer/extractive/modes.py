@@ -73,6 +73,8 @@ _REASON = re.compile(
     r"meant|means)\b|:",
     re.I,
 )
+#: A sentence that reports a question rather than a claim.
+_ASKED_NOT_SAID = re.compile(r"\basked\s+(?:whether|if)\b|\?[\"”’']?\s*$", re.I)
 #: Least share of what a who-said question quotes or paraphrases that the cited statement must hold.
 WHO_SAID_SHARE = 1 / 3
 #: Most sentences an evidence answer shows.
@@ -193,9 +195,11 @@ def _verified(
     if question.who_said and draft.short_answer and (
         not _speaks_of_asked(question, request, draft, WHO_SAID_SHARE, _who_said_frame())
         or polarity_differs(question.text, _first_text(request, draft))
+        or _ASKED_NOT_SAID.search(_first_text(request, draft))
     ):
         # "Who said a new owner could reopen it?" and a statement about something else, or one that
-        # says the opposite ("We will not raise fares" for "Who said fares would go up?").
+        # says the opposite ("We will not raise fares" for "Who said fares would go up?"), or a question
+        # someone asked ("Quarry asked whether the savings would pay for the boat") taken for a claim.
         return draft, False
     if not draft.short_answer:
         if question.kind == "reason" and not _REASON.search(_first_text(request, draft)):

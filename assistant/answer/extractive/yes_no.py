@@ -9,6 +9,7 @@ shown beneath, so a reader can check the verdict.
 
 from __future__ import annotations
 
+import functools
 import re
 
 from assistant.analysis.text import terms
@@ -42,10 +43,32 @@ def negates(question: str, sentence: str) -> bool:
     return False
 
 
+#: Verbs and words of opposite sense that news statements turn on ("keep buying" / "stop buying").
+_OPPOSITES = (
+    ("keep", "stop"), ("keep", "quit"), ("pass", "fail"), ("rise", "fall"), ("raise", "cut"),
+    ("increase", "decrease"), ("increase", "cut"), ("open", "close"), ("win", "lose"), ("accept", "reject"),
+    ("approve", "reject"), ("support", "oppose"), ("hire", "lay"), ("add", "cut"), ("expand", "shrink"),
+    ("start", "end"), ("include", "exclude"), ("safe", "unsafe"), ("gain", "lose"), ("allow", "ban"),
+    ("early", "late"),
+)
+
+
 def polarity_differs(claim: str, sentence: str) -> bool:
     """Whether one of ``claim`` and ``sentence`` negates what the other says: "Who said fares would
-    go up?" and "We will not raise fares", or "… failed its inspection" and "… passed it"."""
-    return bool(_NEGATION.search(claim)) != negates(claim, sentence)
+    go up?" and "We will not raise fares", "… failed its inspection" and "… passed it", "… stop
+    buying it" and "… keep buying it"."""
+    if bool(_NEGATION.search(claim)) != negates(claim, sentence):
+        return True
+    said, told = set(terms(claim)), set(terms(sentence))
+    for a, b in _opposite_stems():
+        if (a in said and b in told and b not in said) or (b in said and a in told and a not in said):
+            return True
+    return False
+
+
+@functools.cache
+def _opposite_stems() -> tuple[tuple[str, str], ...]:
+    return tuple((terms(a)[0], terms(b)[0]) for a, b in _OPPOSITES)
 
 
 _ARTICLE = r"(?:by\s+|a\s+|an\s+|the\s+)?"
