@@ -27,6 +27,12 @@ it when the sentence is X's own statement (quoted or reported, see
 :func:`~assistant.answer.extractive.follow_up.statement_kind`) and holds most of
 the words of T. That counts as a verified gap too.
 
+A who-said answer is sure only when the statement it cites holds a third of what the
+question says was said, with the same polarity (no negation or opposite word on one side
+only: :func:`~assistant.answer.extractive.yes_no.polarity_differs`), and is not a question
+someone asked. A yes/no verdict needs a sentence holding half the question's own words; a
+"why" answer needs a sentence that gives a reason.
+
 A typed short answer that fills no gap is replaced by the constituent that
 does, when the question's role can be read off the parse. Otherwise the
 answer turns into *evidence*: the best two or three sentences, each cited,
