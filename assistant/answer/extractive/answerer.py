@@ -350,11 +350,6 @@ def _has_quote_marks(request: AnswerRequest, hit: Hit) -> bool:
     return any(q in sentence.text for q in QUOTE_MARKS)
 
 
-def _in_order(article: Article, sentences: list[Sentence]) -> list[Sentence]:
-    unique = {s.id: s for s in sentences}
-    return sorted(unique.values(), key=lambda s: article.index_of(s.id))
-
-
 def _focus_unmet(values: dict[str, float]) -> bool:
     """The question's focus noun is in no cited sentence (a typed question) or nowhere in the scope."""
     return bool(values.get("focus_absent") or values.get("noun_uncited"))

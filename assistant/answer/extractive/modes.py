@@ -198,14 +198,7 @@ def _verified(
         # A verdict read off the sentence: only confidence decides, once the sentence speaks of what is
         # asked ("Is she injured?" answered "Yes" from a sentence about her saves is a guess).
         return draft, (None if _speaks_of_asked(question, request, draft) else False)
-    if question.who_said and draft.short_answer and (
-        not _speaks_of_asked(question, request, draft, WHO_SAID_SHARE, _who_said_frame())
-        or polarity_differs(question.text, _first_text(request, draft))
-        or _ASKED_NOT_SAID.search(_first_text(request, draft))
-    ):
-        # "Who said a new owner could reopen it?" and a statement about something else, or one that
-        # says the opposite ("We will not raise fares" for "Who said fares would go up?"), or a question
-        # someone asked ("Quarry asked whether the savings would pay for the boat") taken for a claim.
+    if question.who_said and draft.short_answer and not _states_claim(question, request, draft):
         return draft, False
     if not draft.short_answer:
         if question.kind == "reason" and not _REASON.search(_first_text(request, draft)):
@@ -255,8 +248,7 @@ def _filled(
     asks for a noun phrase and the parse finds one new to it; else the draft and ``otherwise``."""
     if question.answer_type not in _PHRASE_TYPES:
         return draft, otherwise
-    article, sentence_id = draft.cited[0]
-    filler = gap_filler(question.text, body_text(request.articles[article].sentence(sentence_id).text))
+    filler = gap_filler(question.text, body_text(_first_text(request, draft)))
     if filler is None or set(terms(filler)) <= set(terms(question.text)):
         return draft, otherwise
     # A who-said answer is the speaker alone ("Bell."); others lead with it above the sentence.
@@ -280,6 +272,17 @@ def _speaks_of_asked(question: Question, request: AnswerRequest, draft: Draft, s
         return True
     cited = {t for a, s in draft.cited for t in terms(request.articles[a].sentence(s).text)}
     return sum(has_form(t, cited) for t in asked) >= share * len(asked)
+
+
+def _states_claim(question: Question, request: AnswerRequest, draft: Draft) -> bool:
+    """Whether the cited statement says what a who-said question claims was said. Not when it is about
+    something else ("Who said a new owner could reopen it?"), says the opposite ("We will not raise
+    fares" for "Who said fares would go up?"), or is a question someone asked ("Quarry asked whether
+    the savings would pay for the boat")."""
+    if not _speaks_of_asked(question, request, draft, WHO_SAID_SHARE, _who_said_frame()):
+        return False
+    statement = _first_text(request, draft)
+    return not polarity_differs(question.text, statement) and not _ASKED_NOT_SAID.search(statement)
 
 
 @functools.cache
