@@ -8,7 +8,7 @@ import pytest
 
 from assistant.analysis.questions import analyse
 from assistant.analysis.spans import typed_answer
-from assistant.answer.base import AnswerRequest
+from assistant.answer.base import AnswerRequest, Draft
 from assistant.answer.extractive.answerer import ExtractiveAnswerer
 from assistant.answer.extractive.summary import summarise
 from assistant.settings import AnswerSettings
@@ -29,17 +29,24 @@ def _article() -> Article:
     return Article(id="r1", text=REGATTA, sentences=split_sentences(REGATTA))
 
 
-def _answer(question: str, first: int) -> tuple[str, str]:
-    """The mode and first cited sentence of the answer to ``question`` when sentence ``first`` ranks
-    best; at threshold 0 only the checks of how an answer is known to answer can make it unsure."""
-    article = _article()
+def _draft(article: Article, question: str, first: int, settings: AnswerSettings | None = None) -> Draft:
+    """The extractive answer to ``question`` when sentence ``first`` ranks best and the other body
+    sentences follow in order; at threshold 0 (the default here) only the checks of how an answer is
+    known to answer can make it unsure."""
     order = [first, *(i for i in range(1, len(article.sentences)) if i != first)]
     hits = tuple(
-        Hit("r1", article.sentences[i].id, score=2.0 - 0.3 * n, lexical=1 - 0.2 * n, dense=0.6, coverage=0.9)
+        Hit(article.id, article.sentences[i].id, score=2.0 - 0.3 * n, lexical=1 - 0.2 * n, dense=0.6,
+            coverage=0.9)
         for n, i in enumerate(order)
     )
-    request = AnswerRequest(question, question, hits, {"r1": article}, analysis=analyse(question))
-    draft = ExtractiveAnswerer(AnswerSettings(mode_threshold=0.0)).answer(request)
+    request = AnswerRequest(question, question, hits, {article.id: article}, analysis=analyse(question))
+    return ExtractiveAnswerer(settings or AnswerSettings(mode_threshold=0.0)).answer(request)
+
+
+def _answer(question: str, first: int) -> tuple[str, str]:
+    """The mode and first cited sentence of the answer to ``question`` about the regatta."""
+    article = _article()
+    draft = _draft(article, question, first)
     return draft.mode, article.sentence(draft.cited[0][1]).text
 
 
@@ -90,15 +97,10 @@ def test_a_reported_question_is_no_statement_to_be_sure_of() -> None:
         "Mayor Olin Tack said the savings would pay for the new pier within four years.\n"
     )
     article = Article(id="f1", text=text, sentences=split_sentences(text))
-    asked, said = article.sentences[1], article.sentences[2]
     question = "Who said the ferry savings would pay for the new pier?"
-    for first, mode in ((asked, "evidence"), (said, "answer")):
-        other = said if first is asked else asked
-        hits = (Hit("f1", first.id, score=2.0, lexical=1.0, dense=0.6, coverage=0.9),
-                Hit("f1", other.id, score=1.9, lexical=0.9, dense=0.6, coverage=0.9))
-        request = AnswerRequest(question, question, hits, {"f1": article}, analysis=analyse(question))
-        draft = ExtractiveAnswerer(AnswerSettings(mode_threshold=0.0)).answer(request)
-        assert draft.mode == mode, (first.text, draft.text)
+    for first, mode in ((1, "evidence"), (2, "answer")):  # the question asked, the claim made
+        draft = _draft(article, question, first)
+        assert draft.mode == mode, (article.sentences[first].text, draft.text)
 
 
 def test_a_question_that_opens_with_who_asks_for_a_person_whatever_follows() -> None:
@@ -188,12 +190,8 @@ def test_who_said_cites_the_statement_asked_about_before_the_sentence_naming_its
         "\u201cThe pilings are rotten down to the waterline,\u201d she told the council on Monday.\n"
     )
     article = Article(id="q1", text=text, sentences=split_sentences(text))
-    quote = next(s for s in article.sentences if "pilings" in s.text)
-    named = next(s for s in article.sentences if s.text.startswith("Harbour master"))
-    hits = (Hit("q1", quote.id, score=2.0, lexical=1.0, dense=0.6, coverage=0.9),
-            Hit("q1", named.id, score=1.2, lexical=0.5, dense=0.5, coverage=0.4))
-    question = "Who said the pilings were rotten?"
-    request = AnswerRequest(question, question, hits, {"q1": article}, analysis=analyse(question))
-    draft = ExtractiveAnswerer().answer(request)
+    quote = next(i for i, s in enumerate(article.sentences) if "pilings" in s.text)
+    named = next(i for i, s in enumerate(article.sentences) if s.text.startswith("Harbour master"))
+    draft = _draft(article, "Who said the pilings were rotten?", quote, AnswerSettings())
     assert draft.short_answer == "Ada Quill"
-    assert [s for _, s in draft.cited][:2] == [quote.id, named.id]
+    assert [s for _, s in draft.cited][:2] == [article.sentences[quote].id, article.sentences[named].id]

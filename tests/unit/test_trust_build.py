@@ -7,9 +7,11 @@ text the product stores (a reader that drops a bullet or a Word paragraph fails 
 
 from __future__ import annotations
 
+from typing import Any
+
 import yaml
 
-from evals.trust_build import SETS, build, check_counts
+from evals.trust_build import SETS, TrustSet, build, check_counts
 
 
 def test_set_names_keep_set_one_files() -> None:
@@ -21,16 +23,24 @@ def test_set_names_keep_set_one_files() -> None:
     )
 
 
-def test_trust2_builds_with_whole_sentences() -> None:
-    tset = SETS["trust2"]
+def _built(name: str) -> tuple[TrustSet, dict[str, list[dict[str, Any]]], list[dict[str, Any]]]:
+    """Set ``name`` built from its questions, checked to build without warnings and with the counts
+    it promises, and to give one gold record per question with the set's source: (set, files, records)."""
+    tset = SETS[name]
     spec = yaml.safe_load((tset.here / "questions.yaml").read_text(encoding="utf-8"))
     out, gold, warnings = build(spec, tset)
     assert warnings == []
     assert check_counts(out, tset) == []
-    assert sorted(out) == ["trust2_library_test.jsonl", "trust2_test.jsonl"]
     records = [r for recs in out.values() for r in recs]
-    assert len(gold) == len(records) >= 100
-    assert {r["source"] for r in records} == {"trust2-v1"}
+    assert len(gold) == len(records)
+    assert {r["source"] for r in records} == {f"{name}-v1"}
+    return tset, out, records
+
+
+def test_trust2_builds_with_whole_sentences() -> None:
+    tset, out, records = _built("trust2")
+    assert sorted(out) == ["trust2_library_test.jsonl", "trust2_test.jsonl"]
+    assert len(records) >= 100
     # All eight articles, every form, are in the one-article file (the library run's store).
     assert len({r["article_id"] for r in out["trust2_test.jsonl"]}) == 8
     assert sum(r["question_type"] == "unanswerable" for r in records) >= 20
@@ -38,14 +48,7 @@ def test_trust2_builds_with_whole_sentences() -> None:
 
 
 def test_trust3_builds_with_whole_sentences_in_each_half() -> None:
-    tset = SETS["trust3"]
-    spec = yaml.safe_load((tset.here / "questions.yaml").read_text(encoding="utf-8"))
-    out, gold, warnings = build(spec, tset)
-    assert warnings == []
-    assert check_counts(out, tset) == []
-    records = [r for recs in out.values() for r in recs]
-    assert len(gold) == len(records)
-    assert {r["source"] for r in records} == {"trust3-v1"}
+    tset, out, records = _built("trust3")
     for half in tset.halves:
         # Six articles per half, one of each form, all in the half's one-article file.
         single = out[tset.single(half)]
@@ -59,16 +62,9 @@ def test_trust3_builds_with_whole_sentences_in_each_half() -> None:
 
 
 def test_quotes4_builds_with_whole_sentences_in_each_half() -> None:
-    tset = SETS["quotes4"]
-    spec = yaml.safe_load((tset.here / "questions.yaml").read_text(encoding="utf-8"))
-    out, gold, warnings = build(spec, tset)
-    assert warnings == []
-    assert check_counts(out, tset) == []
+    tset, out, records = _built("quotes4")
     # Attribution questions only, and no library files.
     assert sorted(out) == sorted(tset.single(h) for h in tset.halves)
-    records = [r for recs in out.values() for r in recs]
-    assert len(gold) == len(records)
-    assert {r["source"] for r in records} == {"quotes4-v1"}
     assert {r["question_type"] for r in records} == {"quote", "followup", "unanswerable"}
     for half in tset.halves:
         # Four articles per half, one of each form, every question tagged with its pattern.
@@ -81,15 +77,8 @@ def test_quotes4_builds_with_whole_sentences_in_each_half() -> None:
 
 
 def test_quotes5_builds_with_whole_sentences_in_each_half() -> None:
-    tset = SETS["quotes5"]
-    spec = yaml.safe_load((tset.here / "questions.yaml").read_text(encoding="utf-8"))
-    out, gold, warnings = build(spec, tset)
-    assert warnings == []
-    assert check_counts(out, tset) == []
+    tset, out, records = _built("quotes5")
     assert sorted(out) == sorted(tset.single(h) for h in tset.halves)
-    records = [r for recs in out.values() for r in recs]
-    assert len(gold) == len(records)
-    assert {r["source"] for r in records} == {"quotes5-v1"}
     assert {r["question_type"] for r in records} == {"quote", "followup", "unanswerable"}
     for half in tset.halves:
         # Three articles per half, one of each form; weighted to unanswerable near misses.
