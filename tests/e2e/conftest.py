@@ -177,6 +177,15 @@ def shot() -> Any:
     return save
 
 
+def add_pasted(page: Any, text: str, title: str = "") -> None:
+    """Paste ``text`` (and ``title``) into "Add an article" and press Add; the caller waits for the result."""
+    page.get_by_role("tab", name="Paste").click()
+    if title:
+        page.locator("#add-title textarea, #add-title input").first.fill(title)
+    page.locator("#add-text textarea").fill(text)
+    page.locator("#add-text-btn").click()
+
+
 def ask(page: Any, question: str) -> Any:
     """Ask in the current scope; returns the finished answer's message element."""
     from playwright.sync_api import expect

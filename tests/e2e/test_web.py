@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import ask
+from tests.e2e.conftest import add_pasted, ask
 
 pytestmark = pytest.mark.e2e
 
@@ -37,14 +37,6 @@ def _expect() -> Any:
     from playwright.sync_api import expect
 
     return expect
-
-
-def add_pasted(page: Any, text: str, title: str = "") -> None:
-    page.get_by_role("tab", name="Paste").click()
-    if title:
-        page.locator("#add-title textarea, #add-title input").first.fill(title)
-    page.locator("#add-text textarea").fill(text)
-    page.locator("#add-text-btn").click()
 
 
 def test_seed_article_answer_citation_and_refresh(page: Any, shot: Any) -> None:

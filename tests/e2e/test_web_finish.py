@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import ARTIFACTS, PHONE, SLOW_MS, ask, new_context, start_serve
+from tests.e2e.conftest import ARTIFACTS, PHONE, SLOW_MS, add_pasted, ask, new_context, start_serve
 from tests.support import free_port, stop
 
 pytestmark = pytest.mark.e2e
@@ -51,11 +51,7 @@ def _open(browser: Any, url: str, **options: Any) -> tuple[Any, Any, list[str]]:
 
 
 def _add_pasted(page: Any, text: str, title: str = "") -> None:
-    page.get_by_role("tab", name="Paste").click()
-    if title:
-        page.locator("#add-title textarea, #add-title input").first.fill(title)
-    page.locator("#add-text textarea").fill(text)
-    page.locator("#add-text-btn").click()
+    add_pasted(page, text, title)
     _expect()(page.locator("#add-status .add-status.ok:not(.stale)")).to_contain_text("sentences")
 
 

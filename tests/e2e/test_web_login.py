@@ -8,8 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import SLOW_MS, Served, new_context, start_serve
-from tests.e2e.test_web import add_pasted
+from tests.e2e.conftest import SLOW_MS, Served, add_pasted, new_context, start_serve
 from tests.support import free_port, stop
 
 pytestmark = pytest.mark.e2e

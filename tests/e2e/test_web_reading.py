@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.e2e.conftest import DESKTOP, PHONE, SLOW_MS, ask, new_context, start_serve
+from tests.e2e.conftest import DESKTOP, PHONE, SLOW_MS, add_pasted, ask, new_context, start_serve
 from tests.support import SEED, free_port, stop
 
 pytestmark = pytest.mark.e2e
@@ -175,12 +175,11 @@ def test_a_question_asked_while_the_server_is_away_is_kept_then_sent(browser: An
         page = context.new_page()
         page.set_default_timeout(SLOW_MS)
         page.goto(served.url)
-        page.get_by_role("tab", name="Paste").click()
-        page.locator("#add-text textarea").fill(
+        add_pasted(
+            page,
             "The council met on Tuesday to vote on the budget for the new riverside park. "
-            "The mayor said the budget is final after a long meeting."
+            "The mayor said the budget is final after a long meeting.",
         )
-        page.locator("#add-text-btn").click()
         expect(page.locator("#add-status .add-status.ok")).to_contain_text("Added")
         expect(page.locator("#ask-btn")).to_have_text("Ask")
 
@@ -227,12 +226,11 @@ def test_a_question_held_across_a_server_restart_is_restored_after_the_reload(br
         page.set_default_timeout(SLOW_MS)
         expect.set_options(timeout=SLOW_MS)
         page.goto(served.url)
-        page.get_by_role("tab", name="Paste").click()
-        page.locator("#add-text textarea").fill(
+        add_pasted(
+            page,
             "The ferry to Arran was cancelled on Friday because of the storm. "
-            "The harbour master said the crossing would resume on Sunday morning."
+            "The harbour master said the crossing would resume on Sunday morning.",
         )
-        page.locator("#add-text-btn").click()
         expect(page.locator("#add-status .add-status.ok")).to_contain_text("Added")
         expect(page.locator("#ask-btn")).to_have_text("Ask")
 
